@@ -1,0 +1,66 @@
+// The metric history of one trial: for every metric, its direction and its values per step
+// (epoch). Several values at one step (several executions of a trial) are averaged.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "synalinks/json.hpp"
+#include "synalinks/tuners/objective.hpp"
+
+namespace synalinks::tuners {
+
+struct MetricObservation {
+  std::int64_t step = 0;
+  std::vector<double> values;
+  double mean() const;
+};
+
+class MetricHistory {
+ public:
+  explicit MetricHistory(Direction direction = Direction::min) : direction_(direction) {}
+
+  Direction direction() const { return direction_; }
+  void update(double value, std::int64_t step);
+  // Observations sorted by step.
+  const std::vector<MetricObservation>& observations() const { return observations_; }
+  bool empty() const { return observations_.empty(); }
+  // Best per-step mean by the direction, NaNs ignored (nullopt if no finite value).
+  std::optional<double> best_value() const;
+  // First step whose mean equals the best value.
+  std::optional<std::int64_t> best_step() const;
+  std::optional<double> last_value() const;  // mean at the largest step
+  std::optional<double> value_at(std::int64_t step) const;
+
+ private:
+  Direction direction_;
+  std::vector<MetricObservation> observations_;
+};
+
+class MetricsTracker {
+ public:
+  // Registers the metric on first use with `direction`.
+  void update(const std::string& name, double value, std::int64_t step, Direction direction);
+  bool contains(std::string_view name) const;
+  // NotFound naming the metric and the known ones when absent.
+  const MetricHistory& get(std::string_view name) const;
+  const std::map<std::string, MetricHistory, std::less<>>& all() const { return metrics_; }
+  bool empty() const { return metrics_.empty(); }
+
+  // The last value of every metric.
+  Metrics last_values() const;
+  // The value of every metric at `step` (metrics without a value there are left out).
+  Metrics values_at(std::int64_t step) const;
+
+  // keras-tuner's form: {"metrics": {name: {"direction": d, "observations": [{"value": [..],
+  // "step": s}]}}}.
+  Json to_json() const;
+  static MetricsTracker from_json(const Json& json);
+
+ private:
+  std::map<std::string, MetricHistory, std::less<>> metrics_;
+};
+
+}  // namespace synalinks::tuners

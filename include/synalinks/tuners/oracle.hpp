@@ -1,0 +1,151 @@
+// The oracle decides which configuration each trial tries and keeps the record of every trial.
+//
+// It is thread-safe: several trials may run at once (in threads of one process, or driven from
+// outside through ask/tell). It never proposes a configuration already tried (active values
+// compared exactly), it learns parameters declared for the first time during a trial, and with
+// a storage attached every change is saved before the call returns.
+#pragma once
+
+#include <cstdint>
+#include <deque>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <unordered_map>
+#include <unordered_set>
+#include <vector>
+
+#include "synalinks/hp/hyperparameters.hpp"
+#include "synalinks/json.hpp"
+#include "synalinks/storage/storage.hpp"
+#include "synalinks/tuners/objective.hpp"
+#include "synalinks/tuners/trial.hpp"
+
+namespace synalinks::tuners {
+
+struct OracleOptions {
+  Objectives objective;
+  std::optional<std::int64_t> max_trials;  // unset or 0: no limit
+  std::optional<std::int64_t> seed;        // unset: drawn at random and recorded
+  HyperParameters hyperparameters;         // a search space declared up front (may be empty)
+  bool allow_new_entries = true;           // parameters may be declared during trials
+  bool tune_new_entries = true;            // and are then searched (else kept at defaults)
+  int max_retries_per_trial = 0;           // INVALID trials are run again this many times
+  int max_consecutive_failed_trials = 3;   // then the search stops with a SearchError; 0: never
+};
+
+class Oracle {
+ public:
+  Oracle(OracleOptions options, std::string class_name);
+  virtual ~Oracle();
+  Oracle(const Oracle&) = delete;
+  Oracle& operator=(const Oracle&) = delete;
+
+  // keras-tuner's class name of the oracle ("RandomSearch", "GridSearch", ...), stored with the
+  // project so that a project is not resumed by another kind of tuner.
+  const std::string& class_name() const { return class_name_; }
+  const Objectives& objective() const { return options_.objective; }
+  std::optional<std::int64_t> max_trials() const;
+  std::int64_t seed() const { return seed_; }
+
+  // Loads a saved search from `storage` (if it holds one) and saves every later change there.
+  // Trials that were running when the search stopped are run again first, with the same ids and
+  // values. ProjectError when the storage holds another kind of oracle's search.
+  void attach(std::shared_ptr<storage::Storage> storage);
+  bool resumed() const { return resumed_; }
+
+  // --- the trial life cycle (keras-tuner's names) ---
+  // A trial for `tuner_id` to run: the same one while that tuner has a running trial, a trial to
+  // retry, a new configuration, or a trial whose status says IDLE (ask again later) or STOPPED.
+  Trial create_trial(const std::string& tuner_id);
+  // Records metrics at `step`. ObjectiveError listing the reported metrics when the objective is
+  // missing; NotFound for an unknown trial id.
+  Trial update_trial(const std::string& trial_id, const Metrics& metrics, std::int64_t step = 0);
+  // Ends a trial with the status, message and hyperparameters of `trial` (its metrics are the
+  // oracle's). COMPLETED trials are scored (NaN score: INVALID); INVALID trials with retries left
+  // are queued again. SearchError after max_consecutive_failed_trials FAILED trials in a row.
+  Trial end_trial(const Trial& trial);
+  Trial end_trial(const std::string& trial_id, TrialStatus status, std::string message = {});
+
+  // --- ask / tell, for users who run trials themselves ---
+  Trial ask(const std::string& tuner_id = "ask");
+  // Reports the final metrics of a trial and ends it as COMPLETED.
+  Trial tell(const std::string& trial_id, const Metrics& metrics);
+  Trial tell(const std::string& trial_id, double value);  // the objective's value
+
+  // --- reading the results ---
+  // Completed trials, best first (ties keep creation order), then, when fewer than n completed,
+  // the other trials in creation order (keras-tuner pads the same way).
+  std::vector<Trial> get_best_trials(std::size_t num_trials = 1) const;
+  // Completed trials that no other completed trial dominates on every objective.
+  std::vector<Trial> get_pareto_front() const;
+  Trial get_trial(const std::string& trial_id) const;
+  std::vector<Trial> trials() const;  // in creation order
+  std::size_t num_trials() const;
+  std::optional<std::int64_t> remaining_trials() const;
+  bool has_running_trials() const;
+
+  // --- the search space ---
+  HyperParameters get_space() const;
+  // Adds parameters `hps` declares that the space lacks. RuntimeError-free: InvalidArgument when
+  // allow_new_entries is false and `hps` declares something new.
+  void update_space(const HyperParameters& hps);
+
+ protected:
+  struct Proposal {
+    TrialStatus status = TrialStatus::stopped;
+    ValueMap values;
+  };
+  // Proposes the values of a new trial. Called with the oracle locked.
+  virtual Proposal populate_space(const std::string& trial_id) = 0;
+  // Oracle-specific state saved with the project and restored on resume.
+  virtual Json extra_state() const { return Json::object(); }
+  virtual void restore_extra_state(const Json& /*state*/) {}
+  // Called with the oracle locked after a trial ended (any status) and was recorded.
+  virtual void on_trial_ended(const Trial& /*trial*/) {}
+  // Called with the oracle locked after every trial was loaded on resume.
+  virtual void on_resumed() {}
+
+  // Helpers for subclasses (call with the oracle locked).
+  // Random values for the active parameters (seeded, advancing the seed state), not yet tried.
+  // nullopt when the space is exhausted (every configuration tried).
+  std::optional<ValueMap> random_values();
+  bool is_tried(const ValueMap& values) const;
+  bool has_ongoing_trials() const { return !ongoing_.empty(); }
+  const Trial& trial_ref(const std::string& trial_id) const;
+  const std::vector<std::string>& trial_order() const { return order_; }
+  const HyperParameters& space() const { return space_; }
+  std::int64_t& seed_state() { return seed_state_; }
+
+  mutable std::recursive_mutex mutex_;
+
+ private:
+  std::string next_trial_id() const;
+  void record_values(Trial& trial);
+  void score_trial(Trial& trial) const;
+  void check_consecutive_failures(const Trial& trial) const;
+  void save_trial(const Trial& trial, bool durable);
+  void save_state();
+  Json state() const;
+  void update_space_locked(const HyperParameters& hps);
+  std::optional<ValueMap> unseen_configuration();
+
+  OracleOptions options_;
+  std::string class_name_;
+  HyperParameters space_;
+  std::int64_t seed_ = 0;
+  std::int64_t seed_state_ = 0;
+  std::map<std::string, Trial> trials_;
+  std::vector<std::string> order_;                          // creation order
+  std::vector<std::string> end_order_;                      // order trials ended in
+  std::map<std::string, std::string> ongoing_;              // tuner id -> trial id
+  std::deque<std::string> retry_queue_;                     // served last in, first out
+  std::unordered_map<std::string, std::string> id_to_key_;  // trial id -> canonical values
+  std::unordered_map<std::string, int> key_count_;          // canonical values -> trials holding
+  std::shared_ptr<storage::Storage> storage_;
+  bool resumed_ = false;
+};
+
+}  // namespace synalinks::tuners

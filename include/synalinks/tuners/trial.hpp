@@ -1,0 +1,60 @@
+// One trial: a configuration of the search space, its status and what it measured.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "synalinks/hp/hyperparameters.hpp"
+#include "synalinks/json.hpp"
+#include "synalinks/tuners/metrics_tracker.hpp"
+
+namespace synalinks::tuners {
+
+enum class TrialStatus {
+  running,    // may run or is running
+  idle,       // the oracle cannot propose a trial now; ask again when a running trial ends
+  invalid,    // the trial raised or scored NaN; it is retried while retries are left
+  stopped,    // the oracle has nothing more to propose; the search ends
+  completed,  // finished normally
+  failed,     // failed with no retries left
+};
+std::string_view to_string(TrialStatus status);  // "RUNNING", "IDLE", ...
+// Parses keras-tuner's upper-case names; InvalidArgument otherwise.
+TrialStatus trial_status_from_string(std::string_view text);
+// Completed, invalid or failed: the trial ran and ended.
+bool is_finished(TrialStatus status);
+
+struct Trial {
+  std::string trial_id;  // zero-padded to the width of max_trials ("00", "01", ... or "0000")
+  HyperParameters hyperparameters;
+  TrialStatus status = TrialStatus::running;
+  MetricsTracker metrics;
+  std::optional<double> score;            // the objective's best value, once completed
+  std::optional<std::int64_t> best_step;  // the step (epoch) of that value
+  std::string message;                    // why the trial failed; empty otherwise
+  int run_times = 0;                      // runs that ended (a retried trial runs again)
+  double duration_seconds = 0;            // wall time of the last run
+  std::string start_time;                 // ISO-8601 UTC of the last start, empty if never started
+  std::string end_time;                   // ISO-8601 UTC of the last end
+  std::int64_t number = 0;                // 1-based display number ("Running Trial #N")
+
+  // Retries so far: runs beyond the first.
+  int retries() const { return run_times > 1 ? run_times - 1 : 0; }
+  // What the trial reports: every metric's last value, except the objectives (and the
+  // multi-objective aggregate), which are taken at the best step.
+  Metrics final_metrics(const Objectives& objective) const;
+
+  // keras-tuner's trial.json fields (trial_id, hyperparameters, metrics, score, best_step,
+  // status, message) followed by run_times, duration_seconds, start_time, end_time, number.
+  Json to_json() const;
+  // ProjectError-free: throws InvalidArgument naming the missing or malformed field; callers
+  // add the file path.
+  static Trial from_json(const Json& json);
+
+  // keras-tuner's summary block: "Trial 03 summary", hyperparameters, score, message.
+  std::string summary() const;
+};
+
+}  // namespace synalinks::tuners

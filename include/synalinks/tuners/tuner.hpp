@@ -1,0 +1,196 @@
+// The tuner runs the search: it asks its oracle for trials, runs the hypermodel on each (in
+// parallel when asked), reports the results and keeps the project folder up to date.
+//
+//   sl::tuners::RandomSearch tuner(
+//       [](sl::HyperParameters& hp) { return f(hp.Float("x", -5, 5)); },
+//       {.objective = sl::tuners::Objective("loss", sl::tuners::Direction::min),
+//        .max_trials = 20, .seed = 1234, .directory = "runs", .project_name = "demo"});
+//   tuner.search();
+//   tuner.results_summary();
+#pragma once
+
+#include <any>
+#include <atomic>
+#include <chrono>
+#include <concepts>
+#include <condition_variable>
+#include <cstdint>
+#include <exception>
+#include <filesystem>
+#include <functional>
+#include <iostream>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <type_traits>
+#include <variant>
+#include <vector>
+
+#include "synalinks/errors.hpp"
+#include "synalinks/hp/hyperparameters.hpp"
+#include "synalinks/storage/storage.hpp"
+#include "synalinks/tuners/objective.hpp"
+#include "synalinks/tuners/oracle.hpp"
+#include "synalinks/tuners/trial.hpp"
+
+namespace synalinks::tuners {
+
+// Per-epoch metrics: History[e] holds the metrics of epoch e.
+using History = std::vector<Metrics>;
+
+// What one run of a trial returns: the objective's value, a metrics map, or a per-epoch history
+// (the objective is then taken at its best epoch, the other metrics at the last epoch).
+using TrialResult = std::variant<double, Metrics, History>;
+
+class Tuner;
+
+// What a running trial may read besides its hyperparameters.
+struct TrialContext {
+  const Trial& trial;
+  // The trial's own folder, for checkpoints and artifacts (created on first use of the path).
+  std::filesystem::path trial_dir;
+  // The arguments given to Tuner::search, forwarded unchanged.
+  const std::any& search_args;
+  int execution = 0;  // 0 .. executions_per_trial - 1
+
+  // The search arguments as T; InvalidArgument when search() received something else.
+  template <class T>
+  const T& args() const;
+};
+
+// Hooks called by the tuner. Calls are serialized, even when trials run in parallel.
+class Callback {
+ public:
+  virtual ~Callback() = default;
+  virtual void on_search_begin(Tuner& /*tuner*/) {}
+  virtual void on_trial_begin(Tuner& /*tuner*/, const Trial& /*trial*/) {}
+  virtual void on_trial_end(Tuner& /*tuner*/, const Trial& /*trial*/) {}
+  virtual void on_search_end(Tuner& /*tuner*/) {}
+};
+
+struct TunerOptions {
+  Objectives objective;                    // default: "default_objective", minimized
+  std::optional<std::int64_t> max_trials;  // unset: the tuner's default (RandomSearch 10)
+  std::optional<std::int64_t> seed;        // unset: drawn at random, printed and saved
+  std::filesystem::path directory = ".";
+  std::string project_name = "untitled_project";
+  bool overwrite = false;        // false: resume the search saved in the project, if any
+  int executions_per_trial = 1;  // runs per trial, their metrics averaged
+  int max_retries_per_trial = 0;
+  int max_consecutive_failed_trials = 3;
+  int max_parallel_trials = 1;      // trials run concurrently in this process
+  HyperParameters hyperparameters;  // parameters declared up front (optional)
+  bool allow_new_entries = true;
+  bool tune_new_entries = true;
+  std::vector<std::shared_ptr<Callback>> callbacks;
+  int verbose = 1;                    // 0: silent
+  std::ostream* output = &std::cout;  // where the console display goes
+  // Where trials are kept; null: the project folder directory/project_name.
+  std::shared_ptr<storage::Storage> storage;
+
+  OracleOptions oracle_options() const;
+};
+
+class Tuner {
+ public:
+  using HyperModel = std::function<TrialResult(HyperParameters&, TrialContext&)>;
+
+  // The hypermodel may take (HyperParameters&) or (HyperParameters&, TrialContext&) and return a
+  // number, Metrics, History, or anything convertible to TrialResult.
+  template <class F>
+  Tuner(F&& hypermodel, std::unique_ptr<Oracle> oracle, const TunerOptions& options)
+      : Tuner(wrap(std::forward<F>(hypermodel)), std::move(oracle), options) {}
+  // Without a hypermodel: a subclass must override run_trial.
+  Tuner(std::unique_ptr<Oracle> oracle, const TunerOptions& options);
+  Tuner(HyperModel hypermodel, std::unique_ptr<Oracle> oracle, const TunerOptions& options);
+  virtual ~Tuner();
+  Tuner(const Tuner&) = delete;
+  Tuner& operator=(const Tuner&) = delete;
+
+  // Runs trials until the oracle stops (max_trials reached, space exhausted). `args` reaches each
+  // trial as TrialContext::search_args. Exceptions: SearchError after too many consecutive
+  // failures, FatalError or ObjectiveError from a trial (the trial stays recorded as running and
+  // is run again on resume).
+  void search(std::any args = {});
+
+  // Runs one trial: by default the hypermodel, executions_per_trial times. Subclasses may override.
+  virtual TrialResult run_trial(HyperParameters& hp, TrialContext& context);
+
+  std::vector<HyperParameters> get_best_hyperparameters(std::size_t num_trials = 1) const;
+  void results_summary(std::size_t num_trials = 10) const;
+  void search_space_summary() const;
+  std::string results_summary_text(std::size_t num_trials = 10) const;
+  std::string search_space_summary_text() const;
+
+  Oracle& oracle() { return *oracle_; }
+  const Oracle& oracle() const { return *oracle_; }
+  std::optional<std::int64_t> remaining_trials() const { return oracle_->remaining_trials(); }
+  const std::filesystem::path& project_dir() const { return project_dir_; }
+  std::filesystem::path trial_dir(const std::string& trial_id) const;
+
+ private:
+  template <class F>
+  static HyperModel wrap(F&& f);
+
+  void run_worker(const std::string& tuner_id, const std::any& args);
+  Trial run_one(Trial trial, const std::any& args);
+  void report(Trial& trial, const std::vector<TrialResult>& results);
+  void print(const std::string& text) const;
+  std::string trial_begin_text(const Trial& trial) const;
+  std::string trial_end_text(const Trial& trial, double elapsed) const;
+  template <class Hook>
+  void notify(Hook&& hook);
+
+  HyperModel hypermodel_;
+  std::unique_ptr<Oracle> oracle_;
+  TunerOptions options_;
+  std::filesystem::path project_dir_;
+  mutable std::mutex display_mutex_;
+  std::mutex callback_mutex_;
+  std::condition_variable trial_ended_;
+  std::mutex trial_ended_mutex_;
+  std::chrono::steady_clock::time_point search_start_;
+  std::atomic<bool> stop_{false};
+  bool seed_given_ = false;
+};
+
+template <class T>
+const T& TrialContext::args() const {
+  if (const T* typed = std::any_cast<T>(&search_args)) return *typed;
+  throw InvalidArgument(std::string("the trial asked for search arguments of another type than "
+                                    "those given to search() (") +
+                        search_args.type().name() + ")");
+}
+
+namespace detail {
+
+// Numbers of any arithmetic type become the objective's value; the rest converts as it may.
+template <class R>
+TrialResult to_trial_result(R&& result) {
+  if constexpr (std::is_arithmetic_v<std::decay_t<R>>) {
+    return TrialResult(static_cast<double>(result));
+  } else {
+    return TrialResult(std::forward<R>(result));
+  }
+}
+
+}  // namespace detail
+
+template <class F>
+Tuner::HyperModel Tuner::wrap(F&& f) {
+  using Fn = std::decay_t<F>;
+  if constexpr (std::is_invocable_v<Fn&, HyperParameters&, TrialContext&>) {
+    return [fn = Fn(std::forward<F>(f))](HyperParameters& hp, TrialContext& context) mutable {
+      return detail::to_trial_result(fn(hp, context));
+    };
+  } else {
+    static_assert(std::is_invocable_v<Fn&, HyperParameters&>,
+                  "a hypermodel takes (HyperParameters&) or (HyperParameters&, TrialContext&)");
+    return [fn = Fn(std::forward<F>(f))](HyperParameters& hp, TrialContext&) mutable {
+      return detail::to_trial_result(fn(hp));
+    };
+  }
+}
+
+}  // namespace synalinks::tuners

@@ -1,0 +1,522 @@
+#include "synalinks/tuners/oracle.hpp"
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <random>
+
+#include "synalinks/errors.hpp"
+#include "util/clock.hpp"
+#include "util/python_random.hpp"
+
+namespace synalinks::tuners {
+namespace {
+
+// keras-tuner gives up after 20 consecutive duplicate draws even when unseen configurations
+// remain; past that many we enumerate what is left instead.
+constexpr int kMaxRandomCollisions = 20;
+// Bounds of that enumeration: past them the space is large enough that random draws will find an
+// unseen configuration, so we keep drawing.
+constexpr std::size_t kMaxEnumeratedNodes = 2'000'000;
+constexpr std::size_t kMaxCandidates = 10'000;
+
+std::int64_t draw_seed() {
+  std::random_device device;
+  return static_cast<std::int64_t>(device() % 2'147'483'647u) + 1;
+}
+
+std::string zero_padded(std::size_t number, std::size_t width) {
+  std::string digits = std::to_string(number);
+  if (digits.size() < width) digits.insert(0, width - digits.size(), '0');
+  return digits;
+}
+
+}  // namespace
+
+Oracle::Oracle(OracleOptions options, std::string class_name)
+    : options_(std::move(options)), class_name_(std::move(class_name)) {
+  if (options_.max_trials && *options_.max_trials < 0)
+    throw InvalidArgument("max_trials is " + std::to_string(*options_.max_trials) +
+                          "; expected a positive number, or 0 / unset for no limit");
+  if (options_.max_retries_per_trial < 0)
+    throw InvalidArgument("max_retries_per_trial is " +
+                          std::to_string(options_.max_retries_per_trial) + "; expected 0 or more");
+  if (options_.max_consecutive_failed_trials < 0)
+    throw InvalidArgument("max_consecutive_failed_trials is " +
+                          std::to_string(options_.max_consecutive_failed_trials) +
+                          "; expected 0 (no limit) or more");
+  space_ = options_.hyperparameters;
+  seed_ = options_.seed ? *options_.seed : draw_seed();
+  seed_state_ = seed_;
+}
+
+Oracle::~Oracle() = default;
+
+std::optional<std::int64_t> Oracle::max_trials() const {
+  if (options_.max_trials && *options_.max_trials > 0) return options_.max_trials;
+  return std::nullopt;
+}
+
+std::string Oracle::next_trial_id() const {
+  // keras-tuner pads to the number of digits of max_trials, and to 4 ("None") without a limit.
+  const auto limit = max_trials();
+  const std::size_t width = limit ? std::to_string(*limit).size() : 4;
+  return zero_padded(trials_.size(), width);
+}
+
+void Oracle::attach(std::shared_ptr<storage::Storage> storage) {
+  std::lock_guard lock(mutex_);
+  storage_ = std::move(storage);
+  auto snapshot = storage_->load();
+  if (!snapshot) {
+    save_state();
+    return;
+  }
+  const Json& state = snapshot->oracle_state;
+  const std::string where = storage_->describe();
+  try {
+    const auto saved_class = state.at("oracle_class").get<std::string>();
+    if (saved_class != class_name_) {
+      throw ProjectError("the project at " + where + " holds a " + saved_class +
+                         " search and cannot be resumed by a " + class_name_ +
+                         " tuner; pass overwrite=true to start a new search there, or choose "
+                         "another project_name");
+    }
+    const auto saved_objective = Objectives::from_json(state.at("objective"));
+    if (!(saved_objective == options_.objective)) {
+      throw ProjectError("the project at " + where + " was searched for " +
+                         saved_objective.describe() + ", not " + options_.objective.describe() +
+                         "; pass overwrite=true to start a new search there, or choose another "
+                         "project_name");
+    }
+    HyperParameters saved_space = HyperParameters::from_json(state.at("hyperparameters"));
+    saved_space.merge(space_, /*overwrite=*/false);
+    space_ = std::move(saved_space);
+    seed_ = state.at("seed").get<std::int64_t>();
+    seed_state_ = state.at("seed_state").get<std::int64_t>();
+    restore_extra_state(state);
+  } catch (const nlohmann::json::exception& error) {
+    throw ProjectError("the oracle state of the project at " + where +
+                       " is missing a field or has one of the wrong type (" + error.what() +
+                       "); expected the oracle.json that synalinks writes");
+  } catch (const InvalidArgument& error) {
+    throw ProjectError("the oracle state of the project at " + where +
+                       " is invalid: " + error.what());
+  }
+
+  auto trials = std::move(snapshot->trials);
+  std::stable_sort(trials.begin(), trials.end(),
+                   [](const Trial& a, const Trial& b) { return a.number < b.number; });
+  std::vector<const Trial*> ended;
+  for (auto& trial : trials) {
+    const std::string id = trial.trial_id;
+    order_.push_back(id);
+    auto& stored = trials_.emplace(id, std::move(trial)).first->second;
+    const std::string key = stored.hyperparameters.values().canonical_key();
+    id_to_key_[id] = key;
+    ++key_count_[key];
+    if (is_finished(stored.status)) ended.push_back(&stored);
+  }
+  std::stable_sort(ended.begin(), ended.end(),
+                   [](const Trial* a, const Trial* b) { return a->end_time < b->end_time; });
+  for (const Trial* trial : ended) end_order_.push_back(trial->trial_id);
+  // Trials left RUNNING were interrupted and INVALID ones wait for a retry: both run again
+  // (the retry queue is served last in first out, so the lowest ids go last into it).
+  for (auto it = order_.rbegin(); it != order_.rend(); ++it)
+    if (trials_.at(*it).status == TrialStatus::invalid) retry_queue_.push_back(*it);
+  for (auto it = order_.rbegin(); it != order_.rend(); ++it)
+    if (trials_.at(*it).status == TrialStatus::running) retry_queue_.push_back(*it);
+  resumed_ = true;
+  on_resumed();
+  save_state();
+}
+
+Trial Oracle::create_trial(const std::string& tuner_id) {
+  std::lock_guard lock(mutex_);
+  if (auto it = ongoing_.find(tuner_id); it != ongoing_.end()) return trials_.at(it->second);
+
+  if (!retry_queue_.empty()) {
+    const std::string id = retry_queue_.back();
+    retry_queue_.pop_back();
+    Trial& trial = trials_.at(id);
+    trial.status = TrialStatus::running;
+    trial.message.clear();
+    trial.start_time = detail::utc_timestamp_now();
+    ongoing_[tuner_id] = id;
+    save_trial(trial, /*durable=*/false);
+    save_state();
+    return trial;
+  }
+
+  Trial trial;
+  trial.trial_id = next_trial_id();
+  trial.hyperparameters = space_.empty_copy();
+  if (const auto limit = max_trials();
+      limit && static_cast<std::int64_t>(trials_.size()) >= *limit) {
+    trial.status = TrialStatus::stopped;
+    return trial;
+  }
+  Proposal proposal = populate_space(trial.trial_id);
+  trial.status = proposal.status;
+  if (proposal.status != TrialStatus::running) return trial;
+
+  trial.hyperparameters.set_values(proposal.values);
+  record_values(trial);
+  trial.number = static_cast<std::int64_t>(trials_.size()) + 1;
+  trial.start_time = detail::utc_timestamp_now();
+  const std::string id = trial.trial_id;
+  trials_.emplace(id, trial);
+  order_.push_back(id);
+  ongoing_[tuner_id] = id;
+  save_trial(trial, /*durable=*/false);
+  save_state();
+  return trial;
+}
+
+Trial Oracle::update_trial(const std::string& trial_id, const Metrics& metrics, std::int64_t step) {
+  std::lock_guard lock(mutex_);
+  auto it = trials_.find(trial_id);
+  if (it == trials_.end()) throw NotFound("unknown trial id '" + trial_id + "'");
+  const double aggregate = options_.objective.score(metrics);  // ObjectiveError when missing
+  Trial& trial = it->second;
+  for (const auto& [name, value] : metrics)
+    trial.metrics.update(name, value, step, options_.objective.direction_of(name));
+  if (options_.objective.is_multi())
+    trial.metrics.update(options_.objective.name(), aggregate, step, Direction::min);
+  save_trial(trial, /*durable=*/false);
+  return trial;
+}
+
+void Oracle::score_trial(Trial& trial) const {
+  const std::string& name = options_.objective.name();
+  if (!trial.metrics.contains(name)) {
+    trial.status = TrialStatus::invalid;
+    trial.message = "the trial completed without reporting the objective '" + name + "'";
+    return;
+  }
+  const MetricHistory& history = trial.metrics.get(name);
+  trial.score = history.best_value();
+  trial.best_step = history.best_step();
+  if (!trial.score) {
+    trial.status = TrialStatus::invalid;
+    trial.message = "the objective '" + name + "' is NaN";
+  }
+}
+
+Trial Oracle::end_trial(const Trial& ended) {
+  std::lock_guard lock(mutex_);
+  auto it = trials_.find(ended.trial_id);
+  if (it == trials_.end()) throw NotFound("unknown trial id '" + ended.trial_id + "'");
+  if (!is_finished(ended.status)) {
+    throw InvalidArgument("end_trial of trial " + ended.trial_id + " with status " +
+                          std::string(to_string(ended.status)) +
+                          "; expected COMPLETED, INVALID or FAILED");
+  }
+  Trial& trial = it->second;
+  update_space_locked(ended.hyperparameters);
+  trial.hyperparameters = ended.hyperparameters;
+  trial.status = ended.status;
+  trial.message = ended.message;
+  trial.score.reset();
+  trial.best_step.reset();
+  if (trial.status == TrialStatus::completed) score_trial(trial);
+  record_values(trial);
+  trial.run_times += 1;
+  trial.end_time = detail::utc_timestamp_now();
+  trial.duration_seconds = ended.duration_seconds;
+
+  bool retried = false;
+  if (trial.status == TrialStatus::invalid) {
+    if (trial.run_times < options_.max_retries_per_trial + 1) {
+      retry_queue_.push_back(trial.trial_id);
+      retried = true;
+    } else {
+      trial.status = TrialStatus::failed;
+    }
+  }
+  if (!retried) end_order_.push_back(trial.trial_id);
+  for (auto ongoing = ongoing_.begin(); ongoing != ongoing_.end(); ++ongoing) {
+    if (ongoing->second == trial.trial_id) {
+      ongoing_.erase(ongoing);
+      break;
+    }
+  }
+  save_trial(trial, /*durable=*/true);
+  save_state();
+  on_trial_ended(trial);
+  if (!retried) check_consecutive_failures(trial);
+  return trial;
+}
+
+Trial Oracle::end_trial(const std::string& trial_id, TrialStatus status, std::string message) {
+  std::lock_guard lock(mutex_);
+  Trial trial = trial_ref(trial_id);
+  trial.status = status;
+  trial.message = std::move(message);
+  return end_trial(trial);
+}
+
+void Oracle::check_consecutive_failures(const Trial& last) const {
+  const int limit = options_.max_consecutive_failed_trials;
+  if (limit <= 0) return;
+  int consecutive = 0;
+  for (auto it = end_order_.rbegin(); it != end_order_.rend(); ++it) {
+    if (trials_.at(*it).status != TrialStatus::failed) break;
+    ++consecutive;
+  }
+  if (consecutive >= limit) {
+    throw SearchError("the search stopped: " + std::to_string(consecutive) +
+                      " consecutive trials failed (max_consecutive_failed_trials = " +
+                      std::to_string(limit) + "). The last failure, trial " + last.trial_id + ": " +
+                      (last.message.empty() ? std::string("(no message)") : last.message));
+  }
+}
+
+Trial Oracle::ask(const std::string& tuner_id) {
+  return create_trial(tuner_id);
+}
+
+Trial Oracle::tell(const std::string& trial_id, const Metrics& metrics) {
+  std::lock_guard lock(mutex_);
+  update_trial(trial_id, metrics);
+  Trial trial = trial_ref(trial_id);
+  trial.status = TrialStatus::completed;
+  return end_trial(trial);
+}
+
+Trial Oracle::tell(const std::string& trial_id, double value) {
+  if (options_.objective.is_multi()) {
+    throw InvalidArgument("tell(" + trial_id + ", number): the search has several objectives (" +
+                          options_.objective.describe() + "); report a metrics map instead");
+  }
+  return tell(trial_id, Metrics{{options_.objective.name(), value}});
+}
+
+std::vector<Trial> Oracle::get_best_trials(std::size_t num_trials) const {
+  std::lock_guard lock(mutex_);
+  std::vector<const Trial*> completed;
+  std::vector<const Trial*> others;
+  for (const auto& id : order_) {
+    const Trial& trial = trials_.at(id);
+    (trial.status == TrialStatus::completed && trial.score ? completed : others).push_back(&trial);
+  }
+  std::stable_sort(completed.begin(), completed.end(), [this](const Trial* a, const Trial* b) {
+    return options_.objective.better_than(*a->score, *b->score);
+  });
+  std::vector<Trial> best;
+  for (const auto* list : {&completed, &others})
+    for (const Trial* trial : *list)
+      if (best.size() < num_trials) best.push_back(*trial);
+  return best;
+}
+
+std::vector<Trial> Oracle::get_pareto_front() const {
+  std::lock_guard lock(mutex_);
+  std::vector<std::pair<const Trial*, std::vector<double>>> points;
+  for (const auto& id : order_) {
+    const Trial& trial = trials_.at(id);
+    if (trial.status != TrialStatus::completed || !trial.score) continue;
+    const Metrics at_best = trial.final_metrics(options_.objective);
+    std::vector<double> values;
+    bool complete = true;
+    for (const auto& objective : options_.objective.list()) {
+      auto value = at_best.find(objective.name());
+      if (value == at_best.end() || std::isnan(value->second)) {
+        complete = false;
+        break;
+      }
+      // Oriented so that larger is better on every axis.
+      values.push_back(objective.direction() == Direction::max ? value->second : -value->second);
+    }
+    if (complete) points.emplace_back(&trial, std::move(values));
+  }
+  auto dominates = [](const std::vector<double>& a, const std::vector<double>& b) {
+    bool strictly = false;
+    for (std::size_t i = 0; i < a.size(); ++i) {
+      if (a[i] < b[i]) return false;
+      if (a[i] > b[i]) strictly = true;
+    }
+    return strictly;
+  };
+  std::vector<Trial> front;
+  for (const auto& [trial, values] : points) {
+    bool dominated = false;
+    for (const auto& other : points) {
+      if (dominates(other.second, values)) {
+        dominated = true;
+        break;
+      }
+    }
+    if (!dominated) front.push_back(*trial);
+  }
+  return front;
+}
+
+const Trial& Oracle::trial_ref(const std::string& trial_id) const {
+  auto it = trials_.find(trial_id);
+  if (it == trials_.end()) throw NotFound("unknown trial id '" + trial_id + "'");
+  return it->second;
+}
+
+Trial Oracle::get_trial(const std::string& trial_id) const {
+  std::lock_guard lock(mutex_);
+  return trial_ref(trial_id);
+}
+
+std::vector<Trial> Oracle::trials() const {
+  std::lock_guard lock(mutex_);
+  std::vector<Trial> out;
+  out.reserve(order_.size());
+  for (const auto& id : order_) out.push_back(trials_.at(id));
+  return out;
+}
+
+std::size_t Oracle::num_trials() const {
+  std::lock_guard lock(mutex_);
+  return trials_.size();
+}
+
+std::optional<std::int64_t> Oracle::remaining_trials() const {
+  std::lock_guard lock(mutex_);
+  const auto limit = max_trials();
+  if (!limit) return std::nullopt;
+  return std::max<std::int64_t>(0, *limit - static_cast<std::int64_t>(trials_.size()));
+}
+
+bool Oracle::has_running_trials() const {
+  std::lock_guard lock(mutex_);
+  return !ongoing_.empty();
+}
+
+HyperParameters Oracle::get_space() const {
+  std::lock_guard lock(mutex_);
+  return space_;
+}
+
+void Oracle::update_space(const HyperParameters& hps) {
+  std::lock_guard lock(mutex_);
+  update_space_locked(hps);
+  save_state();
+}
+
+void Oracle::update_space_locked(const HyperParameters& hps) {
+  std::vector<HyperParameter> added;
+  for (const auto& hp : hps.space())
+    if (!space_.find(hp.name(), hp.conditions())) added.push_back(hp);
+  if (added.empty()) return;
+  if (!options_.allow_new_entries) {
+    std::string names;
+    for (const auto& hp : added) names += (names.empty() ? "" : ", ") + hp.describe();
+    throw InvalidArgument("allow_new_entries is false, but a trial declared new hyperparameters: " +
+                          names + "; declare them in the search space given to the tuner");
+  }
+  if (!options_.tune_new_entries) return;
+  space_.merge(added, /*overwrite=*/false);
+}
+
+void Oracle::record_values(Trial& trial) {
+  trial.hyperparameters.ensure_active_values(seed_state_);
+  const std::string key = trial.hyperparameters.values().canonical_key();
+  auto previous = id_to_key_.find(trial.trial_id);
+  if (previous != id_to_key_.end()) {
+    if (previous->second == key) return;
+    if (--key_count_[previous->second] == 0) key_count_.erase(previous->second);
+  }
+  id_to_key_[trial.trial_id] = key;
+  ++key_count_[key];
+}
+
+bool Oracle::is_tried(const ValueMap& values) const {
+  return key_count_.contains(values.canonical_key());
+}
+
+std::optional<ValueMap> Oracle::random_values() {
+  for (int collisions = 0; collisions <= kMaxRandomCollisions; ++collisions) {
+    HyperParameters hps = space_.empty_copy();
+    for (const auto& hp : space_.space()) {
+      if (!hps.is_active(hp)) continue;
+      hps.set_value(hp.name(), hp.random_sample(seed_state_));
+      ++seed_state_;
+    }
+    if (!is_tried(hps.values())) return hps.values();
+  }
+  return unseen_configuration();
+}
+
+std::optional<ValueMap> Oracle::unseen_configuration() {
+  // Depth-first over the grid of every active parameter, collecting configurations not tried.
+  const auto& space = space_.space();
+  std::vector<ValueMap> candidates;
+  std::size_t nodes = 0;
+  bool truncated = false;
+  HyperParameters hps = space_.empty_copy();
+  auto visit = [&](auto&& self, std::size_t index) -> void {
+    if (truncated) return;
+    if (++nodes > kMaxEnumeratedNodes) {
+      truncated = true;
+      return;
+    }
+    if (index == space.size()) {
+      if (!is_tried(hps.values())) {
+        candidates.push_back(hps.values());
+        if (candidates.size() >= kMaxCandidates) truncated = true;
+      }
+      return;
+    }
+    const HyperParameter& hp = space[index];
+    if (!hps.is_active(hp)) {
+      self(self, index + 1);
+      return;
+    }
+    for (const auto& value : hp.grid_values()) {
+      hps.set_value(hp.name(), value);
+      self(self, index + 1);
+      if (truncated) return;
+    }
+    hps.erase_value(hp.name());
+  };
+  visit(visit, 0);
+  if (candidates.empty()) {
+    // Either every configuration was tried, or the space is too large to list; random draws
+    // still find unseen configurations in the latter case.
+    if (!truncated) return std::nullopt;
+    for (int attempt = 0; attempt < 1000; ++attempt) {
+      HyperParameters draw = space_.empty_copy();
+      for (const auto& hp : space) {
+        if (!draw.is_active(hp)) continue;
+        draw.set_value(hp.name(), hp.random_sample(seed_state_));
+        ++seed_state_;
+      }
+      if (!is_tried(draw.values())) return draw.values();
+    }
+    return std::nullopt;
+  }
+  detail::PythonRandom random(seed_state_++);
+  const auto index =
+      static_cast<std::size_t>(random.random() * static_cast<double>(candidates.size()));
+  return candidates[std::min(index, candidates.size() - 1)];
+}
+
+void Oracle::save_trial(const Trial& trial, bool durable) {
+  if (storage_) storage_->save_trial(trial, durable);
+}
+
+Json Oracle::state() const {
+  Json ongoing = Json::object();
+  for (const auto& [tuner_id, trial_id] : ongoing_) ongoing[tuner_id] = trial_id;
+  Json out;
+  out["oracle_class"] = class_name_;
+  out["objective"] = options_.objective.to_json();
+  out["ongoing_trials"] = std::move(ongoing);
+  out["hyperparameters"] = space_.to_json();
+  out["seed"] = seed_;
+  out["seed_state"] = seed_state_;
+  for (auto& [key, value] : extra_state().items()) out[key] = value;
+  return out;
+}
+
+void Oracle::save_state() {
+  if (storage_) storage_->save_oracle(state());
+}
+
+}  // namespace synalinks::tuners

@@ -1,0 +1,126 @@
+#include "synalinks/tuners/trial.hpp"
+
+#include <array>
+#include <cmath>
+#include <sstream>
+
+#include "synalinks/errors.hpp"
+
+namespace synalinks::tuners {
+namespace {
+
+constexpr std::array<std::pair<TrialStatus, std::string_view>, 6> kStatusNames = {{
+    {TrialStatus::running, "RUNNING"},
+    {TrialStatus::idle, "IDLE"},
+    {TrialStatus::invalid, "INVALID"},
+    {TrialStatus::stopped, "STOPPED"},
+    {TrialStatus::completed, "COMPLETED"},
+    {TrialStatus::failed, "FAILED"},
+}};
+
+const Json& field(const Json& json, const char* name) {
+  if (!json.contains(name)) throw InvalidArgument(std::string("missing field \"") + name + "\"");
+  return json[name];
+}
+
+template <class T>
+T typed_field(const Json& json, const char* name, const char* expected) {
+  const Json& value = field(json, name);
+  try {
+    return value.get<T>();
+  } catch (const nlohmann::json::exception&) {
+    throw InvalidArgument(std::string("field \"") + name + "\": expected " + expected + ", found " +
+                          value.dump());
+  }
+}
+
+}  // namespace
+
+std::string_view to_string(TrialStatus status) {
+  for (const auto& [value, name] : kStatusNames)
+    if (value == status) return name;
+  return "UNKNOWN";
+}
+
+TrialStatus trial_status_from_string(std::string_view text) {
+  for (const auto& [value, name] : kStatusNames)
+    if (name == text) return value;
+  throw InvalidArgument("unknown trial status '" + std::string(text) +
+                        "'; expected RUNNING, IDLE, INVALID, STOPPED, COMPLETED or FAILED");
+}
+
+bool is_finished(TrialStatus status) {
+  return status == TrialStatus::completed || status == TrialStatus::invalid ||
+         status == TrialStatus::failed;
+}
+
+Metrics Trial::final_metrics(const Objectives& objective) const {
+  Metrics out = metrics.last_values();
+  if (!best_step) return out;
+  const Metrics at_best = metrics.values_at(*best_step);
+  auto take_best = [&](const std::string& name) {
+    if (auto it = at_best.find(name); it != at_best.end()) out[name] = it->second;
+  };
+  take_best(objective.name());
+  for (const auto& single : objective.list()) take_best(single.name());
+  return out;
+}
+
+Json Trial::to_json() const {
+  Json out;
+  out["trial_id"] = trial_id;
+  out["hyperparameters"] = hyperparameters.to_json();
+  out["metrics"] = metrics.to_json();
+  out["score"] = score && std::isfinite(*score) ? Json(*score) : Json(nullptr);
+  out["best_step"] = best_step ? Json(*best_step) : Json(nullptr);
+  out["status"] = to_string(status);
+  out["message"] = message.empty() ? Json(nullptr) : Json(message);
+  out["run_times"] = run_times;
+  out["duration_seconds"] = duration_seconds;
+  out["start_time"] = start_time.empty() ? Json(nullptr) : Json(start_time);
+  out["end_time"] = end_time.empty() ? Json(nullptr) : Json(end_time);
+  out["number"] = number;
+  return out;
+}
+
+Trial Trial::from_json(const Json& json) {
+  if (!json.is_object()) throw InvalidArgument("expected a JSON object, found " + json.dump());
+  Trial trial;
+  trial.trial_id = typed_field<std::string>(json, "trial_id", "a string");
+  if (trial.trial_id.empty())
+    throw InvalidArgument("field \"trial_id\": expected a non-empty string");
+  trial.hyperparameters = HyperParameters::from_json(field(json, "hyperparameters"));
+  trial.status = trial_status_from_string(typed_field<std::string>(json, "status", "a string"));
+  if (json.contains("metrics") && !json["metrics"].is_null())
+    trial.metrics = MetricsTracker::from_json(json["metrics"]);
+  if (json.contains("score") && !json["score"].is_null())
+    trial.score = typed_field<double>(json, "score", "a number or null");
+  if (json.contains("best_step") && !json["best_step"].is_null())
+    trial.best_step = typed_field<std::int64_t>(json, "best_step", "an integer or null");
+  if (json.contains("message") && !json["message"].is_null())
+    trial.message = typed_field<std::string>(json, "message", "a string or null");
+  if (json.contains("run_times"))
+    trial.run_times = typed_field<int>(json, "run_times", "an integer");
+  if (json.contains("duration_seconds"))
+    trial.duration_seconds = typed_field<double>(json, "duration_seconds", "a number");
+  if (json.contains("start_time") && !json["start_time"].is_null())
+    trial.start_time = typed_field<std::string>(json, "start_time", "a string");
+  if (json.contains("end_time") && !json["end_time"].is_null())
+    trial.end_time = typed_field<std::string>(json, "end_time", "a string");
+  if (json.contains("number"))
+    trial.number = typed_field<std::int64_t>(json, "number", "an integer");
+  return trial;
+}
+
+std::string Trial::summary() const {
+  std::ostringstream out;
+  out << "Trial " << trial_id << " summary\nHyperparameters:\n";
+  if (hyperparameters.values().empty()) out << "default configuration\n";
+  for (const auto& [name, value] : hyperparameters.values())
+    out << name << ": " << synalinks::to_string(value) << "\n";
+  if (score) out << "Score: " << python_float_repr(*score) << "\n";
+  if (!message.empty()) out << message << "\n";
+  return out.str();
+}
+
+}  // namespace synalinks::tuners

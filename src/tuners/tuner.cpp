@@ -1,0 +1,313 @@
+#include "synalinks/tuners/tuner.hpp"
+
+#include <fmt/format.h>
+
+#include <cmath>
+#include <sstream>
+#include <thread>
+
+#include "synalinks/errors.hpp"
+#include "synalinks/storage/project_directory.hpp"
+#include "util/clock.hpp"
+#include "util/python_repr.hpp"
+
+namespace synalinks::tuners {
+namespace {
+
+// keras-tuner's live table: numbers as {:.5g}, other values as text cut to 18 characters.
+std::string display_value(const Value* value) {
+  if (!value) return "None";
+  if (const auto* number = std::get_if<double>(value)) return fmt::format("{:.5g}", *number);
+  if (const auto* integer = std::get_if<std::int64_t>(value))
+    return fmt::format("{:.5g}", static_cast<double>(*integer));
+  std::string text = synalinks::to_string(*value);
+  if (text.size() > 18) text = text.substr(0, 15) + "...";
+  return text;
+}
+
+double seconds_since(std::chrono::steady_clock::time_point start) {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+}
+
+std::string first_line(const std::string& text) {
+  return text.substr(0, text.find('\n'));
+}
+
+}  // namespace
+
+OracleOptions TunerOptions::oracle_options() const {
+  return OracleOptions{
+      .objective = objective,
+      .max_trials = max_trials,
+      .seed = seed,
+      .hyperparameters = hyperparameters,
+      .allow_new_entries = allow_new_entries,
+      .tune_new_entries = tune_new_entries,
+      .max_retries_per_trial = max_retries_per_trial,
+      .max_consecutive_failed_trials = max_consecutive_failed_trials,
+  };
+}
+
+Tuner::Tuner(std::unique_ptr<Oracle> oracle, const TunerOptions& options)
+    : Tuner(HyperModel(), std::move(oracle), options) {}
+
+Tuner::Tuner(HyperModel hypermodel, std::unique_ptr<Oracle> oracle, const TunerOptions& options)
+    : hypermodel_(std::move(hypermodel)), oracle_(std::move(oracle)), options_(options) {
+  if (options_.executions_per_trial < 1)
+    throw InvalidArgument("executions_per_trial is " +
+                          std::to_string(options_.executions_per_trial) + "; expected 1 or more");
+  if (options_.max_parallel_trials < 1)
+    throw InvalidArgument("max_parallel_trials is " + std::to_string(options_.max_parallel_trials) +
+                          "; expected 1 or more");
+  if (!options_.output)
+    throw InvalidArgument("output is null; expected a stream such as &std::cout");
+  seed_given_ = options_.seed.has_value();
+  std::shared_ptr<storage::Storage> storage = options_.storage;
+  if (storage) {
+    project_dir_ = options_.directory / options_.project_name;
+  } else {
+    auto project = std::make_shared<storage::ProjectDirectory>(storage::ProjectDirectoryOptions{
+        .directory = options_.directory,
+        .project_name = options_.project_name,
+        .overwrite = options_.overwrite,
+    });
+    project_dir_ = project->path();
+    project->save_tuner("tuner0", Json::object());
+    storage = std::move(project);
+  }
+  oracle_->attach(std::move(storage));
+  if (oracle_->resumed() && options_.verbose > 0)
+    print("Reloading Tuner from " + (project_dir_ / "tuner0.json").string() + "\n");
+}
+
+Tuner::~Tuner() = default;
+
+std::filesystem::path Tuner::trial_dir(const std::string& trial_id) const {
+  auto path = project_dir_ / ("trial_" + trial_id);
+  std::filesystem::create_directories(path);
+  return path;
+}
+
+void Tuner::print(const std::string& text) const {
+  if (options_.verbose <= 0) return;
+  std::lock_guard lock(display_mutex_);
+  *options_.output << text << std::flush;
+}
+
+template <class Hook>
+void Tuner::notify(Hook&& hook) {
+  std::lock_guard lock(callback_mutex_);
+  for (const auto& callback : options_.callbacks)
+    if (callback) hook(*callback);
+}
+
+void Tuner::search(std::any args) {
+  stop_ = false;
+  search_start_ = std::chrono::steady_clock::now();
+  if (!seed_given_)
+    print(fmt::format("Search seed: {} (drawn at random; pass .seed = {} to repeat this search)\n",
+                      oracle_->seed(), oracle_->seed()));
+  notify([this](Callback& callback) { callback.on_search_begin(*this); });
+
+  const int workers = options_.max_parallel_trials;
+  if (workers == 1) {
+    run_worker("tuner0", args);
+  } else {
+    std::exception_ptr failure;
+    std::mutex failure_mutex;
+    std::vector<std::thread> threads;
+    threads.reserve(static_cast<std::size_t>(workers));
+    for (int k = 0; k < workers; ++k) {
+      threads.emplace_back([&, k] {
+        try {
+          run_worker("tuner" + std::to_string(k), args);
+        } catch (...) {
+          std::lock_guard lock(failure_mutex);
+          if (!failure) failure = std::current_exception();
+          stop_ = true;
+          trial_ended_.notify_all();
+        }
+      });
+    }
+    for (auto& thread : threads) thread.join();
+    if (failure) std::rethrow_exception(failure);
+  }
+  notify([this](Callback& callback) { callback.on_search_end(*this); });
+}
+
+void Tuner::run_worker(const std::string& tuner_id, const std::any& args) {
+  while (!stop_) {
+    Trial trial = oracle_->create_trial(tuner_id);
+    if (trial.status == TrialStatus::stopped) break;
+    if (trial.status == TrialStatus::idle) {
+      // Another trial's end may make new trials possible (GridSearch learns new parameters).
+      std::unique_lock lock(trial_ended_mutex_);
+      trial_ended_.wait_for(lock, std::chrono::milliseconds(50));
+      continue;
+    }
+    run_one(std::move(trial), args);
+  }
+}
+
+TrialResult Tuner::run_trial(HyperParameters& hp, TrialContext& context) {
+  if (!hypermodel_) {
+    throw FatalError(
+        "the tuner has no hypermodel: pass a callable taking (HyperParameters&) to the tuner, or "
+        "override run_trial in a subclass");
+  }
+  return hypermodel_(hp, context);
+}
+
+Trial Tuner::run_one(Trial trial, const std::any& args) {
+  print(trial_begin_text(trial));
+  notify([&](Callback& callback) { callback.on_trial_begin(*this, trial); });
+  const auto start = std::chrono::steady_clock::now();
+
+  Trial ended = trial;
+  HyperParameters hp = trial.hyperparameters;
+  try {
+    std::vector<TrialResult> results;
+    for (int execution = 0; execution < options_.executions_per_trial; ++execution) {
+      TrialContext context{.trial = trial,
+                           .trial_dir = project_dir_ / ("trial_" + trial.trial_id),
+                           .search_args = args,
+                           .execution = execution};
+      results.push_back(run_trial(hp, context));
+    }
+    report(trial, results);
+    ended.status = TrialStatus::completed;
+  } catch (const FatalError&) {
+    throw;
+  } catch (const ObjectiveError&) {
+    throw;
+  } catch (const FailedTrialError& error) {
+    ended.status = TrialStatus::failed;
+    ended.message = error.what();
+  } catch (const std::exception& error) {
+    ended.status = TrialStatus::invalid;
+    ended.message = error.what();
+  } catch (...) {
+    ended.status = TrialStatus::invalid;
+    ended.message = "the trial threw an exception that is not a std::exception";
+  }
+  ended.hyperparameters = std::move(hp);
+  ended.duration_seconds = seconds_since(start);
+
+  Trial result;
+  try {
+    result = oracle_->end_trial(ended);
+  } catch (const SearchError&) {
+    print(trial_end_text(oracle_->get_trial(trial.trial_id), ended.duration_seconds));
+    throw;
+  }
+  print(trial_end_text(result, ended.duration_seconds));
+  notify([&](Callback& callback) { callback.on_trial_end(*this, result); });
+  trial_ended_.notify_all();
+  return result;
+}
+
+void Tuner::report(Trial& trial, const std::vector<TrialResult>& results) {
+  const Objectives& objective = oracle_->objective();
+  for (const auto& result : results) {
+    if (const auto* number = std::get_if<double>(&result)) {
+      if (objective.is_multi()) {
+        throw ObjectiveError(
+            "the trial returned a single number, but the search has several "
+            "objectives (" +
+            objective.describe() + "); return a Metrics map with each of them");
+      }
+      oracle_->update_trial(trial.trial_id, Metrics{{objective.name(), *number}}, 0);
+    } else if (const auto* metrics = std::get_if<Metrics>(&result)) {
+      oracle_->update_trial(trial.trial_id, *metrics, 0);
+    } else {
+      const auto& history = std::get<History>(result);
+      if (history.empty())
+        throw ObjectiveError(
+            "the trial returned an empty history; expected one Metrics map per epoch");
+      for (std::size_t epoch = 0; epoch < history.size(); ++epoch)
+        oracle_->update_trial(trial.trial_id, history[epoch], static_cast<std::int64_t>(epoch));
+    }
+  }
+}
+
+std::string Tuner::trial_begin_text(const Trial& trial) const {
+  std::string out = fmt::format("\nSearch: Running Trial #{}\n\n", trial.number);
+  const auto& values = trial.hyperparameters.values();
+  if (values.empty()) return out + "default configuration\n\n";
+  const auto best = oracle_->get_best_trials(1);
+  out += fmt::format("{:18}|{:18}|{}\n", "Value", "Best Value So Far", "Hyperparameter");
+  for (const auto& [name, value] : values) {
+    const Value* best_value =
+        best.empty() ? nullptr : best.front().hyperparameters.values().find(name);
+    out += fmt::format("{:18}|{:18}|{}\n", display_value(&value), display_value(best_value), name);
+  }
+  return out + "\n";
+}
+
+std::string Tuner::trial_end_text(const Trial& trial, double elapsed) const {
+  const Objectives& objective = oracle_->objective();
+  std::string out;
+  switch (trial.status) {
+    case TrialStatus::completed:
+      out = fmt::format("\nTrial {} Complete [{}]\n", trial.number,
+                        synalinks::detail::format_duration(elapsed));
+      if (trial.score) out += objective.name() + ": " + python_float_repr(*trial.score) + "\n";
+      break;
+    case TrialStatus::invalid: {
+      const int left = options_.max_retries_per_trial + 1 - trial.run_times;
+      out = fmt::format("\nTrial {} failed {} times. {} retries left. [{}]\n{}\n", trial.trial_id,
+                        trial.run_times, left, synalinks::detail::format_duration(elapsed),
+                        first_line(trial.message));
+      break;
+    }
+    default:
+      out = fmt::format("\nTrial {} {} [{}]\n{}\n", trial.number, to_string(trial.status),
+                        synalinks::detail::format_duration(elapsed), first_line(trial.message));
+  }
+  const auto best = oracle_->get_best_trials(1);
+  const bool has_best =
+      !best.empty() && best.front().status == TrialStatus::completed && best.front().score;
+  out += fmt::format("\nBest {} So Far: {}\n", objective.name(),
+                     has_best ? python_float_repr(*best.front().score) : std::string("None"));
+  out += "Total elapsed time: " + synalinks::detail::format_duration(seconds_since(search_start_)) +
+         "\n";
+  return out;
+}
+
+std::vector<HyperParameters> Tuner::get_best_hyperparameters(std::size_t num_trials) const {
+  std::vector<HyperParameters> out;
+  for (auto& trial : oracle_->get_best_trials(num_trials))
+    out.push_back(std::move(trial.hyperparameters));
+  return out;
+}
+
+std::string Tuner::results_summary_text(std::size_t num_trials) const {
+  std::string out = "Results summary\nResults in " + project_dir_.string() + "\n" +
+                    fmt::format("Showing {} best trials\n", num_trials) +
+                    oracle_->objective().describe() + "\n";
+  for (const auto& trial : oracle_->get_best_trials(num_trials)) out += "\n" + trial.summary();
+  return out;
+}
+
+void Tuner::results_summary(std::size_t num_trials) const {
+  *options_.output << results_summary_text(num_trials) << std::flush;
+}
+
+std::string Tuner::search_space_summary_text() const {
+  const HyperParameters space = oracle_->get_space();
+  std::string out =
+      fmt::format("Search space summary\nDefault search space size: {}\n", space.space().size());
+  for (const auto& hp : space.space()) {
+    Json config = hp.to_json()["config"];
+    config.erase("name");
+    out += hp.name() + " (" + std::string(class_name(hp.kind())) + ")\n" +
+           synalinks::detail::python_repr(config) + "\n";
+  }
+  return out;
+}
+
+void Tuner::search_space_summary() const {
+  *options_.output << search_space_summary_text() << std::flush;
+}
+
+}  // namespace synalinks::tuners
