@@ -7,9 +7,11 @@
 #include <algorithm>
 #include <atomic>
 #include <cerrno>
+#include <chrono>
 #include <cstring>
 #include <fstream>
 #include <sstream>
+#include <thread>
 
 #include "synalinks/errors.hpp"
 
@@ -101,6 +103,10 @@ ProjectDirectory::ProjectDirectory(ProjectDirectoryOptions options) : sync_(opti
   const fs::path lock_path = path_ / kLockFile;
   lock_fd_ = ::open(lock_path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
   if (lock_fd_ < 0) throw ProjectError(system_error("cannot open the lock file", lock_path));
+  const auto deadline = std::chrono::steady_clock::now() +
+                        std::chrono::duration<double>(std::max(0.0, options.lock_timeout_seconds));
+  while (::flock(lock_fd_, LOCK_EX | LOCK_NB) != 0 && std::chrono::steady_clock::now() < deadline)
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
   if (::flock(lock_fd_, LOCK_EX | LOCK_NB) != 0) {
     char holder[32] = {0};
     const ssize_t n = ::pread(lock_fd_, holder, sizeof holder - 1, 0);
@@ -138,8 +144,8 @@ fs::path ProjectDirectory::trial_path(const std::string& trial_id) const {
   return path_ / ("trial_" + trial_id);
 }
 
-std::optional<Snapshot> ProjectDirectory::load() {
-  const fs::path oracle_path = path_ / "oracle.json";
+std::optional<Snapshot> ProjectDirectory::read(const fs::path& project_path) {
+  const fs::path oracle_path = project_path / "oracle.json";
   if (!fs::exists(oracle_path)) return std::nullopt;
   Snapshot snapshot;
   snapshot.oracle_state = read_json_file(oracle_path);
@@ -148,19 +154,12 @@ std::optional<Snapshot> ProjectDirectory::load() {
                        std::string(snapshot.oracle_state.type_name()) + "; expected a JSON object");
 
   std::vector<fs::path> trial_files;
-  for (const auto& entry : fs::directory_iterator(path_)) {
+  for (const auto& entry : fs::directory_iterator(project_path)) {
     const std::string name = entry.path().filename().string();
     if (!entry.is_directory() || !name.starts_with("trial_")) continue;
-    const fs::path file = entry.path() / "trial.json";
     // A folder without trial.json holds only artifacts of a trial whose record was never written.
+    const fs::path file = entry.path() / "trial.json";
     if (fs::exists(file)) trial_files.push_back(file);
-    // Leftovers of writes interrupted by a crash.
-    for (const auto& inner : fs::directory_iterator(entry.path())) {
-      if (inner.path().filename().string().find(kTempMarker) != std::string::npos) {
-        std::error_code ignored;
-        fs::remove(inner.path(), ignored);
-      }
-    }
   }
   std::sort(trial_files.begin(), trial_files.end());
   snapshot.trials.reserve(trial_files.size());
@@ -177,6 +176,17 @@ std::optional<Snapshot> ProjectDirectory::load() {
                          "'; expected trial '" + expected + "' as its folder says");
   }
   return snapshot;
+}
+
+std::optional<Snapshot> ProjectDirectory::load() {
+  // Leftovers of writes interrupted by a crash.
+  for (const auto& entry : fs::recursive_directory_iterator(path_)) {
+    if (entry.path().filename().string().find(kTempMarker) != std::string::npos) {
+      std::error_code ignored;
+      fs::remove(entry.path(), ignored);
+    }
+  }
+  return read(path_);
 }
 
 void ProjectDirectory::save_trial(const tuners::Trial& trial, bool durable) {

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "synalinks/tuners/make_oracle.hpp"
+
 namespace synalinks::tuners {
 
 GridSearchOracle::GridSearchOracle(OracleOptions options)
@@ -126,7 +128,7 @@ void GridSearchOracle::on_resumed() {
 }
 
 std::unique_ptr<Oracle> GridSearch::make_oracle(const TunerOptions& options) {
-  return std::make_unique<GridSearchOracle>(options.oracle_options());
+  return tuners::make_oracle("GridSearch", options.oracle_options());
 }
 
 }  // namespace synalinks::tuners

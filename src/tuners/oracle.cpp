@@ -64,16 +64,23 @@ std::string Oracle::next_trial_id() const {
   return zero_padded(trials_.size(), width);
 }
 
-void Oracle::attach(std::shared_ptr<storage::Storage> storage) {
+void Oracle::attach(std::shared_ptr<storage::Storage> storage, ResumeMode mode) {
   std::lock_guard lock(mutex_);
+  auto snapshot = storage->load();
+  const std::string source = storage->describe();
+  if (snapshot) restore_locked(std::move(*snapshot), source, mode);
   storage_ = std::move(storage);
-  auto snapshot = storage_->load();
-  if (!snapshot) {
-    save_state();
-    return;
-  }
-  const Json& state = snapshot->oracle_state;
-  const std::string where = storage_->describe();
+  save_state();
+}
+
+void Oracle::restore(storage::Snapshot snapshot, const std::string& source, ResumeMode mode) {
+  std::lock_guard lock(mutex_);
+  restore_locked(std::move(snapshot), source, mode);
+}
+
+void Oracle::restore_locked(storage::Snapshot snapshot, const std::string& where, ResumeMode mode) {
+  const Json& state = snapshot.oracle_state;
+  std::map<std::string, std::string> saved_ongoing;
   try {
     const auto saved_class = state.at("oracle_class").get<std::string>();
     if (saved_class != class_name_) {
@@ -94,6 +101,8 @@ void Oracle::attach(std::shared_ptr<storage::Storage> storage) {
     space_ = std::move(saved_space);
     seed_ = state.at("seed").get<std::int64_t>();
     seed_state_ = state.at("seed_state").get<std::int64_t>();
+    if (state.contains("ongoing_trials"))
+      saved_ongoing = state["ongoing_trials"].get<std::map<std::string, std::string>>();
     restore_extra_state(state);
   } catch (const nlohmann::json::exception& error) {
     throw ProjectError("the oracle state of the project at " + where +
@@ -104,12 +113,14 @@ void Oracle::attach(std::shared_ptr<storage::Storage> storage) {
                        " is invalid: " + error.what());
   }
 
-  auto trials = std::move(snapshot->trials);
+  auto trials = std::move(snapshot.trials);
   std::stable_sort(trials.begin(), trials.end(),
                    [](const Trial& a, const Trial& b) { return a.number < b.number; });
   std::vector<const Trial*> ended;
   for (auto& trial : trials) {
     const std::string id = trial.trial_id;
+    if (trials_.contains(id))
+      throw ProjectError("the project at " + where + " holds trial " + id + " twice");
     order_.push_back(id);
     auto& stored = trials_.emplace(id, std::move(trial)).first->second;
     const std::string key = stored.hyperparameters.values().canonical_key();
@@ -120,15 +131,26 @@ void Oracle::attach(std::shared_ptr<storage::Storage> storage) {
   std::stable_sort(ended.begin(), ended.end(),
                    [](const Trial* a, const Trial* b) { return a->end_time < b->end_time; });
   for (const Trial* trial : ended) end_order_.push_back(trial->trial_id);
+  if (mode == ResumeMode::keep_running) {
+    for (const auto& [tuner_id, trial_id] : saved_ongoing) {
+      auto it = trials_.find(trial_id);
+      if (it != trials_.end() && it->second.status == TrialStatus::running)
+        ongoing_[tuner_id] = trial_id;
+    }
+  }
+  auto is_out = [this](const std::string& id) {
+    for (const auto& [tuner_id, trial_id] : ongoing_)
+      if (trial_id == id) return true;
+    return false;
+  };
   // Trials left RUNNING were interrupted and INVALID ones wait for a retry: both run again
   // (the retry queue is served last in first out, so the lowest ids go last into it).
   for (auto it = order_.rbegin(); it != order_.rend(); ++it)
     if (trials_.at(*it).status == TrialStatus::invalid) retry_queue_.push_back(*it);
   for (auto it = order_.rbegin(); it != order_.rend(); ++it)
-    if (trials_.at(*it).status == TrialStatus::running) retry_queue_.push_back(*it);
+    if (trials_.at(*it).status == TrialStatus::running && !is_out(*it)) retry_queue_.push_back(*it);
   resumed_ = true;
   on_resumed();
-  save_state();
 }
 
 Trial Oracle::create_trial(const std::string& tuner_id) {

@@ -1,5 +1,7 @@
 #include "synalinks/tuners/random_search.hpp"
 
+#include "synalinks/tuners/make_oracle.hpp"
+
 namespace synalinks::tuners {
 
 RandomSearchOracle::RandomSearchOracle(OracleOptions options)
@@ -12,9 +14,7 @@ Oracle::Proposal RandomSearchOracle::populate_space(const std::string& /*trial_i
 }
 
 std::unique_ptr<Oracle> RandomSearch::make_oracle(const TunerOptions& options) {
-  OracleOptions oracle_options = options.oracle_options();
-  if (!oracle_options.max_trials) oracle_options.max_trials = 10;
-  return std::make_unique<RandomSearchOracle>(std::move(oracle_options));
+  return tuners::make_oracle("RandomSearch", options.oracle_options());
 }
 
 }  // namespace synalinks::tuners

@@ -22,6 +22,9 @@ struct ProjectDirectoryOptions {
   // fsync records marked durable (finished trials). Turning it off keeps every write atomic
   // against a crash of the process, but not against a power loss.
   bool sync = true;
+  // How long to wait for another process to release the project before failing (0: fail at
+  // once). Short-lived clients such as `synalinks-tune ask` wait for each other.
+  double lock_timeout_seconds = 0;
 };
 
 class ProjectDirectory final : public Storage {
@@ -37,6 +40,10 @@ class ProjectDirectory final : public Storage {
   void save_trial(const tuners::Trial& trial, bool durable) override;
   void save_oracle(const Json& state) override;
   std::string describe() const override { return path_.string(); }
+
+  // Reads a project without locking it or changing it (to report on a search that may still be
+  // running). nullopt when the folder holds no project.
+  static std::optional<Snapshot> read(const std::filesystem::path& project_path);
 
   const std::filesystem::path& path() const { return path_; }
   std::filesystem::path trial_path(const std::string& trial_id) const;

@@ -50,10 +50,22 @@ class Oracle {
   std::optional<std::int64_t> max_trials() const;
   std::int64_t seed() const { return seed_; }
 
+  // What happens on resume to trials saved as RUNNING.
+  enum class ResumeMode {
+    // Their process died: run them again first, with the same ids and values.
+    rerun_running,
+    // They are still out with the workers saved in the state (ask/tell across processes); other
+    // RUNNING trials are run again.
+    keep_running,
+  };
+
   // Loads a saved search from `storage` (if it holds one) and saves every later change there.
-  // Trials that were running when the search stopped are run again first, with the same ids and
-  // values. ProjectError when the storage holds another kind of oracle's search.
-  void attach(std::shared_ptr<storage::Storage> storage);
+  // ProjectError when the storage holds another kind of oracle's search or another objective.
+  void attach(std::shared_ptr<storage::Storage> storage,
+              ResumeMode mode = ResumeMode::rerun_running);
+  // Loads a saved search without attaching a storage (to read results).
+  void restore(storage::Snapshot snapshot, const std::string& source,
+               ResumeMode mode = ResumeMode::rerun_running);
   bool resumed() const { return resumed_; }
 
   // --- the trial life cycle (keras-tuner's names) ---
@@ -131,6 +143,7 @@ class Oracle {
   Json state() const;
   void update_space_locked(const HyperParameters& hps);
   std::optional<ValueMap> unseen_configuration();
+  void restore_locked(storage::Snapshot snapshot, const std::string& source, ResumeMode mode);
 
   OracleOptions options_;
   std::string class_name_;

@@ -1,0 +1,365 @@
+// synalinks-tune: hyperparameter search from the command line, over any command.
+//
+//   synalinks-tune search --space space.json --objective loss --direction min
+//       --tuner random --max-trials 20 --seed 1 --directory runs --project-name demo -- ./train.sh
+//   synalinks-tune summary --directory runs --project-name demo [--json]
+//   synalinks-tune ask / tell ...   (drive the oracle from another program)
+#include <signal.h>
+#include <unistd.h>
+
+#include <CLI/CLI.hpp>
+#include <chrono>
+#include <filesystem>
+#include <iostream>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "command_trial.hpp"
+#include "synalinks/errors.hpp"
+#include "synalinks/storage/project_directory.hpp"
+#include "synalinks/tuners/make_oracle.hpp"
+#include "synalinks/tuners/results.hpp"
+#include "synalinks/tuners/tuner.hpp"
+
+namespace sl = synalinks;
+namespace fs = std::filesystem;
+
+namespace {
+
+// Exit codes, documented in --help and the README.
+constexpr int kExitOk = 0;
+constexpr int kExitSearchFailed = 1;  // too many failed trials, or a trial asked to stop
+constexpr int kExitUsage = 2;         // bad arguments or a bad search-space file
+constexpr int kExitProject = 3;       // the project cannot be used (corrupt, locked, mismatch)
+
+constexpr const char* kExitCodesHelp =
+    "Exit codes: 0 success; 1 the search stopped (too many failed trials, or a fatal error); "
+    "2 bad arguments or search-space file; 3 the project cannot be used (corrupt or truncated "
+    "file, held by another process, made by another tuner).";
+
+struct ProjectArgs {
+  std::string directory = ".";
+  std::string project_name = "untitled_project";
+};
+
+struct OracleArgs {
+  std::string space_file;
+  std::string objective;
+  std::string direction;
+  std::string tuner = "random";
+  std::optional<std::int64_t> max_trials;
+  std::optional<std::int64_t> seed;
+  int max_retries = 0;
+  int max_consecutive_failures = 3;
+};
+
+void add_project_options(CLI::App& command, ProjectArgs& args) {
+  command.add_option("--directory", args.directory, "Folder holding the project")
+      ->capture_default_str();
+  command.add_option("--project-name", args.project_name, "Project folder name inside --directory")
+      ->capture_default_str();
+}
+
+void add_oracle_options(CLI::App& command, OracleArgs& args) {
+  command.add_option("--space", args.space_file,
+                     "Search space, keras-tuner's config form: {\"space\": [{\"class_name\": ..., "
+                     "\"config\": ...}], \"values\": {}} (or the list alone)");
+  command.add_option("--objective", args.objective,
+                     "Metric to optimize, as the command reports it");
+  command.add_option("--direction", args.direction, "min or max (inferred for well-known names)")
+      ->check(CLI::IsMember({"min", "max"}));
+  command.add_option("--tuner", args.tuner, "random, grid, bayesian or hyperband")
+      ->capture_default_str();
+  command.add_option("--max-trials", args.max_trials,
+                     "Trials to run in all (random: 10 by default)");
+  command.add_option("--seed", args.seed, "Seed of the search (drawn and printed when not given)");
+  command.add_option("--max-retries", args.max_retries, "Retries of a failed trial")
+      ->capture_default_str();
+  command
+      .add_option("--max-consecutive-failures", args.max_consecutive_failures,
+                  "Failed trials in a row that stop the search (0: never)")
+      ->capture_default_str();
+}
+
+sl::HyperParameters load_space(const std::string& file) {
+  if (file.empty()) return {};
+  const sl::Json json = sl::storage::read_json_file(file);
+  try {
+    if (json.is_array())
+      return sl::HyperParameters::from_json(
+          sl::Json{{"space", json}, {"values", sl::Json::object()}});
+    return sl::HyperParameters::from_json(json);
+  } catch (const sl::InvalidArgument& error) {
+    throw sl::InvalidArgument(file + ": " + error.what());
+  }
+}
+
+fs::path project_path(const ProjectArgs& args) {
+  return fs::path(args.directory) / args.project_name;
+}
+
+// The objective and oracle class: from the arguments, else from the saved project.
+struct SearchSetup {
+  std::string oracle_class;
+  sl::tuners::Objectives objective;
+};
+
+SearchSetup resolve_setup(const OracleArgs& args, const ProjectArgs& project, bool overwrite) {
+  std::optional<sl::Json> saved;
+  if (!overwrite) {
+    if (auto snapshot = sl::storage::ProjectDirectory::read(project_path(project)))
+      saved = snapshot->oracle_state;
+  }
+  SearchSetup setup;
+  if (!args.objective.empty()) {
+    setup.objective = args.direction.empty()
+                          ? sl::tuners::Objectives(args.objective)
+                          : sl::tuners::Objectives(sl::tuners::Objective(
+                                args.objective, sl::tuners::direction_from_string(args.direction)));
+  } else if (saved && saved->contains("objective")) {
+    setup.objective = sl::tuners::Objectives::from_json((*saved)["objective"]);
+  } else {
+    throw sl::InvalidArgument(
+        "--objective is required for a new project; expected the name of a metric the command "
+        "reports");
+  }
+  setup.oracle_class = sl::tuners::oracle_class_for(args.tuner);
+  return setup;
+}
+
+sl::tuners::OracleOptions oracle_options(const OracleArgs& args, const SearchSetup& setup) {
+  return {.objective = setup.objective,
+          .max_trials = args.max_trials,
+          .seed = args.seed,
+          .hyperparameters = load_space(args.space_file),
+          .max_retries_per_trial = args.max_retries,
+          .max_consecutive_failed_trials = args.max_consecutive_failures};
+}
+
+int run_search(const OracleArgs& oracle_args, const ProjectArgs& project, bool overwrite,
+               int parallel, bool quiet, const std::vector<std::string>& command) {
+  if (command.empty())
+    throw sl::InvalidArgument("no trial command given; expected `-- COMMAND [ARGS...]` at the end");
+  const bool exists =
+      !overwrite && sl::storage::ProjectDirectory::read(project_path(project)).has_value();
+  if (oracle_args.space_file.empty() && !exists)
+    throw sl::InvalidArgument(
+        "--space is required for a new project; expected a search-space JSON file");
+  const SearchSetup setup = resolve_setup(oracle_args, project, overwrite);
+  const sl::tuners::TunerOptions options{
+      .objective = setup.objective,
+      .max_trials = oracle_args.max_trials,
+      .seed = oracle_args.seed,
+      .directory = project.directory,
+      .project_name = project.project_name,
+      .overwrite = overwrite,
+      .max_retries_per_trial = oracle_args.max_retries,
+      .max_consecutive_failed_trials = oracle_args.max_consecutive_failures,
+      .max_parallel_trials = parallel,
+      .hyperparameters = load_space(oracle_args.space_file),
+      .verbose = quiet ? 0 : 1,
+  };
+  sl::tuners::Tuner tuner(sl::cli::command_hypermodel(command, setup.objective.name()),
+                          sl::tuners::make_oracle(setup.oracle_class, options.oracle_options()),
+                          options);
+  tuner.search();
+  if (!quiet) tuner.results_summary(3);
+  return kExitOk;
+}
+
+// Loads a project for reading, whatever tuner made it.
+std::unique_ptr<sl::tuners::Oracle> read_project(const ProjectArgs& project) {
+  const fs::path path = project_path(project);
+  auto snapshot = sl::storage::ProjectDirectory::read(path);
+  if (!snapshot)
+    throw sl::ProjectError("no project at " + path.string() + " (no oracle.json there)");
+  try {
+    const auto oracle_class = snapshot->oracle_state.at("oracle_class").get<std::string>();
+    auto objective = sl::tuners::Objectives::from_json(snapshot->oracle_state.at("objective"));
+    auto oracle = sl::tuners::make_oracle(oracle_class, {.objective = objective, .max_trials = 0});
+    oracle->restore(std::move(*snapshot), path.string());
+    return oracle;
+  } catch (const nlohmann::json::exception& error) {
+    throw sl::ProjectError((path / "oracle.json").string() + " lacks a field (" + error.what() +
+                           "); expected the oracle.json that synalinks writes");
+  } catch (const sl::InvalidArgument& error) {
+    throw sl::ProjectError((path / "oracle.json").string() + ": " + error.what());
+  }
+}
+
+int run_summary(const ProjectArgs& project, bool json, std::size_t num_trials) {
+  auto oracle = read_project(project);
+  if (json) {
+    std::cout << sl::tuners::results_to_json(*oracle).dump() << "\n";
+    return kExitOk;
+  }
+  std::cout << "Results summary\nResults in " << project_path(project).string() << "\nShowing "
+            << num_trials << " best trials\n"
+            << oracle->objective().describe() << "\n";
+  for (const auto& trial : oracle->get_best_trials(num_trials))
+    std::cout << "\n" << trial.summary();
+  return kExitOk;
+}
+
+// ask / tell open the project for a moment; they wait for each other rather than fail.
+std::unique_ptr<sl::tuners::Oracle> open_for_ask_tell(const OracleArgs& args,
+                                                      const ProjectArgs& project) {
+  const bool exists = sl::storage::ProjectDirectory::read(project_path(project)).has_value();
+  if (!exists && args.space_file.empty())
+    throw sl::InvalidArgument(
+        "--space is required for a new project; expected a search-space JSON file");
+  SearchSetup setup = resolve_setup(args, project, false);
+  if (exists) {
+    const auto snapshot = sl::storage::ProjectDirectory::read(project_path(project));
+    setup.oracle_class = snapshot->oracle_state.value("oracle_class", setup.oracle_class);
+  }
+  auto oracle = sl::tuners::make_oracle(setup.oracle_class, oracle_options(args, setup));
+  auto storage = std::make_shared<sl::storage::ProjectDirectory>(
+      sl::storage::ProjectDirectoryOptions{.directory = project.directory,
+                                           .project_name = project.project_name,
+                                           .lock_timeout_seconds = 30});
+  oracle->attach(std::move(storage), sl::tuners::Oracle::ResumeMode::keep_running);
+  return oracle;
+}
+
+int run_ask(const OracleArgs& args, const ProjectArgs& project, std::string worker) {
+  auto oracle = open_for_ask_tell(args, project);
+  if (worker.empty()) {
+    // Each anonymous ask gets a trial of its own.
+    worker = "ask-" + std::to_string(::getpid()) + "-" +
+             std::to_string(std::chrono::steady_clock::now().time_since_epoch().count());
+  }
+  const auto trial = oracle->ask(worker);
+  sl::Json out;
+  out["status"] = sl::tuners::to_string(trial.status);
+  if (trial.status == sl::tuners::TrialStatus::running) {
+    out["trial_id"] = trial.trial_id;
+    out["values"] = trial.hyperparameters.values().to_json();
+  }
+  std::cout << out.dump() << "\n";
+  return kExitOk;
+}
+
+int run_tell(const OracleArgs& args, const ProjectArgs& project, const std::string& trial_id,
+             const std::string& metrics_json, std::optional<double> value,
+             std::optional<std::string> failure) {
+  auto oracle = open_for_ask_tell(args, project);
+  sl::tuners::Trial ended;
+  if (failure) {
+    ended = oracle->end_trial(trial_id, sl::tuners::TrialStatus::invalid, *failure);
+  } else if (value) {
+    ended = oracle->tell(trial_id, *value);
+  } else if (!metrics_json.empty()) {
+    ended = oracle->tell(trial_id,
+                         sl::cli::parse_metrics_line(metrics_json, oracle->objective().name()));
+  } else {
+    throw sl::InvalidArgument("tell needs --metrics JSON, --value NUMBER or --failed MESSAGE");
+  }
+  std::cout << sl::tuners::trial_to_result_json(ended, oracle->objective()).dump() << "\n";
+  return kExitOk;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  // A trial command that exits without reading its stdin must not kill the tuner.
+  ::signal(SIGPIPE, SIG_IGN);
+
+  CLI::App app{
+      "synalinks-tune: hyperparameter search over any command, with keras-tuner's search spaces"};
+  app.footer(kExitCodesHelp);
+  app.require_subcommand(1);
+
+  ProjectArgs project;
+  OracleArgs oracle_args;
+
+  auto* search = app.add_subcommand("search",
+                                    "Run a search. Each trial runs COMMAND with the trial's values "
+                                    "as one JSON object on stdin and in "
+                                    "SYNALINKS_TRIAL_HP (also SYNALINKS_TRIAL_ID and "
+                                    "SYNALINKS_TRIAL_DIR); COMMAND prints its metrics "
+                                    "as a JSON object on the last line of stdout. A non-zero exit "
+                                    "fails the trial. Without --overwrite "
+                                    "an existing project is resumed.");
+  search->footer(kExitCodesHelp);
+  add_project_options(*search, project);
+  add_oracle_options(*search, oracle_args);
+  bool overwrite = false;
+  int parallel = 1;
+  bool quiet = false;
+  std::vector<std::string> command;
+  search->add_flag("--overwrite", overwrite, "Delete the project's trials and start fresh");
+  search->add_option("--parallel", parallel, "Trials run at once")
+      ->capture_default_str()
+      ->check(CLI::PositiveNumber);
+  search->add_flag("--quiet", quiet, "Print nothing but errors");
+  search->add_option("command", command, "The trial command, after --")->required();
+
+  auto* summary = app.add_subcommand(
+      "summary", "Print the results of a project (read-only; works while a search runs)");
+  summary->footer(kExitCodesHelp);
+  add_project_options(*summary, project);
+  bool json = false;
+  std::size_t num_trials = 10;
+  summary->add_flag("--json", json, "Every trial and the best one as one JSON object");
+  summary->add_option("--num-trials", num_trials, "Best trials to show")->capture_default_str();
+
+  auto* ask = app.add_subcommand(
+      "ask",
+      "Create a trial and print {\"status\", \"trial_id\", \"values\"} as JSON (status STOPPED "
+      "when the search is over, IDLE when it must wait for running trials)");
+  ask->footer(kExitCodesHelp);
+  add_project_options(*ask, project);
+  add_oracle_options(*ask, oracle_args);
+  std::string worker;
+  ask->add_option("--worker", worker,
+                  "Worker name: the same worker gets the same trial until it tells (default: a new "
+                  "trial per call)");
+
+  auto* tell = app.add_subcommand(
+      "tell", "Report the result of a trial created by ask, and print the ended trial as JSON");
+  tell->footer(kExitCodesHelp);
+  add_project_options(*tell, project);
+  add_oracle_options(*tell, oracle_args);
+  std::string trial_id;
+  std::string metrics_json;
+  std::optional<double> value;
+  std::optional<std::string> failure;
+  tell->add_option("--trial-id", trial_id, "The trial's id, as ask printed it")->required();
+  tell->add_option("--metrics", metrics_json, "Metrics as a JSON object, e.g. '{\"loss\": 0.3}'");
+  tell->add_option("--value", value, "The objective's value");
+  tell->add_option("--failed", failure, "The trial failed, with this message");
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& error) {
+    const int code = app.exit(error);
+    return code == 0 ? kExitOk : kExitUsage;
+  }
+
+  try {
+    if (search->parsed())
+      return run_search(oracle_args, project, overwrite, parallel, quiet, command);
+    if (summary->parsed()) return run_summary(project, json, num_trials);
+    if (ask->parsed()) return run_ask(oracle_args, project, worker);
+    if (tell->parsed())
+      return run_tell(oracle_args, project, trial_id, metrics_json, value, failure);
+  } catch (const sl::ProjectError& error) {
+    std::cerr << "synalinks-tune: " << error.what() << "\n";
+    return kExitProject;
+  } catch (const sl::InvalidArgument& error) {
+    std::cerr << "synalinks-tune: " << error.what() << "\n";
+    return kExitUsage;
+  } catch (const sl::ObjectiveError& error) {
+    std::cerr << "synalinks-tune: " << error.what() << "\n";
+    return kExitUsage;
+  } catch (const sl::NotFound& error) {
+    std::cerr << "synalinks-tune: " << error.what() << "\n";
+    return kExitUsage;
+  } catch (const std::exception& error) {
+    std::cerr << "synalinks-tune: " << error.what() << "\n";
+    return kExitSearchFailed;
+  }
+  return kExitUsage;
+}
