@@ -1,0 +1,520 @@
+#include "synalinks/lm/language_model.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <cstdlib>
+#include <mutex>
+#include <random>
+#include <regex>
+#include <thread>
+
+#include "http_transport.hpp"
+#include "rate_limiter.hpp"
+#include "request_builder.hpp"
+#include "schema_validator.hpp"
+#include "synalinks/lm/provider.hpp"
+#include "synalinks/lm/response_cache.hpp"
+
+namespace synalinks::lm::detail {
+
+struct LanguageModelState {
+  explicit LanguageModelState(LanguageModelOptions opts)
+      : options(std::move(opts)),
+        concurrency(options.max_concurrency),
+        requests_bucket(options.requests_per_minute),
+        tokens_bucket(options.tokens_per_minute),
+        rng(options.seed) {}
+
+  LanguageModelOptions options;
+  PriceTable prices = PriceTable::builtin();
+  Endpoint primary;
+  std::optional<Endpoint> fallback;
+  HttpTransport transport;
+  SchemaValidator validator;
+  ConcurrencyLimiter concurrency;
+  TokenBucket requests_bucket;
+  TokenBucket tokens_bucket;
+  std::unique_ptr<ResponseCache> cache;
+
+  std::mutex totals_mutex;
+  UsageTotals totals;
+
+  std::mutex rng_mutex;
+  std::mt19937_64 rng;
+  std::vector<std::string> secrets;  // API keys in use, scrubbed from every message
+};
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+std::string env(const char* name) {
+  const char* value = std::getenv(name);
+  return value != nullptr ? std::string(value) : std::string();
+}
+
+std::string provider_list() {
+  std::string list;
+  for (const ProviderInfo& p : known_providers()) list += (list.empty() ? "" : ", ") + p.name;
+  return list;
+}
+
+// Removes API keys (and anything shaped like one) from text that may reach a user or a log.
+std::string scrub(const LanguageModelState& state, std::string text) {
+  for (const std::string& secret : state.secrets) {
+    if (secret.empty()) continue;
+    for (auto pos = text.find(secret); pos != std::string::npos; pos = text.find(secret, pos)) {
+      text.replace(pos, secret.size(), "[redacted]");
+    }
+  }
+  static const std::regex key_like("(sk|gsk|xai|key)-[A-Za-z0-9_*\\-]{8,}");
+  return std::regex_replace(text, key_like, "[redacted]");
+}
+
+Endpoint resolve_endpoint(LanguageModelState& state, const std::string& model, bool is_fallback) {
+  const LanguageModelOptions& options = state.options;
+  auto [provider, model_id] = split_model_name(model);
+  const ProviderInfo* known = find_provider(provider);
+  const bool same_provider_as_primary =
+      !is_fallback || split_model_name(options.model).first == provider;
+  std::string base = env("SYNALINKS_API_BASE");
+  if (base.empty() && same_provider_as_primary) base = options.api_base;
+  if (base.empty() && known != nullptr) base = known->default_api_base;
+  if (base.empty()) {
+    throw LanguageModelConfigError("unknown provider '" + provider + "' in model '" + model +
+                                   "'; expected one of " + provider_list() +
+                                   ", or set api_base for another OpenAI-compatible endpoint");
+  }
+  if (base.rfind("http://", 0) != 0 && base.rfind("https://", 0) != 0) {
+    throw LanguageModelConfigError("api_base '" + base + "' of model '" + model +
+                                   "' is not an http:// or https:// URL");
+  }
+  while (!base.empty() && base.back() == '/') base.pop_back();
+
+  Endpoint endpoint;
+  endpoint.model = model;
+  endpoint.provider = provider;
+  endpoint.model_id = model_id;
+  endpoint.api_base = base;
+  endpoint.url = base + "/chat/completions";
+  endpoint.info =
+      known != nullptr ? *known : ProviderInfo{.name = provider, .requires_api_key = false};
+
+  std::string key = env("SYNALINKS_API_KEY");
+  const std::string key_variable =
+      !options.api_key_env.empty() ? options.api_key_env : endpoint.info.api_key_env;
+  if (key.empty() && !key_variable.empty()) key = env(key_variable.c_str());
+  const bool key_required = endpoint.info.requires_api_key || !options.api_key_env.empty();
+  if (key.empty() && key_required) {
+    throw LanguageModelConfigError("missing API key for model '" + model + "': set " +
+                                   key_variable + " (or SYNALINKS_API_KEY) in the environment");
+  }
+  std::vector<std::string> headers = {"Content-Type: application/json", "Accept: application/json"};
+  if (!key.empty()) {
+    headers.push_back("Authorization: Bearer " + key);
+    state.secrets.push_back(key);
+  }
+  endpoint.headers = std::make_unique<HeaderList>(headers);
+  endpoint.send_reasoning_effort =
+      options.accepts_reasoning_effort.value_or(accepts_reasoning_effort(provider, model_id));
+  endpoint.price = state.prices.find(model);
+  if (!endpoint.price && known != nullptr && !known->requires_api_key) {
+    endpoint.price = ModelPrice{};  // local servers cost nothing per token
+  }
+  return endpoint;
+}
+
+void validate_options(const LanguageModelOptions& o) {
+  auto fail = [](const std::string& what) { throw LanguageModelConfigError(what); };
+  if (o.model.empty()) {
+    fail(
+        "LanguageModelOptions::model is empty; expected 'provider/model-id', "
+        "e.g. 'openai/gpt-4o-mini'");
+  }
+  if (o.max_concurrency < 1) {
+    fail("max_concurrency must be at least 1, got " + std::to_string(o.max_concurrency));
+  }
+  if (o.retry.max_attempts < 1) {
+    fail("retry.max_attempts must be at least 1, got " + std::to_string(o.retry.max_attempts));
+  }
+  if (o.retry.jitter < 0 || o.retry.jitter > 1) {
+    fail("retry.jitter must be in [0, 1], got " + std::to_string(o.retry.jitter));
+  }
+  if (o.timeout.count() <= 0) fail("timeout must be positive");
+  if (o.requests_per_minute < 0 || o.tokens_per_minute < 0) {
+    fail("requests_per_minute and tokens_per_minute must be >= 0 (0 = unlimited)");
+  }
+}
+
+// What one HTTP attempt came to.
+struct Attempt {
+  bool ok = false;
+  FailureReason reason = FailureReason::connection;
+  std::string message{};
+  long status = 0;
+  std::optional<double> retry_after_ms{};
+  TokenUsage usage{};
+  bool has_usage = false;
+  std::string text{};
+  std::string finish_reason{};
+  Json json{};
+};
+
+std::int64_t integer_at(const Json& object, const char* key) {
+  if (!object.is_object() || !object.contains(key) || !object[key].is_number()) return 0;
+  return object[key].get<std::int64_t>();
+}
+
+std::string error_message_of(const std::string& body) {
+  try {
+    const Json parsed = Json::parse(body);
+    if (parsed.contains("error")) {
+      const Json& error = parsed["error"];
+      if (error.is_object() && error.contains("message") && error["message"].is_string()) {
+        return error["message"].get<std::string>();
+      }
+      if (error.is_string()) return error.get<std::string>();
+    }
+  } catch (const Json::exception&) {
+  }
+  return body.substr(0, 200);
+}
+
+// Models sometimes wrap JSON in a Markdown code fence; the JSON inside is what was asked for.
+std::string strip_code_fence(std::string text) {
+  auto is_space = [](unsigned char c) { return std::isspace(c) != 0; };
+  while (!text.empty() && is_space(static_cast<unsigned char>(text.back()))) text.pop_back();
+  std::size_t start = 0;
+  while (start < text.size() && is_space(static_cast<unsigned char>(text[start]))) ++start;
+  text.erase(0, start);
+  if (text.rfind("```", 0) == 0 && text.size() >= 6 &&
+      text.compare(text.size() - 3, 3, "```") == 0) {
+    const auto newline = text.find('\n');
+    if (newline != std::string::npos && newline < text.size() - 3) {
+      text = text.substr(newline + 1, text.size() - 3 - newline - 1);
+    }
+  }
+  return text;
+}
+
+Attempt interpret(const HttpResult& http, const CompiledSchema* schema) {
+  Attempt a;
+  a.status = http.status;
+  a.retry_after_ms = http.retry_after_ms;
+  if (http.timed_out) {
+    a.reason = FailureReason::timeout;
+    a.message = "no complete reply within the timeout";
+    return a;
+  }
+  if (http.transport_error) {
+    a.reason = FailureReason::connection;
+    a.message = "connection error: " + http.error;
+    return a;
+  }
+  if (http.status != 200) {
+    const std::string detail =
+        "HTTP " + std::to_string(http.status) + ": " + error_message_of(http.body);
+    a.message = detail;
+    if (http.status == 429) {
+      a.reason = FailureReason::rate_limited;
+    } else if (http.status == 408 || http.status == 409 || http.status >= 500) {
+      a.reason = FailureReason::server_error;
+    } else {
+      a.reason = FailureReason::rejected;
+    }
+    return a;
+  }
+  Json body;
+  try {
+    body = Json::parse(http.body);
+  } catch (const Json::parse_error&) {
+    a.reason = FailureReason::malformed_response;
+    a.message = "the reply body is not JSON (" + std::to_string(http.body.size()) + " bytes)";
+    return a;
+  }
+  if (body.contains("usage") && body["usage"].is_object()) {
+    const Json& usage = body["usage"];
+    a.has_usage = true;
+    a.usage.prompt_tokens = integer_at(usage, "prompt_tokens");
+    a.usage.completion_tokens = integer_at(usage, "completion_tokens");
+    if (usage.contains("prompt_tokens_details")) {
+      a.usage.cached_tokens = integer_at(usage["prompt_tokens_details"], "cached_tokens");
+    }
+    if (usage.contains("completion_tokens_details")) {
+      a.usage.reasoning_tokens = integer_at(usage["completion_tokens_details"], "reasoning_tokens");
+    }
+  }
+  if (!body.contains("choices") || !body["choices"].is_array() || body["choices"].empty() ||
+      !body["choices"][0].is_object() || !body["choices"][0].contains("message")) {
+    a.reason =
+        body.contains("choices") ? FailureReason::empty_output : FailureReason::malformed_response;
+    a.message = "the reply has no choices[0].message";
+    return a;
+  }
+  const Json& choice = body["choices"][0];
+  const Json& message = choice["message"];
+  if (choice.contains("finish_reason") && choice["finish_reason"].is_string()) {
+    a.finish_reason = choice["finish_reason"].get<std::string>();
+  }
+  if (message.contains("refusal") && message["refusal"].is_string()) {
+    a.reason = FailureReason::content_filter;
+    a.message = "the model refused: " + message["refusal"].get<std::string>();
+    return a;
+  }
+  if (a.finish_reason == "length") {
+    a.reason = FailureReason::truncated_output;
+    a.message = "the reply was cut at the token budget (finish_reason=length); raise max_tokens";
+    return a;
+  }
+  if (a.finish_reason == "content_filter") {
+    a.reason = FailureReason::content_filter;
+    a.message = "the reply was withheld by the provider's content filter";
+    return a;
+  }
+  if (message.contains("content") && message["content"].is_string()) {
+    a.text = message["content"].get<std::string>();
+  }
+  if (a.text.empty()) {
+    a.reason = FailureReason::empty_output;
+    a.message = "empty reply (finish_reason=" + a.finish_reason + ")";
+    return a;
+  }
+  if (schema != nullptr) {
+    const std::string json_text = strip_code_fence(a.text);
+    try {
+      a.json = Json::parse(json_text);
+    } catch (const Json::parse_error&) {
+      a.reason = FailureReason::invalid_json;
+      a.message = "the reply is not JSON: '" + json_text.substr(0, 80) + "'";
+      return a;
+    }
+    const std::string mismatch = SchemaValidator::validate(*schema, json_text);
+    if (!mismatch.empty()) {
+      a.reason = FailureReason::schema_mismatch;
+      a.message = "the reply does not match the schema: " + mismatch;
+      return a;
+    }
+  }
+  a.ok = true;
+  return a;
+}
+
+double backoff_ms(LanguageModelState& state, int failed_attempt,
+                  std::optional<double> retry_after_ms) {
+  const RetryOptions& r = state.options.retry;
+  if (retry_after_ms) {
+    return std::min(*retry_after_ms, static_cast<double>(r.max_retry_after.count()));
+  }
+  const double base =
+      std::min(static_cast<double>(r.max_backoff.count()),
+               static_cast<double>(r.initial_backoff.count()) * std::pow(2.0, failed_attempt - 1));
+  double u = 0;
+  {
+    std::lock_guard lock(state.rng_mutex);
+    u = std::uniform_real_distribution<double>(0.0, 1.0)(state.rng);
+  }
+  return base * (1.0 - r.jitter * u);
+}
+
+void warn(const LanguageModelState& state, const std::string& message) {
+  if (state.options.on_warning) state.options.on_warning(scrub(state, message));
+}
+
+std::string cache_key(const Endpoint& endpoint, const std::string& body) {
+  // The URL and the exact body: model, messages, response_format, sampling options. The API key
+  // travels in a header and is never part of the key.
+  return endpoint.url + "\n" + body;
+}
+
+LanguageModelResponse from_cache(const std::string& stored, const Json* schema) {
+  const Json entry = Json::parse(stored);
+  LanguageModelResponse response;
+  response.text = entry.at("text").get<std::string>();
+  response.model = entry.at("model").get<std::string>();
+  response.finish_reason = entry.at("finish_reason").get<std::string>();
+  if (schema != nullptr) response.json = Json::parse(strip_code_fence(response.text));
+  response.stats.cache_hit = true;
+  return response;
+}
+
+LanguageModelResponse call_endpoint(LanguageModelState& state, const Endpoint& endpoint,
+                                    const ChatMessages& messages, const Json* schema,
+                                    const SamplingOptions& sampling) {
+  const auto start = Clock::now();
+  const LanguageModelOptions& options = state.options;
+  // A bad schema is the caller's error: report it before any request.
+  std::shared_ptr<const CompiledSchema> compiled;
+  if (schema != nullptr) {
+    if (!schema->is_object()) {
+      throw LanguageModelConfigError("the output schema must be a JSON object, got " +
+                                     schema->dump().substr(0, 80));
+    }
+    compiled = state.validator.compile(schema->dump());
+  }
+  const std::string body =
+      build_request_body(endpoint, messages, schema, merge(options.sampling, sampling),
+                         options.strict_schema)
+          .dump();
+
+  std::string key;
+  if (state.cache) {
+    key = cache_key(endpoint, body);
+    if (const auto stored = state.cache->get(key)) {
+      try {
+        LanguageModelResponse response = from_cache(*stored, schema);
+        response.stats.latency_s = std::chrono::duration<double>(Clock::now() - start).count();
+        std::lock_guard lock(state.totals_mutex);
+        ++state.totals.cache_hits;
+        return response;
+      } catch (const std::exception&) {
+        // An unreadable entry is ignored and overwritten by a fresh reply.
+      }
+    }
+  }
+
+  CallStats stats;
+  const double estimated_tokens = static_cast<double>(body.size()) / 4.0;
+  Attempt last;
+  const int max_attempts = options.retry.max_attempts;
+  for (int attempt = 1; attempt <= max_attempts; ++attempt) {
+    state.requests_bucket.acquire(1.0);
+    state.tokens_bucket.acquire(estimated_tokens);
+    HttpResult http;
+    {
+      ConcurrencySlot slot(state.concurrency);
+      http = state.transport.post(endpoint.url, *endpoint.headers, body, options.timeout);
+    }
+    last = interpret(http, compiled.get());
+    ++stats.attempts;
+    const double attempt_cost =
+        endpoint.price && last.has_usage ? cost_usd(*endpoint.price, last.usage) : 0.0;
+    stats.usage += last.usage;
+    stats.cost_usd += attempt_cost;
+    state.tokens_bucket.charge(static_cast<double>(last.usage.total_tokens()) - estimated_tokens);
+    {
+      std::lock_guard lock(state.totals_mutex);
+      ++state.totals.requests;
+      if (attempt > 1) ++state.totals.retries;
+      state.totals.usage += last.usage;
+      state.totals.cost_usd += attempt_cost;
+    }
+    if (last.ok) break;
+    if (!is_retryable(last.reason)) break;
+    if (attempt == max_attempts) break;
+    const double delay = backoff_ms(state, attempt, last.retry_after_ms);
+    warn(state, endpoint.model + ": attempt " + std::to_string(attempt) + "/" +
+                    std::to_string(max_attempts) + " failed (" + to_string(last.reason) + ": " +
+                    last.message + "); retrying in " + std::to_string(delay / 1000.0) + " s");
+    std::this_thread::sleep_for(std::chrono::duration<double, std::milli>(delay));
+  }
+  stats.latency_s = std::chrono::duration<double>(Clock::now() - start).count();
+  {
+    std::lock_guard lock(state.totals_mutex);
+    state.totals.latency_s += stats.latency_s;
+    if (last.ok) {
+      ++state.totals.calls;
+      if (!endpoint.price) ++state.totals.unpriced_calls;
+    }
+  }
+  if (!last.ok) {
+    const std::string message = scrub(
+        state, "call to '" + endpoint.model + "' failed after " + std::to_string(stats.attempts) +
+                   " attempt(s): " + to_string(last.reason) + ": " + last.message);
+    if (last.reason == FailureReason::rejected) {
+      throw RequestRejectedError(message + " (not retried: the request itself was refused)",
+                                 static_cast<int>(last.status));
+    }
+    throw CallFailedError(message, last.reason, static_cast<int>(last.status), stats.attempts);
+  }
+
+  LanguageModelResponse response;
+  response.json = std::move(last.json);
+  response.text = std::move(last.text);
+  response.model = endpoint.model;
+  response.finish_reason = last.finish_reason;
+  response.stats = stats;
+  if (state.cache) {
+    const Json entry = {{"model", response.model},
+                        {"finish_reason", response.finish_reason},
+                        {"text", response.text}};
+    state.cache->put(key, entry.dump());
+  }
+  return response;
+}
+
+LanguageModelResponse call_with_fallback(LanguageModelState& state, const ChatMessages& messages,
+                                         const Json* schema, const SamplingOptions& sampling) {
+  auto count_failure = [&state] {
+    std::lock_guard lock(state.totals_mutex);
+    ++state.totals.failed_calls;
+  };
+  try {
+    return call_endpoint(state, state.primary, messages, schema, sampling);
+  } catch (const CallFailedError& primary_error) {
+    if (!state.fallback) {
+      count_failure();
+      throw;
+    }
+    warn(state,
+         std::string(primary_error.what()) + "; falling back to '" + state.fallback->model + "'");
+    {
+      std::lock_guard lock(state.totals_mutex);
+      ++state.totals.fallback_activations;
+    }
+    try {
+      LanguageModelResponse response =
+          call_endpoint(state, *state.fallback, messages, schema, sampling);
+      response.stats.used_fallback = true;
+      return response;
+    } catch (const CallFailedError&) {
+      count_failure();
+      throw;
+    }
+  }
+}
+
+}  // namespace
+}  // namespace synalinks::lm::detail
+
+namespace synalinks {
+
+LanguageModel::LanguageModel(LanguageModelOptions options) {
+  lm::detail::validate_options(options);
+  auto state = std::make_shared<lm::detail::LanguageModelState>(std::move(options));
+  for (const auto& [model, price] : state->options.prices) state->prices.set(model, price);
+  state->primary = lm::detail::resolve_endpoint(*state, state->options.model, false);
+  if (!state->options.fallback.empty()) {
+    state->fallback = lm::detail::resolve_endpoint(*state, state->options.fallback, true);
+  }
+  if (!state->options.cache_path.empty()) {
+    state->cache = std::make_unique<ResponseCache>(state->options.cache_path);
+  }
+  state_ = std::move(state);
+}
+
+LanguageModelResponse LanguageModel::call(const ChatMessages& messages, const Json& schema,
+                                          const SamplingOptions& options) const {
+  return lm::detail::call_with_fallback(*state_, messages, &schema, options);
+}
+
+LanguageModelResponse LanguageModel::chat(const ChatMessages& messages,
+                                          const SamplingOptions& options) const {
+  return lm::detail::call_with_fallback(*state_, messages, nullptr, options);
+}
+
+UsageTotals LanguageModel::totals() const {
+  std::lock_guard lock(state_->totals_mutex);
+  return state_->totals;
+}
+
+const std::string& LanguageModel::model() const {
+  return state_->options.model;
+}
+const std::string& LanguageModel::api_base() const {
+  return state_->primary.api_base;
+}
+const LanguageModelOptions& LanguageModel::options() const {
+  return state_->options;
+}
+
+}  // namespace synalinks
