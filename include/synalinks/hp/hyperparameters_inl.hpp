@@ -41,7 +41,8 @@ T HyperParameters::Choice(std::string_view name, std::vector<T> values,
                           const ChoiceOptions<T>& options) {
   std::vector<Value> converted;
   converted.reserve(values.size());
-  for (auto& value : values) converted.push_back(detail::to_value<T>(std::move(value)));
+  // `auto&&`: std::vector<bool> yields proxies, not references.
+  for (auto&& value : values) converted.push_back(detail::to_value<T>(std::move(value)));
   std::optional<Value> default_value;
   if (options.default_value) default_value = detail::to_value<T>(*options.default_value);
   auto parent = enter_optional_parent(options.parent_name, options.parent_values);
