@@ -533,7 +533,8 @@ Json Oracle::state() const {
   out["hyperparameters"] = space_.to_json();
   out["seed"] = seed_;
   out["seed_state"] = seed_state_;
-  for (auto& [key, value] : extra_state().items()) out[key] = value;
+  const Json extra = extra_state();
+  for (const auto& [key, value] : extra.items()) out[key] = value;
   return out;
 }
 
