@@ -279,7 +279,11 @@ Completion complete(const ParsedRequest& request, const ModelConfig& model,
   Completion result;
   const KnownQuestion* question = bank.find(request.last_user_text);
   const std::uint64_t model_hash = hash_bytes(model.id, seed);
-  DrawStream draws(hash_combine(model_hash, request.canonical_hash ^ salt));
+  const double temperature = request.temperature.value_or(1.0);  // OpenAI's default
+  // Identical requests get identical replies unless sampling is random and unseeded.
+  const bool vary_between_requests = temperature > 0 && !request.seed;
+  DrawStream draws(
+      hash_combine(model_hash, request.canonical_hash ^ (vary_between_requests ? salt : 0)));
 
   // Property order matters: reasoning helps only when written before the answer.
   const ordered_json& schema = request.schema;
@@ -300,7 +304,6 @@ Completion complete(const ParsedRequest& request, const ModelConfig& model,
     has_reasoning_field = request.all_text.find("step by step") != std::string::npos;
   }
 
-  const double temperature = request.temperature.value_or(1.0);  // OpenAI's default
   const bool effort_used = model.accepts_reasoning_effort && !request.reasoning_effort.empty();
   double value = 0.0;
   if (question != nullptr) {
