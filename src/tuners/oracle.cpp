@@ -47,7 +47,6 @@ Oracle::Oracle(OracleOptions options, std::string class_name)
                           "; expected 0 (no limit) or more");
   space_ = options_.hyperparameters;
   seed_ = options_.seed ? *options_.seed : draw_seed();
-  seed_state_ = seed_;
 }
 
 Oracle::~Oracle() = default;
@@ -80,7 +79,6 @@ void Oracle::restore(storage::Snapshot snapshot, const std::string& source, Resu
 
 void Oracle::restore_locked(storage::Snapshot snapshot, const std::string& where, ResumeMode mode) {
   const Json& state = snapshot.oracle_state;
-  std::map<std::string, std::string> saved_ongoing;
   try {
     const auto saved_class = state.at("oracle_class").get<std::string>();
     if (saved_class != class_name_) {
@@ -100,9 +98,6 @@ void Oracle::restore_locked(storage::Snapshot snapshot, const std::string& where
     saved_space.merge(space_, /*overwrite=*/false);
     space_ = std::move(saved_space);
     seed_ = state.at("seed").get<std::int64_t>();
-    seed_state_ = state.at("seed_state").get<std::int64_t>();
-    if (state.contains("ongoing_trials"))
-      saved_ongoing = state["ongoing_trials"].get<std::map<std::string, std::string>>();
     restore_extra_state(state);
   } catch (const nlohmann::json::exception& error) {
     throw ProjectError("the oracle state of the project at " + where +
@@ -132,10 +127,10 @@ void Oracle::restore_locked(storage::Snapshot snapshot, const std::string& where
                    [](const Trial* a, const Trial* b) { return a->end_time < b->end_time; });
   for (const Trial* trial : ended) end_order_.push_back(trial->trial_id);
   if (mode == ResumeMode::keep_running) {
-    for (const auto& [tuner_id, trial_id] : saved_ongoing) {
-      auto it = trials_.find(trial_id);
-      if (it != trials_.end() && it->second.status == TrialStatus::running)
-        ongoing_[tuner_id] = trial_id;
+    for (const auto& id : order_) {
+      const Trial& trial = trials_.at(id);
+      if (trial.status == TrialStatus::running && !trial.tuner_id.empty())
+        ongoing_[trial.tuner_id] = id;
     }
   }
   auto is_out = [this](const std::string& id) {
@@ -164,6 +159,7 @@ Trial Oracle::create_trial(const std::string& tuner_id) {
     trial.status = TrialStatus::running;
     trial.message.clear();
     trial.start_time = detail::utc_timestamp_now();
+    trial.tuner_id = tuner_id;
     ongoing_[tuner_id] = id;
     save_trial(trial, /*durable=*/false);
     save_state();
@@ -183,9 +179,10 @@ Trial Oracle::create_trial(const std::string& tuner_id) {
   if (proposal.status != TrialStatus::running) return trial;
 
   trial.hyperparameters.set_values(proposal.values);
-  record_values(trial);
   trial.number = static_cast<std::int64_t>(trials_.size()) + 1;
+  record_values(trial);
   trial.start_time = detail::utc_timestamp_now();
+  trial.tuner_id = tuner_id;
   const std::string id = trial.trial_id;
   trials_.emplace(id, trial);
   order_.push_back(id);
@@ -245,6 +242,7 @@ Trial Oracle::end_trial(const Trial& ended) {
   record_values(trial);
   trial.run_times += 1;
   trial.end_time = detail::utc_timestamp_now();
+  trial.tuner_id.clear();
   trial.duration_seconds = ended.duration_seconds;
 
   bool retried = false;
@@ -437,7 +435,10 @@ void Oracle::update_space_locked(const HyperParameters& hps) {
 }
 
 void Oracle::record_values(Trial& trial) {
-  trial.hyperparameters.ensure_active_values(seed_state_);
+  // Parameters declared during the trial already hold their values; this only fills a parameter
+  // made active by a change of its parent, and drops values of inactive ones.
+  std::int64_t fill_seed = mixed_seed(static_cast<std::size_t>(trial.number), 0xF111);
+  trial.hyperparameters.ensure_active_values(fill_seed);
   const std::string key = trial.hyperparameters.values().canonical_key();
   auto previous = id_to_key_.find(trial.trial_id);
   if (previous != id_to_key_.end()) {
@@ -452,20 +453,35 @@ bool Oracle::is_tried(const ValueMap& values) const {
   return key_count_.contains(values.canonical_key());
 }
 
-std::optional<ValueMap> Oracle::random_values() {
-  for (int collisions = 0; collisions <= kMaxRandomCollisions; ++collisions) {
+std::int64_t Oracle::mixed_seed(std::size_t trial_index, std::uint64_t stream) const {
+  // splitmix64 over (seed, index, stream), folded to a positive 31-bit seed.
+  std::uint64_t z = static_cast<std::uint64_t>(seed_) * 0x9E3779B97F4A7C15ull +
+                    static_cast<std::uint64_t>(trial_index) * 0xBF58476D1CE4E5B9ull +
+                    stream * 0x94D049BB133111EBull;
+  z ^= z >> 30;
+  z *= 0xBF58476D1CE4E5B9ull;
+  z ^= z >> 27;
+  z *= 0x94D049BB133111EBull;
+  z ^= z >> 31;
+  return static_cast<std::int64_t>(z & 0x7FFFFFFFull);
+}
+
+std::optional<ValueMap> Oracle::random_values(std::size_t trial_index) {
+  const auto space_size = static_cast<std::int64_t>(space_.space().size());
+  for (int attempt = 0; attempt <= kMaxRandomCollisions; ++attempt) {
+    std::int64_t seed = attempt == 0 ? seed_ + static_cast<std::int64_t>(trial_index) * space_size
+                                     : mixed_seed(trial_index, static_cast<std::uint64_t>(attempt));
     HyperParameters hps = space_.empty_copy();
     for (const auto& hp : space_.space()) {
       if (!hps.is_active(hp)) continue;
-      hps.set_value(hp.name(), hp.random_sample(seed_state_));
-      ++seed_state_;
+      hps.set_value(hp.name(), hp.random_sample(seed++));
     }
     if (!is_tried(hps.values())) return hps.values();
   }
-  return unseen_configuration();
+  return unseen_configuration(trial_index);
 }
 
-std::optional<ValueMap> Oracle::unseen_configuration() {
+std::optional<ValueMap> Oracle::unseen_configuration(std::size_t trial_index) {
   // Depth-first over the grid of every active parameter, collecting configurations not tried.
   const auto& space = space_.space();
   std::vector<ValueMap> candidates;
@@ -490,7 +506,14 @@ std::optional<ValueMap> Oracle::unseen_configuration() {
       self(self, index + 1);
       return;
     }
-    for (const auto& value : hp.grid_values()) {
+    std::vector<Value> values;
+    try {
+      values = hp.grid_values();
+    } catch (const InvalidArgument&) {
+      truncated = true;  // a grid too large to list
+      return;
+    }
+    for (const auto& value : values) {
       hps.set_value(hp.name(), value);
       self(self, index + 1);
       if (truncated) return;
@@ -502,18 +525,18 @@ std::optional<ValueMap> Oracle::unseen_configuration() {
     // Either every configuration was tried, or the space is too large to list; random draws
     // still find unseen configurations in the latter case.
     if (!truncated) return std::nullopt;
-    for (int attempt = 0; attempt < 1000; ++attempt) {
+    for (std::uint64_t attempt = 0; attempt < 1000; ++attempt) {
+      std::int64_t seed = mixed_seed(trial_index, 0x10000 + attempt);
       HyperParameters draw = space_.empty_copy();
       for (const auto& hp : space) {
         if (!draw.is_active(hp)) continue;
-        draw.set_value(hp.name(), hp.random_sample(seed_state_));
-        ++seed_state_;
+        draw.set_value(hp.name(), hp.random_sample(seed++));
       }
       if (!is_tried(draw.values())) return draw.values();
     }
     return std::nullopt;
   }
-  detail::PythonRandom random(seed_state_++);
+  detail::PythonRandom random(mixed_seed(trial_index, 0xC0FFEE));
   const auto index =
       static_cast<std::size_t>(random.random() * static_cast<double>(candidates.size()));
   return candidates[std::min(index, candidates.size() - 1)];
@@ -523,23 +546,25 @@ void Oracle::save_trial(const Trial& trial, bool durable) {
   if (storage_) storage_->save_trial(trial, durable);
 }
 
+// Only what trial records cannot tell: which trials run, their values and results are in them.
 Json Oracle::state() const {
-  Json ongoing = Json::object();
-  for (const auto& [tuner_id, trial_id] : ongoing_) ongoing[tuner_id] = trial_id;
   Json out;
   out["oracle_class"] = class_name_;
   out["objective"] = options_.objective.to_json();
-  out["ongoing_trials"] = std::move(ongoing);
   out["hyperparameters"] = space_.to_json();
   out["seed"] = seed_;
-  out["seed_state"] = seed_state_;
   const Json extra = extra_state();
   for (const auto& [key, value] : extra.items()) out[key] = value;
   return out;
 }
 
 void Oracle::save_state() {
-  if (storage_) storage_->save_oracle(state());
+  if (!storage_) return;
+  const Json current = state();
+  std::string text = current.dump();
+  if (text == saved_state_) return;
+  storage_->save_oracle(current);
+  saved_state_ = std::move(text);
 }
 
 }  // namespace synalinks::tuners

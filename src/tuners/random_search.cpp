@@ -8,7 +8,7 @@ RandomSearchOracle::RandomSearchOracle(OracleOptions options)
     : Oracle(std::move(options), "RandomSearch") {}
 
 Oracle::Proposal RandomSearchOracle::populate_space(const std::string& /*trial_id*/) {
-  auto values = random_values();
+  auto values = random_values(next_trial_index());
   if (!values) return {.status = TrialStatus::stopped, .values = {}};
   return {.status = TrialStatus::running, .values = std::move(*values)};
 }

@@ -80,6 +80,7 @@ Json Trial::to_json() const {
   out["start_time"] = start_time.empty() ? Json(nullptr) : Json(start_time);
   out["end_time"] = end_time.empty() ? Json(nullptr) : Json(end_time);
   out["number"] = number;
+  out["tuner_id"] = tuner_id.empty() ? Json(nullptr) : Json(tuner_id);
   return out;
 }
 
@@ -109,6 +110,8 @@ Trial Trial::from_json(const Json& json) {
     trial.end_time = typed_field<std::string>(json, "end_time", "a string");
   if (json.contains("number"))
     trial.number = typed_field<std::int64_t>(json, "number", "an integer");
+  if (json.contains("tuner_id") && !json["tuner_id"].is_null())
+    trial.tuner_id = typed_field<std::string>(json, "tuner_id", "a string or null");
   return trial;
 }
 

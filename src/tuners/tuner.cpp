@@ -159,7 +159,7 @@ TrialResult Tuner::run_trial(HyperParameters& hp, TrialContext& context) {
 }
 
 Trial Tuner::run_one(Trial trial, const std::any& args) {
-  print(trial_begin_text(trial));
+  if (options_.verbose > 0) print(trial_begin_text(trial));
   notify([&](Callback& callback) { callback.on_trial_begin(*this, trial); });
   const auto start = std::chrono::steady_clock::now();
 
@@ -197,10 +197,11 @@ Trial Tuner::run_one(Trial trial, const std::any& args) {
   try {
     result = oracle_->end_trial(ended);
   } catch (const SearchError&) {
-    print(trial_end_text(oracle_->get_trial(trial.trial_id), ended.duration_seconds));
+    if (options_.verbose > 0)
+      print(trial_end_text(oracle_->get_trial(trial.trial_id), ended.duration_seconds));
     throw;
   }
-  print(trial_end_text(result, ended.duration_seconds));
+  if (options_.verbose > 0) print(trial_end_text(result, ended.duration_seconds));
   notify([&](Callback& callback) { callback.on_trial_end(*this, result); });
   trial_ended_.notify_all();
   return result;

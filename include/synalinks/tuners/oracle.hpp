@@ -54,8 +54,7 @@ class Oracle {
   enum class ResumeMode {
     // Their process died: run them again first, with the same ids and values.
     rerun_running,
-    // They are still out with the workers saved in the state (ask/tell across processes); other
-    // RUNNING trials are run again.
+    // They are still out with the workers recorded in them (ask/tell across processes).
     keep_running,
   };
 
@@ -121,15 +120,20 @@ class Oracle {
   virtual void on_resumed() {}
 
   // Helpers for subclasses (call with the oracle locked).
-  // Random values for the active parameters (seeded, advancing the seed state), not yet tried.
-  // nullopt when the space is exhausted (every configuration tried).
-  std::optional<ValueMap> random_values();
+  // Random values for the active parameters of the trial with this index (0-based creation
+  // order), not yet tried; nullopt when every configuration was tried. The draws depend only on
+  // the seed, the trial's index and the space, never on which worker asks or when: the first
+  // attempt draws parameter k with the seed `seed + index * space_size + k`, which is what
+  // keras-tuner draws for a fixed space; attempts after a duplicate use seeds mixed from
+  // (seed, index, attempt).
+  std::optional<ValueMap> random_values(std::size_t trial_index);
+  // The index the next new trial gets.
+  std::size_t next_trial_index() const { return trials_.size(); }
   bool is_tried(const ValueMap& values) const;
   bool has_ongoing_trials() const { return !ongoing_.empty(); }
   const Trial& trial_ref(const std::string& trial_id) const;
   const std::vector<std::string>& trial_order() const { return order_; }
   const HyperParameters& space() const { return space_; }
-  std::int64_t& seed_state() { return seed_state_; }
 
   mutable std::recursive_mutex mutex_;
 
@@ -142,14 +146,14 @@ class Oracle {
   void save_state();
   Json state() const;
   void update_space_locked(const HyperParameters& hps);
-  std::optional<ValueMap> unseen_configuration();
+  std::optional<ValueMap> unseen_configuration(std::size_t trial_index);
+  std::int64_t mixed_seed(std::size_t trial_index, std::uint64_t stream) const;
   void restore_locked(storage::Snapshot snapshot, const std::string& source, ResumeMode mode);
 
   OracleOptions options_;
   std::string class_name_;
   HyperParameters space_;
   std::int64_t seed_ = 0;
-  std::int64_t seed_state_ = 0;
   std::map<std::string, Trial> trials_;
   std::vector<std::string> order_;                          // creation order
   std::vector<std::string> end_order_;                      // order trials ended in
@@ -158,6 +162,7 @@ class Oracle {
   std::unordered_map<std::string, std::string> id_to_key_;  // trial id -> canonical values
   std::unordered_map<std::string, int> key_count_;          // canonical values -> trials holding
   std::shared_ptr<storage::Storage> storage_;
+  std::string saved_state_;  // the state last saved, so that unchanged state is not rewritten
   bool resumed_ = false;
 };
 

@@ -39,6 +39,7 @@ struct Trial {
   std::string start_time;                 // ISO-8601 UTC of the last start, empty if never started
   std::string end_time;                   // ISO-8601 UTC of the last end
   std::int64_t number = 0;                // 1-based display number ("Running Trial #N")
+  std::string tuner_id;                   // the worker running it; empty unless RUNNING
 
   // Retries so far: runs beyond the first.
   int retries() const { return run_times > 1 ? run_times - 1 : 0; }
@@ -47,10 +48,10 @@ struct Trial {
   Metrics final_metrics(const Objectives& objective) const;
 
   // keras-tuner's trial.json fields (trial_id, hyperparameters, metrics, score, best_step,
-  // status, message) followed by run_times, duration_seconds, start_time, end_time, number.
+  // status, message) followed by run_times, duration_seconds, start_time, end_time, number and
+  // tuner_id.
   Json to_json() const;
-  // ProjectError-free: throws InvalidArgument naming the missing or malformed field; callers
-  // add the file path.
+  // Throws InvalidArgument naming the missing or malformed field; callers add the file path.
   static Trial from_json(const Json& json);
 
   // keras-tuner's summary block: "Trial 03 summary", hyperparameters, score, message.
