@@ -15,19 +15,26 @@ namespace synalinks::lm_test {
 
 using namespace std::chrono_literals;
 
-// A JSONL file of questions the simulator knows, written once per test process.
+// A JSONL file of questions the simulator knows, written once per test process and removed at
+// its exit.
 inline std::string known_questions_file() {
-  static const std::string path = [] {
-    const auto file = std::filesystem::path(SYNALINKS_TEST_BINARY_DIR) /
-                      ("known_questions_" + std::to_string(::getpid()) + ".jsonl");
-    std::ofstream out(file);
-    out << R"({"question": "Tom has 3 apples and buys 4 more apples at the market. How many apples does Tom have now?", "answer": "Tom has 3 + 4 = <<3+4=7>>7 apples.\n#### 7"})"
-        << "\n"
-        << R"({"question": "A baker makes 12 loaves each hour for 5 hours and sells 20 of them. How many loaves are left?", "answer": "He makes 12 * 5 = <<12*5=60>>60 loaves.\nHe has 60 - 20 = <<60-20=40>>40 left.\n#### 40"})"
-        << "\n";
-    return file.string();
-  }();
-  return path;
+  struct File {
+    std::filesystem::path path = std::filesystem::path(SYNALINKS_TEST_BINARY_DIR) /
+                                 ("known_questions_" + std::to_string(::getpid()) + ".jsonl");
+    File() {
+      std::ofstream out(path);
+      out << R"({"question": "Tom has 3 apples and buys 4 more apples at the market. How many apples does Tom have now?", "answer": "Tom has 3 + 4 = <<3+4=7>>7 apples.\n#### 7"})"
+          << "\n"
+          << R"({"question": "A baker makes 12 loaves each hour for 5 hours and sells 20 of them. How many loaves are left?", "answer": "He makes 12 * 5 = <<12*5=60>>60 loaves.\nHe has 60 - 20 = <<60-20=40>>40 left.\n#### 40"})"
+          << "\n";
+    }
+    ~File() {
+      std::error_code ignored;
+      std::filesystem::remove(path, ignored);
+    }
+  };
+  static const File file;
+  return file.path.string();
 }
 
 inline const char* kApplesQuestion =
