@@ -1,0 +1,51 @@
+// A trial command for the synalinks-tune tests.
+//
+// Reads the trial's values from stdin, checks they equal SYNALINKS_TRIAL_HP, appends the trial id
+// to the file FAKE_TRIAL_LOG (if set), sleeps FAKE_TRIAL_SLEEP seconds (if set), and prints
+// metrics on its last line. FAKE_TRIAL_MODE=fail exits with status 1; FAKE_TRIAL_MODE=garbage
+// prints a last line that is not JSON.
+#include <chrono>
+#include <cstdlib>
+#include <fstream>
+#include <iostream>
+#include <iterator>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <thread>
+
+namespace {
+
+std::string env(const char* name) {
+  const char* value = std::getenv(name);
+  return value ? value : "";
+}
+
+}  // namespace
+
+int main() {
+  const std::string input((std::istreambuf_iterator<char>(std::cin)),
+                          std::istreambuf_iterator<char>());
+  const auto values = nlohmann::json::parse(input);
+  if (values != nlohmann::json::parse(env("SYNALINKS_TRIAL_HP"))) {
+    std::cerr << "stdin and SYNALINKS_TRIAL_HP differ\n";
+    return 3;
+  }
+  if (const std::string log = env("FAKE_TRIAL_LOG"); !log.empty())
+    std::ofstream(log, std::ios::app) << env("SYNALINKS_TRIAL_ID") << "\n";
+  if (const std::string sleep = env("FAKE_TRIAL_SLEEP"); !sleep.empty())
+    std::this_thread::sleep_for(std::chrono::duration<double>(std::stod(sleep)));
+  const std::string mode = env("FAKE_TRIAL_MODE");
+  if (mode == "fail") return 1;
+  std::cout << "some progress output\n";
+  if (mode == "garbage") {
+    std::cout << "done!\n";
+    return 0;
+  }
+  const double x = values.value("x", 0.0);
+  const std::string act = values.value("act", std::string("relu"));
+  const double penalty = act == "relu" ? 0.0 : act == "tanh" ? 0.5 : 1.0;
+  std::cout
+      << nlohmann::json{{"loss", (x - 0.3) * (x - 0.3) + penalty}, {"accuracy", 1.0 - x}}.dump()
+      << "\n";
+  return 0;
+}

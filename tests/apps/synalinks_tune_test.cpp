@@ -1,0 +1,297 @@
+// synalinks-tune as a user runs it: a real process, a real trial command, a real project folder.
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <chrono>
+#include <fstream>
+#include <map>
+#include <set>
+#include <thread>
+
+#include "support/subprocess.hpp"
+#include "support/temp_dir.hpp"
+#include "synalinks/json.hpp"
+
+namespace synalinks {
+namespace {
+
+using synalinks::testing::Process;
+using synalinks::testing::ProcessResult;
+using synalinks::testing::run_process;
+using synalinks::testing::TempDir;
+using ::testing::HasSubstr;
+namespace fs = std::filesystem;
+
+const std::string kTune = SYNALINKS_TUNE_BINARY;
+const std::string kSpace = std::string(SYNALINKS_APPS_TEST_DIR) + "/space.json";
+const std::string kTrial = SYNALINKS_FAKE_TRIAL;
+
+std::vector<std::string> search_args(const fs::path& dir, const std::string& max_trials,
+                                     std::vector<std::string> extra = {}) {
+  std::vector<std::string> args = {kTune,          "search",     "--space",        kSpace,
+                                   "--objective",  "loss",       "--direction",    "min",
+                                   "--max-trials", max_trials,   "--seed",         "3",
+                                   "--directory",  dir.string(), "--project-name", "cli"};
+  args.insert(args.end(), extra.begin(), extra.end());
+  args.insert(args.end(), {"--", kTrial});
+  return args;
+}
+
+Json summary_json(const fs::path& dir) {
+  const ProcessResult result = run_process(
+      {kTune, "summary", "--directory", dir.string(), "--project-name", "cli", "--json"}, dir);
+  EXPECT_EQ(result.exit_code, 0) << result.err;
+  return Json::parse(result.out);
+}
+
+TEST(SynalinksTune, SearchRunsTheCommandAndSummaryReportsEveryTrial) {
+  TempDir dir;
+  const ProcessResult result = run_process(search_args(dir.path(), "6", {"--quiet"}), dir.path());
+  ASSERT_EQ(result.exit_code, 0) << result.err;
+  EXPECT_EQ(result.out, "");  // --quiet
+
+  const Json summary = summary_json(dir.path());
+  EXPECT_EQ(summary["oracle_class"], "RandomSearch");
+  EXPECT_EQ(summary["seed"], 3);
+  ASSERT_EQ(summary["trials"].size(), 6u);
+  double best = 1e9;
+  std::set<std::string> configurations;
+  for (const auto& trial : summary["trials"]) {
+    EXPECT_EQ(trial["status"], "COMPLETED") << trial.dump();
+    const double x = trial["values"]["x"].get<double>();
+    const double penalty = trial["values"]["act"] == "relu" ? 0.0 : 0.5;
+    EXPECT_NEAR(trial["metrics"]["loss"].get<double>(), (x - 0.3) * (x - 0.3) + penalty, 1e-12);
+    EXPECT_NEAR(trial["metrics"]["accuracy"].get<double>(), 1.0 - x, 1e-12);
+    best = std::min(best, trial["score"].get<double>());
+    configurations.insert(trial["values"].dump());
+  }
+  EXPECT_EQ(configurations.size(), 6u);
+  EXPECT_EQ(summary["best_trial"]["score"].get<double>(), best);
+
+  const ProcessResult text = run_process(
+      {kTune, "summary", "--directory", dir.path().string(), "--project-name", "cli"}, dir.path());
+  EXPECT_THAT(text.out, HasSubstr("Results summary"));
+  EXPECT_THAT(text.out, HasSubstr("Objective(name=\"loss\", direction=\"min\")"));
+}
+
+TEST(SynalinksTune, ConsoleOutputShowsTrialsAsKerasTunerDoes) {
+  TempDir dir;
+  const ProcessResult result = run_process(search_args(dir.path(), "2"), dir.path());
+  ASSERT_EQ(result.exit_code, 0) << result.err;
+  EXPECT_THAT(result.out, HasSubstr("Search: Running Trial #1"));
+  EXPECT_THAT(result.out, HasSubstr("Value             |Best Value So Far |Hyperparameter"));
+  EXPECT_THAT(result.out, HasSubstr("Trial 2 Complete ["));
+  EXPECT_THAT(result.out, HasSubstr("Best loss So Far: "));
+}
+
+TEST(SynalinksTune, GridSearchEnumeratesTheSpace) {
+  TempDir dir;
+  std::vector<std::string> args =
+      search_args(dir.path(), "0", {"--tuner", "grid", "--quiet", "--parallel", "2"});
+  const ProcessResult result = run_process(args, dir.path());
+  ASSERT_EQ(result.exit_code, 0) << result.err;
+  const Json summary = summary_json(dir.path());
+  EXPECT_EQ(summary["oracle_class"], "GridSearch");
+  EXPECT_EQ(summary["trials"].size(), 22u);  // x: its default and 10 values, times 2 activations
+}
+
+TEST(SynalinksTune, UsageErrorsExitWithTwoAndSayWhatIsExpected) {
+  TempDir dir;
+  auto run = [&dir](std::vector<std::string> args) { return run_process(args, dir.path()); };
+
+  ProcessResult result = run(
+      {kTune, "search", "--objective", "loss", "--directory", dir.path().string(), "--", kTrial});
+  EXPECT_EQ(result.exit_code, 2);
+  EXPECT_THAT(result.err, HasSubstr("--space is required"));
+
+  result = run({kTune, "search", "--space", kSpace, "--objective", "my_metric", "--directory",
+                dir.path().string(), "--", kTrial});
+  EXPECT_EQ(result.exit_code, 2);
+  EXPECT_THAT(result.err, HasSubstr("cannot infer whether metric 'my_metric'"));
+
+  result = run(search_args(dir.path(), "3", {"--tuner", "bayesian"}));
+  EXPECT_EQ(result.exit_code, 2);
+  EXPECT_THAT(result.err, HasSubstr("not available"));
+
+  const fs::path bad_space = dir.path() / "bad.json";
+  std::ofstream(bad_space)
+      << R"([{"class_name": "Int", "config": {"name": "units", "min_value": 10, "max_value": 1}}])";
+  result = run({kTune, "search", "--space", bad_space.string(), "--objective", "loss",
+                "--directory", dir.path().string(), "--", kTrial});
+  EXPECT_EQ(result.exit_code, 2);
+  EXPECT_THAT(result.err, HasSubstr("units"));
+  EXPECT_THAT(result.err, HasSubstr(bad_space.string()));
+
+  result = run({kTune, "search", "--help"});
+  EXPECT_EQ(result.exit_code, 0);
+  EXPECT_THAT(result.out, HasSubstr("SYNALINKS_TRIAL_HP"));
+  EXPECT_THAT(result.out, HasSubstr("Exit codes"));
+
+  result = run({kTune, "frobnicate"});
+  EXPECT_EQ(result.exit_code, 2);
+}
+
+TEST(SynalinksTune, FailingCommandsStopTheSearchWithTheReason) {
+  TempDir dir;
+  const ProcessResult result =
+      run_process(search_args(dir.path(), "10", {"--quiet"}), dir.path(), {"FAKE_TRIAL_MODE=fail"});
+  EXPECT_EQ(result.exit_code, 1);
+  EXPECT_THAT(result.err, HasSubstr("3 consecutive trials failed"));
+  EXPECT_THAT(result.err, HasSubstr("exited with status 1"));
+  const Json summary = summary_json(dir.path());
+  ASSERT_EQ(summary["trials"].size(), 3u);
+  for (const auto& trial : summary["trials"]) EXPECT_EQ(trial["status"], "FAILED");
+}
+
+TEST(SynalinksTune, OutputThatIsNotJsonFailsTheTrialSayingWhy) {
+  TempDir dir;
+  const ProcessResult result =
+      run_process(search_args(dir.path(), "10", {"--quiet", "--max-consecutive-failures", "1"}),
+                  dir.path(), {"FAKE_TRIAL_MODE=garbage"});
+  EXPECT_EQ(result.exit_code, 1);
+  EXPECT_THAT(result.err, HasSubstr("is not JSON: 'done!'"));
+}
+
+TEST(SynalinksTune, AskAndTellDriveTheOracleFromAnotherProgram) {
+  TempDir dir;
+  const std::vector<std::string> project = {"--directory", dir.path().string(), "--project-name",
+                                            "cli"};
+  auto ask = [&](std::vector<std::string> extra) {
+    std::vector<std::string> args = {kTune,  "ask",          "--space", kSpace,   "--objective",
+                                     "loss", "--max-trials", "3",       "--seed", "5"};
+    args.insert(args.end(), project.begin(), project.end());
+    args.insert(args.end(), extra.begin(), extra.end());
+    const ProcessResult result = run_process(args, dir.path());
+    EXPECT_EQ(result.exit_code, 0) << result.err;
+    return Json::parse(result.out);
+  };
+  auto tell = [&](const std::string& id, std::vector<std::string> extra) {
+    std::vector<std::string> args = {kTune, "tell", "--trial-id", id};
+    args.insert(args.end(), project.begin(), project.end());
+    args.insert(args.end(), extra.begin(), extra.end());
+    return run_process(args, dir.path());
+  };
+
+  const Json first = ask({});
+  ASSERT_EQ(first["status"], "RUNNING");
+  const Json second = ask({});
+  EXPECT_NE(second["trial_id"], first["trial_id"]);  // anonymous asks get trials of their own
+  const Json worker = ask({"--worker", "w1"});
+  EXPECT_EQ(ask({"--worker", "w1"})["trial_id"], worker["trial_id"]);  // a worker keeps its trial
+  EXPECT_EQ(ask({})["status"], "STOPPED");  // three trials asked: the budget is spent
+
+  ProcessResult told = tell(first["trial_id"], {"--metrics", R"({"loss": 0.5, "accuracy": 0.1})"});
+  ASSERT_EQ(told.exit_code, 0) << told.err;
+  EXPECT_EQ(Json::parse(told.out)["status"], "COMPLETED");
+  told = tell(second["trial_id"], {"--value", "0.25"});
+  ASSERT_EQ(told.exit_code, 0) << told.err;
+  told = tell(worker["trial_id"], {"--failed", "out of memory"});
+  ASSERT_EQ(told.exit_code, 0) << told.err;
+  EXPECT_EQ(Json::parse(told.out)["status"], "FAILED");
+  EXPECT_EQ(Json::parse(told.out)["message"], "out of memory");
+
+  told = tell("99", {"--value", "1"});
+  EXPECT_EQ(told.exit_code, 2);
+  EXPECT_THAT(told.err, HasSubstr("unknown trial id '99'"));
+
+  const Json summary = summary_json(dir.path());
+  EXPECT_EQ(summary["best_trial"]["trial_id"], second["trial_id"]);
+  EXPECT_EQ(summary["best_trial"]["score"], 0.25);
+}
+
+TEST(SynalinksTune, ALiveSearchLocksItsProject) {
+  TempDir dir;
+  Process running(search_args(dir.path(), "50", {"--quiet"}), dir.path(), {"FAKE_TRIAL_SLEEP=0.2"});
+  // Wait for the first search to hold the project.
+  for (int i = 0; i < 200 && !fs::exists(dir.path() / "cli" / "oracle.json"); ++i)
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  const ProcessResult second = run_process(search_args(dir.path(), "50", {"--quiet"}), dir.path());
+  EXPECT_EQ(second.exit_code, 3);
+  EXPECT_THAT(second.err, HasSubstr("in use by another live process"));
+  running.kill_hard();
+}
+
+TEST(SynalinksTune, CorruptProjectExitsWithThreeNamingTheFile) {
+  TempDir dir;
+  ASSERT_EQ(run_process(search_args(dir.path(), "2", {"--quiet"}), dir.path()).exit_code, 0);
+  const fs::path trial = dir.path() / "cli" / "trial_1" / "trial.json";
+  std::ofstream(trial) << "{\"trial_id\": \"1\", \"hyperpar";
+  const ProcessResult result = run_process(
+      {kTune, "summary", "--directory", dir.path().string(), "--project-name", "cli"}, dir.path());
+  EXPECT_EQ(result.exit_code, 3);
+  EXPECT_THAT(result.err, HasSubstr(trial.string()));
+}
+
+std::map<std::string, Json> completed_trials(const fs::path& dir) {
+  std::map<std::string, Json> completed;
+  const auto snapshot = run_process(
+      {kTune, "summary", "--directory", dir.string(), "--project-name", "cli", "--json"}, dir);
+  if (snapshot.exit_code != 0) {
+    ADD_FAILURE() << "summary failed: " << snapshot.err;
+    return completed;
+  }
+  const Json summary = Json::parse(snapshot.out);
+  for (const auto& trial : summary["trials"])
+    if (trial["status"] == "COMPLETED") completed[trial["trial_id"].get<std::string>()] = trial;
+  return completed;
+}
+
+TEST(SynalinksTune, ResumeAfterSigkillLosesNoCompletedTrialAndDuplicatesNone) {
+  TempDir dir;
+  const fs::path log = dir.path() / "runs.log";
+  const std::vector<std::string> env = {"FAKE_TRIAL_SLEEP=0.15", "FAKE_TRIAL_LOG=" + log.string()};
+  std::map<std::string, Json> before;
+  ProcessResult killed;
+  {
+    Process search(search_args(dir.path(), "8", {"--quiet"}), dir.path(), env);
+    for (int i = 0; i < 500 && before.size() < 3; ++i) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+      before = completed_trials(dir.path());
+    }
+    search.kill_hard();  // SIGKILL, mid-search
+    killed = search.wait();
+  }
+  ASSERT_GE(before.size(), 3u) << "the search ended before it was killed: " << killed.exit_code
+                               << " " << killed.err;
+  ASSERT_LT(before.size(), 8u);
+  before = completed_trials(dir.path());  // what survived the kill
+
+  const ProcessResult resumed =
+      run_process(search_args(dir.path(), "8", {"--quiet"}), dir.path(), env);
+  ASSERT_EQ(resumed.exit_code, 0) << resumed.err;
+
+  const Json summary = summary_json(dir.path());
+  ASSERT_EQ(summary["trials"].size(), 8u);
+  std::set<std::string> ids;
+  std::set<std::string> configurations;
+  for (const auto& trial : summary["trials"]) {
+    EXPECT_EQ(trial["status"], "COMPLETED");
+    ids.insert(trial["trial_id"].get<std::string>());
+    configurations.insert(trial["values"].dump());
+    const auto id = trial["trial_id"].get<std::string>();
+    if (before.contains(id)) {
+      EXPECT_EQ(trial["values"], before[id]["values"]) << id;
+      EXPECT_EQ(trial["score"], before[id]["score"]) << id;
+      EXPECT_EQ(trial["run_times"], 1) << id;
+    }
+  }
+  EXPECT_EQ(ids.size(), 8u);
+  EXPECT_EQ(configurations.size(), 8u);
+
+  // Trials completed before the kill never ran again; only the interrupted one ran twice.
+  std::map<std::string, int> runs;
+  std::ifstream in(log);
+  for (std::string id; std::getline(in, id);) ++runs[id];
+  int repeated = 0;
+  for (const auto& [id, count] : runs) {
+    if (before.contains(id)) {
+      EXPECT_EQ(count, 1) << id;
+    }
+    if (count > 1) ++repeated;
+    EXPECT_LE(count, 2) << id;
+  }
+  EXPECT_LE(repeated, 1);
+}
+
+}  // namespace
+}  // namespace synalinks
