@@ -502,6 +502,21 @@ LanguageModelResponse LanguageModel::chat(const ChatMessages& messages,
   return lm::detail::call_with_fallback(*state_, messages, nullptr, options);
 }
 
+std::future<LanguageModelResponse> LanguageModel::call_async(ChatMessages messages, Json schema,
+                                                             SamplingOptions options) const {
+  // The copy of this handle keeps the shared state alive until the call ends.
+  return std::async(std::launch::async,
+                    [lm = *this, messages = std::move(messages), schema = std::move(schema),
+                     options] { return lm.call(messages, schema, options); });
+}
+
+std::future<LanguageModelResponse> LanguageModel::chat_async(ChatMessages messages,
+                                                             SamplingOptions options) const {
+  return std::async(std::launch::async, [lm = *this, messages = std::move(messages), options] {
+    return lm.chat(messages, options);
+  });
+}
+
 UsageTotals LanguageModel::totals() const {
   std::lock_guard lock(state_->totals_mutex);
   return state_->totals;

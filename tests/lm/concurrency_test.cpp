@@ -30,6 +30,34 @@ TEST(Concurrency, MaxConcurrencyIsNeverExceededAcrossThreadsAndCopies) {
   EXPECT_EQ(lm.totals().calls, 36);
 }
 
+TEST(Concurrency, AsyncCallsRunTogetherWithinTheBound) {
+  CleanEnvironment env;
+  lmsim::SimulatorProcess sim({.config = simulator_config()});
+  auto options = simulator_options(sim, "sim-slow");  // 25 ms per reply
+  options.max_concurrency = 8;
+  const LanguageModel lm(options);
+  std::vector<std::future<LanguageModelResponse>> replies;
+  const auto start = std::chrono::steady_clock::now();
+  for (int i = 0; i < 16; ++i) {
+    replies.push_back(
+        lm.call_async(question_messages(kApplesQuestion), answer_schema(), {.temperature = 0.0}));
+  }
+  replies.push_back(lm.chat_async({{"user", "hi"}}));
+  for (auto& reply : replies) EXPECT_FALSE(reply.get().text.empty());
+  const auto elapsed = std::chrono::steady_clock::now() - start;
+  EXPECT_LT(elapsed, 16 * 25ms);  // not one after the other
+  EXPECT_LE(sim.stats()["max_concurrent_requests"].get<int>(), 8);
+  EXPECT_EQ(lm.totals().calls, 17);
+}
+
+TEST(Concurrency, AsyncErrorsArriveThroughTheFuture) {
+  CleanEnvironment env;
+  lmsim::SimulatorProcess sim({.config = simulator_config()});
+  const LanguageModel lm(simulator_options(sim, "sim-missing"));
+  auto reply = lm.chat_async({{"user", "hi"}});
+  EXPECT_THROW(reply.get(), RequestRejectedError);
+}
+
 TEST(Concurrency, RequestsPerMinuteLimitSpacesCalls) {
   CleanEnvironment env;
   lmsim::SimulatorProcess sim({.config = simulator_config()});

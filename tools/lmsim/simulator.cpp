@@ -1,6 +1,9 @@
 #include "simulator.hpp"
 
+#include <arpa/inet.h>
 #include <httplib.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
 
 #include <cmath>
 #include <cstdio>
@@ -77,9 +80,39 @@ Simulator::Simulator(SimulatorConfig config, QuestionBank bank, std::uint64_t se
 
 Simulator::~Simulator() = default;
 
+namespace {
+
+// cpp-httplib 0.11 listens with a backlog of 5 and offers no way to change it: a burst of new
+// connections (a client opening max_concurrency connections at once) then overflows the accept
+// queue and waits for the kernel's 1 s SYN retransmission. Calling listen() again on the
+// listening socket raises its backlog, so find that socket by its port.
+void widen_listen_backlog(int port) {
+  for (int fd = 3; fd < 4096; ++fd) {
+    int accepting = 0;
+    socklen_t size = sizeof accepting;
+    if (::getsockopt(fd, SOL_SOCKET, SO_ACCEPTCONN, &accepting, &size) != 0 || !accepting) {
+      continue;
+    }
+    sockaddr_storage address{};
+    socklen_t length = sizeof address;
+    if (::getsockname(fd, reinterpret_cast<sockaddr*>(&address), &length) != 0) continue;
+    int bound = -1;
+    if (address.ss_family == AF_INET) {
+      bound = ntohs(reinterpret_cast<const sockaddr_in*>(&address)->sin_port);
+    } else if (address.ss_family == AF_INET6) {
+      bound = ntohs(reinterpret_cast<const sockaddr_in6*>(&address)->sin6_port);
+    }
+    if (bound == port) ::listen(fd, 1024);
+  }
+}
+
+}  // namespace
+
 int Simulator::bind(const std::string& host, int port) {
-  if (port == 0) return server_->bind_to_any_port(host);
-  return server_->bind_to_port(host, port) ? port : -1;
+  const int bound =
+      port == 0 ? server_->bind_to_any_port(host) : (server_->bind_to_port(host, port) ? port : -1);
+  if (bound > 0) widen_listen_backlog(bound);
+  return bound;
 }
 
 bool Simulator::run() {

@@ -10,6 +10,7 @@
 // cache and one set of totals.
 #pragma once
 
+#include <future>
 #include <memory>
 #include <string>
 
@@ -48,6 +49,13 @@ class LanguageModel {
   // Plain chat call returning text (in `text`).
   LanguageModelResponse chat(const ChatMessages& messages,
                              const SamplingOptions& options = {}) const;
+
+  // The same calls on a thread of their own, for callers that issue many at once (a batch of a
+  // trial). In-flight requests stay bounded by max_concurrency; errors arrive through the future.
+  std::future<LanguageModelResponse> call_async(ChatMessages messages, Json schema,
+                                                SamplingOptions options = {}) const;
+  std::future<LanguageModelResponse> chat_async(ChatMessages messages,
+                                                SamplingOptions options = {}) const;
 
   // A consistent snapshot of the running totals.
   UsageTotals totals() const;
