@@ -38,6 +38,15 @@ constexpr const char* kExitCodesHelp =
     "2 bad arguments or search-space file; 3 the project cannot be used (corrupt or truncated "
     "file, held by another process, made by another tuner).";
 
+// The exit code documented for an error escaping a subcommand.
+int exit_code_for(const std::exception& error) {
+  if (dynamic_cast<const sl::ProjectError*>(&error)) return kExitProject;
+  if (dynamic_cast<const sl::InvalidArgument*>(&error) ||
+      dynamic_cast<const sl::ObjectiveError*>(&error) || dynamic_cast<const sl::NotFound*>(&error))
+    return kExitUsage;
+  return kExitSearchFailed;
+}
+
 struct ProjectArgs {
   std::string directory = ".";
   std::string project_name = "untitled_project";
@@ -345,21 +354,9 @@ int main(int argc, char** argv) {
     if (ask->parsed()) return run_ask(oracle_args, project, worker);
     if (tell->parsed())
       return run_tell(oracle_args, project, trial_id, metrics_json, value, failure);
-  } catch (const sl::ProjectError& error) {
-    std::cerr << "synalinks-tune: " << error.what() << "\n";
-    return kExitProject;
-  } catch (const sl::InvalidArgument& error) {
-    std::cerr << "synalinks-tune: " << error.what() << "\n";
-    return kExitUsage;
-  } catch (const sl::ObjectiveError& error) {
-    std::cerr << "synalinks-tune: " << error.what() << "\n";
-    return kExitUsage;
-  } catch (const sl::NotFound& error) {
-    std::cerr << "synalinks-tune: " << error.what() << "\n";
-    return kExitUsage;
   } catch (const std::exception& error) {
     std::cerr << "synalinks-tune: " << error.what() << "\n";
-    return kExitSearchFailed;
+    return exit_code_for(error);
   }
   return kExitUsage;
 }

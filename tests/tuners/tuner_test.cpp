@@ -86,32 +86,36 @@ TEST(Tuner, ExecutionsPerTrialAreAveraged) {
   EXPECT_EQ(tuner.oracle().get_best_trials(1).at(0).score, 2.0);
 }
 
-TEST(Tuner, RetriesRunFailingTrialsAgain) {
-  // keras-tuner's scenario: values 1..5, 2 and 3 always raise, two retries: 5 + 2 * 2 runs.
+// GridSearch over Int("value", 1, 5) with two retries, where values 2 and 3 throw `Failure`.
+// Returns how many times the hypermodel ran, and the trials.
+template <class Failure>
+std::pair<int, std::vector<Trial>> run_with_failing_values() {
   TempDir dir;
   int runs = 0;
+  HyperParameters space;
+  space.Int("value", 1, 5);
   GridSearch tuner(
       [&runs](HyperParameters& hp) -> double {
         ++runs;
         const auto value = hp.Int("value", 1, 5);
-        if (value == 2 || value == 3)
-          throw std::runtime_error("value " + std::to_string(value) + " is bad");
+        if (value == 2 || value == 3) throw Failure("value " + std::to_string(value) + " is bad");
         return static_cast<double>(value);
       },
       {.objective = Objective("loss"),
        .directory = dir.path(),
        .max_retries_per_trial = 2,
-       .hyperparameters =
-           [] {
-             HyperParameters hp;
-             hp.Int("value", 1, 5);
-             return hp;
-           }(),
+       .hyperparameters = space,
        .verbose = 0});
   tuner.search();
+  return {runs, tuner.oracle().trials()};
+}
+
+TEST(Tuner, RetriesRunFailingTrialsAgain) {
+  // keras-tuner's scenario: values 1..5, 2 and 3 always raise, two retries: 5 + 2 * 2 runs.
+  const auto [runs, trials] = run_with_failing_values<std::runtime_error>();
   EXPECT_EQ(runs, 9);
   int failed = 0;
-  for (const auto& trial : tuner.oracle().trials()) {
+  for (const auto& trial : trials) {
     if (trial.status == TrialStatus::failed) {
       ++failed;
       EXPECT_EQ(trial.run_times, 3);
@@ -122,27 +126,13 @@ TEST(Tuner, RetriesRunFailingTrialsAgain) {
 }
 
 TEST(Tuner, FailedTrialErrorIsNotRetried) {
-  TempDir dir;
-  int runs = 0;
-  GridSearch tuner(
-      [&runs](HyperParameters& hp) -> double {
-        ++runs;
-        const auto value = hp.Int("value", 1, 5);
-        if (value == 2 || value == 3) throw FailedTrialError("skip this one");
-        return static_cast<double>(value);
-      },
-      {.objective = Objective("loss"),
-       .directory = dir.path(),
-       .max_retries_per_trial = 2,
-       .hyperparameters =
-           [] {
-             HyperParameters hp;
-             hp.Int("value", 1, 5);
-             return hp;
-           }(),
-       .verbose = 0});
-  tuner.search();
+  const auto [runs, trials] = run_with_failing_values<FailedTrialError>();
   EXPECT_EQ(runs, 5);
+  for (const auto& trial : trials) {
+    if (trial.status == TrialStatus::failed) {
+      EXPECT_EQ(trial.run_times, 1);
+    }
+  }
 }
 
 TEST(Tuner, FatalErrorStopsTheSearchAndLeavesTheTrialToRunAgain) {
