@@ -152,10 +152,18 @@ tuners::Tuner::HyperModel command_hypermodel(std::vector<std::string> argv,
              HyperParameters& hp, tuners::TrialContext& context) -> tuners::TrialResult {
     std::filesystem::create_directories(context.trial_dir);
     const std::string values = hp.values().to_json().dump();
-    const auto outcome = run_command(argv, values + "\n",
-                                     {{"SYNALINKS_TRIAL_HP", values},
-                                      {"SYNALINKS_TRIAL_ID", context.trial.trial_id},
-                                      {"SYNALINKS_TRIAL_DIR", context.trial_dir.string()}});
+    std::vector<std::pair<std::string, std::string>> environment = {
+        {"SYNALINKS_TRIAL_HP", values},
+        {"SYNALINKS_TRIAL_ID", context.trial.trial_id},
+        {"SYNALINKS_TRIAL_DIR", context.trial_dir.string()}};
+    if (context.epochs) {
+      environment.emplace_back("SYNALINKS_TRIAL_EPOCHS", std::to_string(*context.epochs));
+      environment.emplace_back("SYNALINKS_TRIAL_INITIAL_EPOCH",
+                               std::to_string(context.initial_epoch));
+    }
+    if (context.parent_trial_dir)
+      environment.emplace_back("SYNALINKS_PARENT_TRIAL_DIR", context.parent_trial_dir->string());
+    const auto outcome = run_command(argv, values + "\n", environment);
     if (outcome.signal != 0)
       throw std::runtime_error("the trial command was killed by signal " +
                                std::to_string(outcome.signal) + " (" + strsignal(outcome.signal) +

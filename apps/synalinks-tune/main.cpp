@@ -18,6 +18,7 @@
 #include "command_trial.hpp"
 #include "synalinks/errors.hpp"
 #include "synalinks/storage/project_directory.hpp"
+#include "synalinks/tuners/hyperband.hpp"
 #include "synalinks/tuners/make_oracle.hpp"
 #include "synalinks/tuners/results.hpp"
 #include "synalinks/tuners/tuner.hpp"
@@ -61,6 +62,7 @@ struct OracleArgs {
   std::optional<std::int64_t> seed;
   int max_retries = 0;
   int max_consecutive_failures = 3;
+  sl::tuners::HyperbandOptions hyperband;
 };
 
 void add_project_options(CLI::App& command, ProjectArgs& args) {
@@ -137,6 +139,15 @@ SearchSetup resolve_setup(const OracleArgs& args, const ProjectArgs& project, bo
   return setup;
 }
 
+// The oracle of the chosen class, with the command line's class-specific options.
+std::unique_ptr<sl::tuners::Oracle> build_oracle(const std::string& oracle_class,
+                                                 const OracleArgs& args,
+                                                 sl::tuners::OracleOptions options) {
+  if (oracle_class == "Hyperband")
+    return std::make_unique<sl::tuners::HyperbandOracle>(std::move(options), args.hyperband);
+  return sl::tuners::make_oracle(oracle_class, std::move(options));
+}
+
 sl::tuners::OracleOptions oracle_options(const OracleArgs& args, const SearchSetup& setup) {
   return {.objective = setup.objective,
           .max_trials = args.max_trials,
@@ -170,7 +181,7 @@ int run_search(const OracleArgs& oracle_args, const ProjectArgs& project, bool o
       .verbose = quiet ? 0 : 1,
   };
   sl::tuners::Tuner tuner(sl::cli::command_hypermodel(command, setup.objective.name()),
-                          sl::tuners::make_oracle(setup.oracle_class, options.oracle_options()),
+                          build_oracle(setup.oracle_class, oracle_args, options.oracle_options()),
                           options);
   tuner.search();
   if (!quiet) tuner.results_summary(3);
@@ -223,7 +234,7 @@ std::unique_ptr<sl::tuners::Oracle> open_for_ask_tell(const OracleArgs& args,
     const auto snapshot = sl::storage::ProjectDirectory::read(project_path(project));
     setup.oracle_class = snapshot->oracle_state.value("oracle_class", setup.oracle_class);
   }
-  auto oracle = sl::tuners::make_oracle(setup.oracle_class, oracle_options(args, setup));
+  auto oracle = build_oracle(setup.oracle_class, args, oracle_options(args, setup));
   auto storage = std::make_shared<sl::storage::ProjectDirectory>(
       sl::storage::ProjectDirectoryOptions{.directory = project.directory,
                                            .project_name = project.project_name,

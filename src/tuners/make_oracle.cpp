@@ -1,7 +1,9 @@
 #include "synalinks/tuners/make_oracle.hpp"
 
 #include "synalinks/errors.hpp"
+#include "synalinks/tuners/bayesian_optimization.hpp"
 #include "synalinks/tuners/grid_search.hpp"
+#include "synalinks/tuners/hyperband.hpp"
 #include "synalinks/tuners/random_search.hpp"
 
 namespace synalinks::tuners {
@@ -12,17 +14,22 @@ std::unique_ptr<Oracle> make_oracle(std::string_view class_name, OracleOptions o
     return std::make_unique<RandomSearchOracle>(std::move(options));
   }
   if (class_name == "GridSearch") return std::make_unique<GridSearchOracle>(std::move(options));
+  if (class_name == "BayesianOptimization") {
+    if (!options.max_trials) options.max_trials = 10;
+    return std::make_unique<BayesianOptimizationOracle>(std::move(options));
+  }
+  // Hyperband's own options (max_epochs, factor) come from the saved state on resume.
+  if (class_name == "Hyperband")
+    return std::make_unique<HyperbandOracle>(std::move(options), HyperbandOptions{});
   throw InvalidArgument("unknown oracle class '" + std::string(class_name) +
-                        "'; expected RandomSearch or GridSearch");
+                        "'; expected RandomSearch, GridSearch, BayesianOptimization or Hyperband");
 }
 
 std::string oracle_class_for(std::string_view tuner_name) {
   if (tuner_name == "random") return "RandomSearch";
   if (tuner_name == "grid") return "GridSearch";
-  if (tuner_name == "bayesian" || tuner_name == "hyperband") {
-    throw InvalidArgument("the " + std::string(tuner_name) +
-                          " tuner is not available in this version; expected random or grid");
-  }
+  if (tuner_name == "hyperband") return "Hyperband";
+  if (tuner_name == "bayesian") return "BayesianOptimization";
   throw InvalidArgument("unknown tuner '" + std::string(tuner_name) +
                         "'; expected random, grid, bayesian or hyperband");
 }

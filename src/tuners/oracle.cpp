@@ -118,7 +118,7 @@ void Oracle::restore_locked(storage::Snapshot snapshot, const std::string& where
       throw ProjectError("the project at " + where + " holds trial " + id + " twice");
     order_.push_back(id);
     auto& stored = trials_.emplace(id, std::move(trial)).first->second;
-    const std::string key = stored.hyperparameters.values().canonical_key();
+    const std::string key = duplicate_key(stored.hyperparameters.values());
     id_to_key_[id] = key;
     ++key_count_[key];
     if (is_finished(stored.status)) ended.push_back(&stored);
@@ -439,7 +439,7 @@ void Oracle::record_values(Trial& trial) {
   // made active by a change of its parent, and drops values of inactive ones.
   std::int64_t fill_seed = mixed_seed(static_cast<std::size_t>(trial.number), 0xF111);
   trial.hyperparameters.ensure_active_values(fill_seed);
-  const std::string key = trial.hyperparameters.values().canonical_key();
+  const std::string key = duplicate_key(trial.hyperparameters.values());
   auto previous = id_to_key_.find(trial.trial_id);
   if (previous != id_to_key_.end()) {
     if (previous->second == key) return;
@@ -449,8 +449,10 @@ void Oracle::record_values(Trial& trial) {
   ++key_count_[key];
 }
 
+std::string Oracle::duplicate_key(const ValueMap& values) const { return values.canonical_key(); }
+
 bool Oracle::is_tried(const ValueMap& values) const {
-  return key_count_.contains(values.canonical_key());
+  return key_count_.contains(duplicate_key(values));
 }
 
 std::int64_t Oracle::mixed_seed(std::size_t trial_index, std::uint64_t stream) const {

@@ -167,14 +167,13 @@ Trial Tuner::run_one(Trial trial, const std::any& args) {
   HyperParameters hp = trial.hyperparameters;
   try {
     std::vector<TrialResult> results;
+    std::int64_t first_epoch = 0;
     for (int execution = 0; execution < options_.executions_per_trial; ++execution) {
-      TrialContext context{.trial = trial,
-                           .trial_dir = project_dir_ / ("trial_" + trial.trial_id),
-                           .search_args = args,
-                           .execution = execution};
+      TrialContext context = make_context(trial, args, execution);
+      first_epoch = context.initial_epoch;
       results.push_back(run_trial(hp, context));
     }
-    report(trial, results);
+    report(trial, results, first_epoch);
     ended.status = TrialStatus::completed;
   } catch (const FatalError&) {
     throw;
@@ -207,7 +206,24 @@ Trial Tuner::run_one(Trial trial, const std::any& args) {
   return result;
 }
 
-void Tuner::report(Trial& trial, const std::vector<TrialResult>& results) {
+TrialContext Tuner::make_context(const Trial& trial, const std::any& args, int execution) const {
+  TrialContext context{.trial = trial,
+                       .trial_dir = project_dir_ / ("trial_" + trial.trial_id),
+                       .search_args = args,
+                       .execution = execution};
+  const ValueMap& values = trial.hyperparameters.values();
+  if (const auto* epochs = values.find("tuner/epochs"))
+    if (const auto* count = std::get_if<std::int64_t>(epochs)) context.epochs = *count;
+  if (const auto* initial = values.find("tuner/initial_epoch"))
+    if (const auto* count = std::get_if<std::int64_t>(initial)) context.initial_epoch = *count;
+  if (const auto* parent = values.find("tuner/trial_id"))
+    if (const auto* id = std::get_if<std::string>(parent))
+      context.parent_trial_dir = project_dir_ / ("trial_" + *id);
+  return context;
+}
+
+void Tuner::report(const Trial& trial, const std::vector<TrialResult>& results,
+                   std::int64_t first_epoch) {
   const Objectives& objective = oracle_->objective();
   for (const auto& result : results) {
     if (const auto* number = std::get_if<double>(&result)) {
@@ -226,7 +242,8 @@ void Tuner::report(Trial& trial, const std::vector<TrialResult>& results) {
         throw ObjectiveError(
             "the trial returned an empty history; expected one Metrics map per epoch");
       for (std::size_t epoch = 0; epoch < history.size(); ++epoch)
-        oracle_->update_trial(trial.trial_id, history[epoch], static_cast<std::int64_t>(epoch));
+        oracle_->update_trial(trial.trial_id, history[epoch],
+                              first_epoch + static_cast<std::int64_t>(epoch));
     }
   }
 }

@@ -8,8 +8,8 @@
 #include <cstdlib>
 #include <fstream>
 #include <iostream>
-#include <iterator>
 #include <nlohmann/json.hpp>
+#include <sstream>
 #include <string>
 #include <thread>
 
@@ -23,9 +23,9 @@ std::string env(const char* name) {
 }  // namespace
 
 int main() {
-  const std::string input((std::istreambuf_iterator<char>(std::cin)),
-                          std::istreambuf_iterator<char>());
-  const auto values = nlohmann::json::parse(input);
+  std::ostringstream input;
+  input << std::cin.rdbuf();
+  const auto values = nlohmann::json::parse(input.str());
   if (values != nlohmann::json::parse(env("SYNALINKS_TRIAL_HP"))) {
     std::cerr << "stdin and SYNALINKS_TRIAL_HP differ\n";
     return 3;

@@ -109,9 +109,9 @@ TEST(SynalinksTune, UsageErrorsExitWithTwoAndSayWhatIsExpected) {
   EXPECT_EQ(result.exit_code, 2);
   EXPECT_THAT(result.err, HasSubstr("cannot infer whether metric 'my_metric'"));
 
-  result = run(search_args(dir.path(), "3", {"--tuner", "bayesian"}));
+  result = run(search_args(dir.path(), "3", {"--tuner", "annealing"}));
   EXPECT_EQ(result.exit_code, 2);
-  EXPECT_THAT(result.err, HasSubstr("not available"));
+  EXPECT_THAT(result.err, HasSubstr("unknown tuner 'annealing'"));
 
   const fs::path bad_space = dir.path() / "bad.json";
   std::ofstream(bad_space)

@@ -9,9 +9,9 @@
 
 namespace synalinks::tuners {
 
-// An oracle of keras-tuner's class name ("RandomSearch", "GridSearch"), with that class's
-// defaults (RandomSearch: 10 trials when max_trials is unset). InvalidArgument naming the known
-// classes otherwise.
+// An oracle of keras-tuner's class name ("RandomSearch", "GridSearch", "Hyperband", ...), with
+// that class's defaults (RandomSearch: 10 trials when max_trials is unset; Hyperband: 100 epochs,
+// factor 3). InvalidArgument naming the known classes otherwise.
 std::unique_ptr<Oracle> make_oracle(std::string_view class_name, OracleOptions options);
 
 // The class name of a CLI tuner name: random, grid, bayesian, hyperband. InvalidArgument for

@@ -118,6 +118,9 @@ class Oracle {
   virtual void on_trial_ended(const Trial& /*trial*/) {}
   // Called with the oracle locked after every trial was loaded on resume.
   virtual void on_resumed() {}
+  // The text that identifies a configuration for duplicate detection: by default every value.
+  // Hyperband leaves out the values that only say how long a trial trains.
+  virtual std::string duplicate_key(const ValueMap& values) const;
 
   // Helpers for subclasses (call with the oracle locked).
   // Random values for the active parameters of the trial with this index (0-based creation

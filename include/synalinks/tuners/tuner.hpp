@@ -48,15 +48,29 @@ class Tuner;
 // What a running trial may read besides its hyperparameters.
 struct TrialContext {
   const Trial& trial;
-  // The trial's own folder, for checkpoints and artifacts (created on first use of the path).
+  // The trial's own folder, for checkpoints and artifacts (create it before writing there).
   std::filesystem::path trial_dir;
   // The arguments given to Tuner::search, forwarded unchanged.
   const std::any& search_args;
   int execution = 0;  // 0 .. executions_per_trial - 1
+  // Hyperband: train up to this many epochs in all (the value `tuner/epochs`); unset otherwise.
+  std::optional<std::int64_t> epochs;
+  // Hyperband: epochs already trained by the parent this trial continues (`tuner/initial_epoch`).
+  // A History returned by the trial holds the epochs it trained, initial_epoch first.
+  std::int64_t initial_epoch = 0;
+  // Hyperband: the folder of the promoted parent (`tuner/trial_id`), where its checkpoint is.
+  std::optional<std::filesystem::path> parent_trial_dir;
 
   // The search arguments as T; InvalidArgument when search() received something else.
   template <class T>
   const T& args() const;
+  // Where this trial saves its checkpoint (trial_dir / "checkpoint.json"), and where the parent's
+  // is when there is one, so that a promoted trial restores it instead of starting over.
+  std::filesystem::path checkpoint_path() const { return trial_dir / "checkpoint.json"; }
+  std::optional<std::filesystem::path> parent_checkpoint_path() const {
+    if (!parent_trial_dir) return std::nullopt;
+    return *parent_trial_dir / "checkpoint.json";
+  }
 };
 
 // Hooks called by the tuner. Calls are serialized, even when trials run in parallel.
@@ -135,7 +149,9 @@ class Tuner {
 
   void run_worker(const std::string& tuner_id, const std::any& args);
   Trial run_one(Trial trial, const std::any& args);
-  void report(Trial& trial, const std::vector<TrialResult>& results);
+  void report(const Trial& trial, const std::vector<TrialResult>& results,
+              std::int64_t first_epoch);
+  TrialContext make_context(const Trial& trial, const std::any& args, int execution) const;
   void print(const std::string& text) const;
   std::string trial_begin_text(const Trial& trial) const;
   std::string trial_end_text(const Trial& trial, double elapsed) const;
