@@ -1,0 +1,99 @@
+// BayesianOptimization: a Gaussian process models the score over the search space and each new
+// trial goes where the acquisition function is best.
+//
+//   sl::tuners::BayesianOptimization tuner(
+//       [](sl::HyperParameters& hp) { return f(hp.Float("x", -5, 5), hp.Int("n", 1, 8)); },
+//       {.objective = sl::tuners::Objective("loss", sl::tuners::Direction::min),
+//        .max_trials = 50, .seed = 1},
+//       {.acquisition = sl::tuners::Acquisition::expected_improvement});
+//   tuner.search();
+//
+// The first num_initial_points trials are drawn as RandomSearch draws them. Then every proposal
+// refits a Gaussian process (Matérn-5/2, one length scale per dimension, signal and noise
+// variances fitted by maximizing the marginal likelihood) to the completed trials' scores and
+// optimizes the acquisition over the unit-cube embedding of the space (see
+// docs/bayesian_optimization.md). A configuration already tried is never proposed again; a
+// finite space ends with STOPPED once every configuration was tried. Trials still running count
+// as observed at the model's prediction (the "kriging believer"), so parallel trials spread out.
+// Failed trials are skipped. Any numerical failure falls back to more jitter, then to a random
+// proposal, and is reported through `log`. With the same seed and trials run one at a time, the
+// proposals are the same on every run.
+#pragma once
+
+#include <functional>
+#include <optional>
+#include <string>
+
+#include "synalinks/tuners/oracle.hpp"
+#include "synalinks/tuners/tuner.hpp"
+
+namespace synalinks::tuners {
+
+enum class Acquisition {
+  // keras-tuner's "upper confidence bound", on a minimized score: mean - beta * sd.
+  ucb,
+  // Expected improvement over the best score, maximized through its logarithm (stable far from
+  // the best trial, where the improvement itself underflows).
+  expected_improvement,
+};
+std::string_view to_string(Acquisition acquisition);  // "ucb", "expected_improvement"
+// InvalidArgument naming the accepted names otherwise.
+Acquisition acquisition_from_string(std::string_view text);
+
+struct BayesianOptions {
+  // Random trials before the model takes over. Unset or 0: max(2, d + 1), d the number of
+  // non-Fixed parameters (keras-tuner: max(3 d, 3); fewer random trials measured better, see
+  // docs/bayesian_optimization.md).
+  std::optional<int> num_initial_points;
+  double alpha = 1e-4;  // added to the kernel's diagonal (standardized scores), > 0
+  double beta = 2.6;    // ucb only: weight of the standard deviation, >= 0
+  Acquisition acquisition = Acquisition::expected_improvement;
+  // Receives one line per fallback (a failed fit, a singular kernel, non-finite scores). Unset:
+  // the oracle writes to std::cerr; the BayesianOptimization tuner sends them to its output
+  // when verbose, else nowhere.
+  std::function<void(const std::string&)> log;
+};
+
+class BayesianOptimizationOracle : public Oracle {
+ public:
+  // InvalidArgument for alpha <= 0, beta < 0, num_initial_points < 0, or non-finite values.
+  explicit BayesianOptimizationOracle(OracleOptions options, BayesianOptions bayesian = {});
+  ~BayesianOptimizationOracle() override;
+
+  const BayesianOptions& bayesian_options() const { return bayesian_; }
+  // The number of random trials for the current space.
+  int initial_points() const;
+
+ protected:
+  Proposal populate_space(const std::string& trial_id) override;
+  // num_initial_points, alpha, beta and acquisition are saved; on resume the saved values win,
+  // so that a resumed search continues the same way (as keras-tuner does).
+  Json extra_state() const override;
+  void restore_extra_state(const Json& state) override;
+
+ private:
+  Proposal random_proposal(std::size_t trial_index);
+  std::optional<ValueMap> model_proposal(std::size_t trial_index);
+  void report(const std::string& message) const;
+  std::uint64_t stream_seed(std::size_t trial_index, std::uint64_t stream) const;
+
+  BayesianOptions bayesian_;
+};
+
+class BayesianOptimization : public Tuner {
+ public:
+  // keras-tuner's default of 10 trials applies when max_trials is unset.
+  template <class HyperModel>
+  BayesianOptimization(HyperModel&& hypermodel, TunerOptions options = {},
+                       BayesianOptions bayesian = {})
+      : Tuner(std::forward<HyperModel>(hypermodel), make_oracle(options, std::move(bayesian)),
+              options) {}
+  // For subclasses that override run_trial.
+  explicit BayesianOptimization(TunerOptions options, BayesianOptions bayesian = {})
+      : Tuner(make_oracle(options, std::move(bayesian)), options) {}
+
+ private:
+  static std::unique_ptr<Oracle> make_oracle(const TunerOptions& options, BayesianOptions bayesian);
+};
+
+}  // namespace synalinks::tuners
