@@ -91,6 +91,17 @@ void add_oracle_options(CLI::App& command, OracleArgs& args) {
       .add_option("--max-consecutive-failures", args.max_consecutive_failures,
                   "Failed trials in a row that stop the search (0: never)")
       ->capture_default_str();
+  command
+      .add_option("--max-epochs", args.hyperband.max_epochs,
+                  "Hyperband: epochs of the longest-trained trials")
+      ->capture_default_str();
+  command
+      .add_option("--factor", args.hyperband.factor, "Hyperband: reduction factor between rounds")
+      ->capture_default_str();
+  command
+      .add_option("--hyperband-iterations", args.hyperband.hyperband_iterations,
+                  "Hyperband: sweeps over all brackets (0: no limit)")
+      ->capture_default_str();
 }
 
 sl::HyperParameters load_space(const std::string& file) {

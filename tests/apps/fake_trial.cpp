@@ -3,7 +3,9 @@
 // Reads the trial's values from stdin, checks they equal SYNALINKS_TRIAL_HP, appends the trial id
 // to the file FAKE_TRIAL_LOG (if set), sleeps FAKE_TRIAL_SLEEP seconds (if set), and prints
 // metrics on its last line. FAKE_TRIAL_MODE=fail exits with status 1; FAKE_TRIAL_MODE=garbage
-// prints a last line that is not JSON.
+// prints a last line that is not JSON. With Hyperband's SYNALINKS_TRIAL_EPOCHS it checks that the
+// parent's checkpoint (SYNALINKS_PARENT_TRIAL_DIR) stopped at SYNALINKS_TRIAL_INITIAL_EPOCH (exit 4
+// otherwise) and writes its own to SYNALINKS_TRIAL_DIR.
 #include <chrono>
 #include <cstdlib>
 #include <fstream>
@@ -34,6 +36,20 @@ int main() {
     std::ofstream(log, std::ios::app) << env("SYNALINKS_TRIAL_ID") << "\n";
   if (const std::string sleep = env("FAKE_TRIAL_SLEEP"); !sleep.empty())
     std::this_thread::sleep_for(std::chrono::duration<double>(std::stod(sleep)));
+  double resumed = 0;  // 1 when the trial continued its parent's checkpoint
+  if (const std::string epochs = env("SYNALINKS_TRIAL_EPOCHS"); !epochs.empty()) {
+    if (const std::string parent = env("SYNALINKS_PARENT_TRIAL_DIR"); !parent.empty()) {
+      resumed = 1;
+      std::ifstream in(parent + "/checkpoint.json");
+      if (!in || nlohmann::json::parse(in)["epoch"].get<int>() !=
+                     std::stoi(env("SYNALINKS_TRIAL_INITIAL_EPOCH"))) {
+        std::cerr << "the parent's checkpoint is missing or stops at another epoch\n";
+        return 4;
+      }
+    }
+    std::ofstream(env("SYNALINKS_TRIAL_DIR") + "/checkpoint.json")
+        << nlohmann::json{{"epoch", std::stoi(epochs)}}.dump();
+  }
   const std::string mode = env("FAKE_TRIAL_MODE");
   if (mode == "fail") return 1;
   std::cout << "some progress output\n";
@@ -44,8 +60,10 @@ int main() {
   const double x = values.value("x", 0.0);
   const std::string act = values.value("act", std::string("relu"));
   const double penalty = act == "relu" ? 0.0 : act == "tanh" ? 0.5 : 1.0;
-  std::cout
-      << nlohmann::json{{"loss", (x - 0.3) * (x - 0.3) + penalty}, {"accuracy", 1.0 - x}}.dump()
-      << "\n";
+  std::cout << nlohmann::json{{"loss", (x - 0.3) * (x - 0.3) + penalty},
+                              {"accuracy", 1.0 - x},
+                              {"resumed", resumed}}
+                   .dump()
+            << "\n";
   return 0;
 }

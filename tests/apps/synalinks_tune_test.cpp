@@ -95,6 +95,26 @@ TEST(SynalinksTune, GridSearchEnumeratesTheSpace) {
   EXPECT_EQ(summary["trials"].size(), 22u);  // x: its default and 10 values, times 2 activations
 }
 
+TEST(SynalinksTune, HyperbandPassesEpochsAndTheParentsCheckpointToTheCommand) {
+  TempDir dir;
+  const ProcessResult result = run_process(
+      search_args(dir.path(), "0",
+                  {"--tuner", "hyperband", "--max-epochs", "9", "--factor", "3", "--quiet"}),
+      dir.path());
+  ASSERT_EQ(result.exit_code, 0) << result.err;
+  const Json summary = summary_json(dir.path());
+  EXPECT_EQ(summary["oracle_class"], "Hyperband");
+  ASSERT_EQ(summary["trials"].size(), 23u);
+  int promoted = 0;
+  for (const auto& trial : summary["trials"]) {
+    EXPECT_EQ(trial["status"], "COMPLETED") << trial.dump();
+    const bool has_parent = trial["values"].contains("tuner/trial_id");
+    EXPECT_EQ(trial["metrics"]["resumed"], has_parent ? 1.0 : 0.0) << trial.dump();
+    if (has_parent) ++promoted;
+  }
+  EXPECT_EQ(promoted, 6);
+}
+
 TEST(SynalinksTune, UsageErrorsExitWithTwoAndSayWhatIsExpected) {
   TempDir dir;
   auto run = [&dir](std::vector<std::string> args) { return run_process(args, dir.path()); };
