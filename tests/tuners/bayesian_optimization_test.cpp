@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <iostream>
 #include <limits>
 #include <numbers>
 #include <set>
@@ -319,9 +320,19 @@ TEST(BayesianOptimization, BraninWithinOnePercentInFiftyTrialsForMostSeeds) {
                                        .seed = seed,
                                        .hyperparameters = branin_space()},
                                       quiet());
-    run(oracle, branin_of);
-    const double best = *oracle.get_best_trials(1).at(0).score;
+    // Stops at the first trial within 1%: the outcome is the same, and Debug builds stay fast.
+    double best = std::numeric_limits<double>::infinity();
+    int trials = 0;
+    while (best > kBraninOptimum * 1.01) {
+      const Trial trial = oracle.ask();
+      if (trial.status != TrialStatus::running) break;
+      ++trials;
+      const double value = branin_of(trial.hyperparameters);
+      best = std::min(best, value);
+      oracle.tell(trial.trial_id, value);
+    }
     if (best <= kBraninOptimum * 1.01) ++reached;
+    std::cout << "seed " << seed << ": best " << best << " after " << trials << " trials\n";
     RecordProperty("seed_" + std::to_string(seed), std::to_string(best));
   }
   EXPECT_GE(reached, required) << reached << " of " << seeds.size() << " seeds reached 1%";
