@@ -55,9 +55,9 @@ std::optional<double> log_marginal_likelihood(const Eigen::MatrixXd& x, const Ei
                                               double jitter, Eigen::VectorXd* gradient);
 
 struct FitOptions {
-  int random_restarts = 2;       // starts besides the prior's centre (and `warm_start`)
-  int max_evaluations = 60;      // per start
-  Eigen::Index max_points = 80;  // larger sets are fitted on a subset (best half + spread)
+  int random_restarts = 1;       // starts besides the prior's centre (and `warm_start`)
+  int max_evaluations = 50;      // per start
+  Eigen::Index max_points = 50;  // larger sets are fitted on a subset (best half + spread)
   std::uint64_t seed = 0;        // of the random restarts and the subset
   std::optional<Eigen::VectorXd> warm_start;  // a theta to start from as well
 };

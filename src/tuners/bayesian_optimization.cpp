@@ -21,14 +21,14 @@ namespace {
 // Acquisition search: random candidates in numbers that shrink as the model grows (each costs
 // O(n^2) to score), a quarter of them drawn around the best trials, then the best few refined
 // by a bounded gradient method.
-constexpr double kCandidateBudget = 150'000;  // candidates x trials
+constexpr double kCandidateBudget = 100'000;  // candidates x trials
 constexpr std::size_t kMinCandidates = 256;
 constexpr std::size_t kMaxCandidates = 2048;
 constexpr std::size_t kLocalCentres = 5;
 constexpr double kLocalScale = 0.05;
 constexpr double kLocalFlip = 0.2;
-constexpr std::size_t kRefinedStarts = 4;
-constexpr int kRefineEvaluations = 40;
+constexpr std::size_t kRefinedStarts = 3;
+constexpr int kRefineEvaluations = 30;
 
 struct Scored {
   std::vector<double> point;

@@ -1,0 +1,314 @@
+// BayesianOptimization against RandomSearch on test functions with known optima (simple regret
+// after 25, 50 and 100 trials over 15 seeds), and the time to propose one trial after n
+// completed ones. Oracles run by ask/tell without storage. Prints markdown tables.
+//
+//   bayesian_bench [--seeds N] [--trials T] [--skip-regret] [--skip-latency]
+#include <sys/resource.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <cstdint>
+#include <cstdio>
+#include <functional>
+#include <iostream>
+#include <memory>
+#include <numbers>
+#include <random>
+#include <string>
+#include <vector>
+
+#include "synalinks/synalinks.hpp"
+
+namespace sl = synalinks;
+namespace tn = synalinks::tuners;
+
+namespace {
+
+struct Problem {
+  std::string name;
+  sl::HyperParameters space;
+  // The noise-free value, and the value reported to the oracle (noisy for the noisy variant).
+  std::function<double(const sl::HyperParameters&)> truth;
+  double noise = 0;
+  double optimum = 0;
+  bool continuous = true;
+};
+
+std::vector<double> coordinates(const sl::HyperParameters& hp, int d) {
+  std::vector<double> x(static_cast<std::size_t>(d));
+  for (int i = 0; i < d; ++i)
+    x[static_cast<std::size_t>(i)] = hp.get<double>("x" + std::to_string(i));
+  return x;
+}
+
+sl::HyperParameters box(int d, double lo, double hi) {
+  sl::HyperParameters hp;
+  for (int i = 0; i < d; ++i) hp.Float("x" + std::to_string(i), lo, hi);
+  return hp;
+}
+
+double branin(const std::vector<double>& x) {
+  const double pi = std::numbers::pi;
+  const double inner = x[1] - 5.1 / (4 * pi * pi) * x[0] * x[0] + 5 / pi * x[0] - 6;
+  return inner * inner + 10 * (1 - 1 / (8 * pi)) * std::cos(x[0]) + 10;
+}
+
+double hartmann6(const std::vector<double>& x) {
+  static const double a[4][6] = {{10, 3, 17, 3.5, 1.7, 8},
+                                 {0.05, 10, 17, 0.1, 8, 14},
+                                 {3, 3.5, 1.7, 10, 17, 8},
+                                 {17, 8, 0.05, 10, 0.1, 14}};
+  static const double p[4][6] = {{0.1312, 0.1696, 0.5569, 0.0124, 0.8283, 0.5886},
+                                 {0.2329, 0.4135, 0.8307, 0.3736, 0.1004, 0.9991},
+                                 {0.2348, 0.1451, 0.3522, 0.2883, 0.3047, 0.6650},
+                                 {0.4047, 0.8828, 0.8732, 0.5743, 0.1091, 0.0381}};
+  static const double alpha[4] = {1.0, 1.2, 3.0, 3.2};
+  double total = 0;
+  for (int i = 0; i < 4; ++i) {
+    double inner = 0;
+    for (int j = 0; j < 6; ++j)
+      inner += a[i][j] * (x[static_cast<std::size_t>(j)] - p[i][j]) *
+               (x[static_cast<std::size_t>(j)] - p[i][j]);
+    total -= alpha[i] * std::exp(-inner);
+  }
+  return total;
+}
+
+double ackley(const std::vector<double>& x) {
+  const double d = static_cast<double>(x.size());
+  double squares = 0;
+  double cosines = 0;
+  for (double v : x) {
+    squares += v * v;
+    cosines += std::cos(2 * std::numbers::pi * v);
+  }
+  return -20 * std::exp(-0.2 * std::sqrt(squares / d)) - std::exp(cosines / d) + 20 +
+         std::numbers::e;
+}
+
+double rosenbrock(const std::vector<double>& x) {
+  double total = 0;
+  for (std::size_t i = 0; i + 1 < x.size(); ++i)
+    total += 100 * std::pow(x[i + 1] - x[i] * x[i], 2) + std::pow(1 - x[i], 2);
+  return total;
+}
+
+double levy(const std::vector<double>& x) {
+  const double pi = std::numbers::pi;
+  auto w = [](double v) { return 1 + (v - 1) / 4; };
+  double total = std::pow(std::sin(pi * w(x[0])), 2);
+  for (std::size_t i = 0; i + 1 < x.size(); ++i)
+    total += std::pow(w(x[i]) - 1, 2) * (1 + 10 * std::pow(std::sin(pi * w(x[i]) + 1), 2));
+  const double last = w(x.back());
+  return total + std::pow(last - 1, 2) * (1 + std::pow(std::sin(2 * pi * last), 2));
+}
+
+// An LM program's error rate: a Boolean gates a Choice, a Float, an Int and a Choice of model.
+sl::HyperParameters lm_space() {
+  sl::HyperParameters hp;
+  hp.Boolean("use_chain_of_thought");
+  hp.Choice<std::string>("cot_style", {"short", "long", "steps"},
+                         {.parent_name = "use_chain_of_thought", .parent_values = {true}});
+  hp.Float("temperature", 0.0, 1.0);
+  hp.Int("few_shot", 0, 8);
+  hp.Choice<std::string>("model", {"small", "medium", "large"});
+  return hp;
+}
+
+double lm_error(const sl::HyperParameters& hp) {
+  const auto model = hp.get<std::string>("model");
+  double error = model == "large" ? 0.20 : model == "medium" ? 0.26 : 0.35;
+  const bool cot = hp.get<bool>("use_chain_of_thought");
+  const double best_temperature = cot ? 0.3 : 0.1;
+  if (cot) {
+    const auto style = hp.get<std::string>("cot_style");
+    error += style == "steps" ? 0.0 : style == "long" ? 0.03 : 0.05;
+  } else {
+    error += 0.08;
+  }
+  const double t = hp.get<double>("temperature");
+  error += 0.3 * (t - best_temperature) * (t - best_temperature);
+  error += 0.01 * std::abs(static_cast<double>(hp.get<std::int64_t>("few_shot")) - 4.0);
+  return error;
+}
+
+std::vector<Problem> problems() {
+  auto on = [](double (*f)(const std::vector<double>&), int d) {
+    return [f, d](const sl::HyperParameters& hp) { return f(coordinates(hp, d)); };
+  };
+  sl::HyperParameters branin_space;
+  branin_space.Float("x0", -5, 10);
+  branin_space.Float("x1", 0, 15);
+  return {
+      {"Branin (2-D)", branin_space, on(branin, 2), 0, 0.397887, true},
+      {"Hartmann6", box(6, 0, 1), on(hartmann6, 6), 0, -3.32237, true},
+      {"Ackley (5-D)", box(5, -32.768, 32.768), on(ackley, 5), 0, 0, true},
+      {"Rosenbrock (4-D)", box(4, -5, 10), on(rosenbrock, 4), 0, 0, true},
+      {"Levy (6-D)", box(6, -10, 10), on(levy, 6), 0, 0, true},
+      {"LM program (mixed, conditional)", lm_space(), lm_error, 0, 0.20, false},
+      {"LM program, noise sd 0.02", lm_space(), lm_error, 0.02, 0.20, false},
+  };
+}
+
+std::unique_ptr<tn::Oracle> make(const std::string& kind, const Problem& problem, int trials,
+                                 std::int64_t seed) {
+  tn::OracleOptions options{.objective = tn::Objective("loss"),
+                            .max_trials = trials,
+                            .seed = seed,
+                            .hyperparameters = problem.space};
+  if (kind == "random") return std::make_unique<tn::RandomSearchOracle>(options);
+  return std::make_unique<tn::BayesianOptimizationOracle>(
+      options, tn::BayesianOptions{.log = [](const std::string&) {}});
+}
+
+// Simple regret of the trial the oracle ranks best (by the reported, possibly noisy, value)
+// after each checkpoint.
+std::vector<double> regrets(const std::string& kind, const Problem& problem, int trials,
+                            std::int64_t seed, const std::vector<int>& checkpoints) {
+  auto oracle = make(kind, problem, trials, seed);
+  std::mt19937_64 noise(static_cast<std::uint64_t>(seed) * 7919u + 17u);
+  std::normal_distribution<double> gaussian(0.0, 1.0);
+  std::vector<double> out;
+  double best_reported = std::numeric_limits<double>::infinity();
+  double truth_of_best = std::numeric_limits<double>::infinity();
+  for (int k = 1; k <= trials; ++k) {
+    const tn::Trial trial = oracle->ask();
+    if (trial.status != tn::TrialStatus::running) break;
+    const double truth = problem.truth(trial.hyperparameters);
+    const double reported = truth + problem.noise * gaussian(noise);
+    if (reported < best_reported) {
+      best_reported = reported;
+      truth_of_best = truth;
+    }
+    oracle->tell(trial.trial_id, reported);
+    if (std::find(checkpoints.begin(), checkpoints.end(), k) != checkpoints.end())
+      out.push_back(truth_of_best - problem.optimum);
+  }
+  while (out.size() < checkpoints.size()) out.push_back(truth_of_best - problem.optimum);
+  return out;
+}
+
+double quantile(std::vector<double> values, double q) {
+  std::sort(values.begin(), values.end());
+  const double position = q * static_cast<double>(values.size() - 1);
+  const auto low = static_cast<std::size_t>(std::floor(position));
+  const auto high = std::min(values.size() - 1, low + 1);
+  return values[low] + (position - static_cast<double>(low)) * (values[high] - values[low]);
+}
+
+std::string cell(const std::vector<double>& values) {
+  char text[96];
+  std::snprintf(text, sizeof text, "%.3g [%.3g, %.3g]", quantile(values, 0.5),
+                quantile(values, 0.25), quantile(values, 0.75));
+  return text;
+}
+
+void regret_tables(int seeds, int bo_trials) {
+  const std::vector<int> checkpoints{25, 50, 100};
+  std::cout << "## Simple regret (median [IQR] over " << seeds << " seeds)\n\n"
+            << "Regret of the best reported trial's noise-free value. RandomSearch x4: 200 "
+               "trials, against BayesianOptimization's 50.\n\n"
+            << "| function | oracle | 25 trials | 50 trials | 100 trials |\n"
+            << "| --- | --- | --- | --- | --- |\n";
+  for (const auto& problem : problems()) {
+    for (const std::string kind : {"random", "bayesian"}) {
+      const int trials = kind == "random" ? 200 : bo_trials;
+      std::vector<std::vector<double>> by_checkpoint(checkpoints.size());
+      std::vector<double> at200;
+      const auto start = std::chrono::steady_clock::now();
+      for (int seed = 1; seed <= seeds; ++seed) {
+        std::vector<int> marks = checkpoints;
+        if (kind == "random") marks.push_back(200);
+        const auto r = regrets(kind, problem, trials, seed, marks);
+        for (std::size_t c = 0; c < checkpoints.size(); ++c) by_checkpoint[c].push_back(r[c]);
+        if (kind == "random") at200.push_back(r.back());
+      }
+      const double seconds =
+          std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+      std::cout << "| " << problem.name << " | "
+                << (kind == "random" ? "RandomSearch" : "BayesianOptimization") << " | "
+                << cell(by_checkpoint[0]) << " | " << cell(by_checkpoint[1]) << " | "
+                << (kind == "bayesian" && bo_trials < 100 ? std::string("(not run)")
+                                                          : cell(by_checkpoint[2]))
+                << " |\n";
+      if (kind == "random")
+        std::cout << "| " << problem.name << " | RandomSearch x4 (200) | | " << cell(at200)
+                  << " | |\n";
+      std::cerr << problem.name << " " << kind << ": " << seconds << " s\n";
+    }
+  }
+  std::cout << '\n';
+}
+
+long peak_rss_kib() {
+  rusage usage{};
+  getrusage(RUSAGE_SELF, &usage);
+  return usage.ru_maxrss;
+}
+
+void latency_table() {
+  std::cout << "## Proposal latency (one ask after n completed trials; median of 5)\n\n"
+            << "| n | d | latency (ms) | process peak RSS (MiB) |\n| --- | --- | --- | --- |\n";
+  for (int d : {2, 6, 10}) {
+    for (int n : {10, 50, 100, 200, 400}) {
+      std::vector<double> times;
+      for (int repetition = 0; repetition < 5; ++repetition) {
+        Problem problem{"", box(d, 0, 1), nullptr};
+        tn::BayesianOptimizationOracle oracle(
+            {.objective = tn::Objective("loss"),
+             .max_trials = n + 1,
+             .seed = repetition + 1,
+             .hyperparameters = problem.space},
+            {.num_initial_points = n, .log = [](const std::string&) {}});
+        for (int k = 0; k < n; ++k) {
+          const tn::Trial trial = oracle.ask();
+          std::vector<double> x = coordinates(trial.hyperparameters, d);
+          double value = 0;
+          for (std::size_t j = 0; j < x.size(); ++j)
+            value += std::sin(5 * x[j] + static_cast<double>(j)) + x[j] * x[j];
+          oracle.tell(trial.trial_id, value);
+        }
+        const auto start = std::chrono::steady_clock::now();
+        const tn::Trial proposed = oracle.ask();
+        times.push_back(
+            std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start)
+                .count());
+        if (proposed.status != tn::TrialStatus::running) std::cerr << "no proposal\n";
+      }
+      char line[128];
+      std::snprintf(line, sizeof line, "| %d | %d | %.2f | %.1f |\n", n, d, quantile(times, 0.5),
+                    static_cast<double>(peak_rss_kib()) / 1024.0);
+      std::cout << line << std::flush;
+    }
+  }
+  std::cout << '\n';
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  int seeds = 15;
+  int trials = 100;
+  bool regret = true;
+  bool latency = true;
+  for (int i = 1; i < argc; ++i) {
+    const std::string arg = argv[i];
+    if (arg == "--seeds" && i + 1 < argc)
+      seeds = std::stoi(argv[++i]);
+    else if (arg == "--trials" && i + 1 < argc)
+      trials = std::stoi(argv[++i]);
+    else if (arg == "--skip-regret")
+      regret = false;
+    else if (arg == "--skip-latency")
+      latency = false;
+    else {
+      std::cerr << "usage: bayesian_bench [--seeds N] [--trials T] [--skip-regret] "
+                   "[--skip-latency]\n";
+      return 2;
+    }
+  }
+  if (latency) latency_table();
+  if (regret) regret_tables(seeds, trials);
+  return 0;
+}
