@@ -217,7 +217,10 @@ void regret_tables(int seeds, int bo_trials) {
       std::vector<std::vector<double>> by_checkpoint(checkpoints.size());
       std::vector<double> at200;
       const auto start = std::chrono::steady_clock::now();
-      for (int seed = 1; seed <= seeds; ++seed) {
+      for (int k = 1; k <= seeds; ++k) {
+        // RandomSearch seeds parameter j of trial i with seed + i * |space| + j, as keras-tuner
+        // does: consecutive seeds would replay each other's draws, so seeds are spread out.
+        const std::int64_t seed = 100'003LL * k;
         std::vector<int> marks = checkpoints;
         if (kind == "random") marks.push_back(200);
         const auto r = regrets(kind, problem, trials, seed, marks);
