@@ -460,6 +460,18 @@ TEST(Tuner, SubclassMayOverrideRunTrial) {
   EXPECT_GE(*tuner.oracle().get_best_trials(1).at(0).score, 2.0);
 }
 
+TEST(Tuner, WithoutHypermodelOrRunTrialTheSearchStopsWithAClearError) {
+  TempDir dir;
+  RandomSearch tuner({.objective = Objective("loss"), .max_trials = 2, .seed = 1, .directory = dir.path(),
+                      .verbose = 0});
+  try {
+    tuner.search();
+    FAIL() << "expected FatalError";
+  } catch (const FatalError& error) {
+    EXPECT_THAT(error.what(), HasSubstr("override run_trial"));
+  }
+}
+
 TEST(Tuner, RejectsBadOptions) {
   TempDir dir;
   auto model = [](HyperParameters& hp) { return hp.Float("x", 0, 1); };
