@@ -449,7 +449,9 @@ void Oracle::record_values(Trial& trial) {
   ++key_count_[key];
 }
 
-std::string Oracle::duplicate_key(const ValueMap& values) const { return values.canonical_key(); }
+std::string Oracle::duplicate_key(const ValueMap& values) const {
+  return values.canonical_key();
+}
 
 bool Oracle::is_tried(const ValueMap& values) const {
   return key_count_.contains(duplicate_key(values));
@@ -469,10 +471,8 @@ std::int64_t Oracle::mixed_seed(std::size_t trial_index, std::uint64_t stream) c
 }
 
 std::optional<ValueMap> Oracle::random_values(std::size_t trial_index) {
-  const auto space_size = static_cast<std::int64_t>(space_.space().size());
   for (int attempt = 0; attempt <= kMaxRandomCollisions; ++attempt) {
-    std::int64_t seed = attempt == 0 ? seed_ + static_cast<std::int64_t>(trial_index) * space_size
-                                     : mixed_seed(trial_index, static_cast<std::uint64_t>(attempt));
+    std::int64_t seed = mixed_seed(trial_index, static_cast<std::uint64_t>(attempt));
     HyperParameters hps = space_.empty_copy();
     for (const auto& hp : space_.space()) {
       if (!hps.is_active(hp)) continue;

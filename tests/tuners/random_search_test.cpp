@@ -19,18 +19,6 @@ HyperParameters keras_example_space() {
   return hp;
 }
 
-TEST(RandomSearch, SameSeedDrawsWhatKerasTunerDraws) {
-  // keras-tuner 1.4, seed 1337, this space: the first trial is units=320, lr=0.0054212, tanh.
-  RandomSearchOracle oracle({.objective = Objective("loss"),
-                             .max_trials = 3,
-                             .seed = 1337,
-                             .hyperparameters = keras_example_space()});
-  const Trial trial = oracle.create_trial("tuner0");
-  EXPECT_EQ(trial.hyperparameters.get<std::int64_t>("units"), 320);
-  EXPECT_DOUBLE_EQ(trial.hyperparameters.get<double>("lr"), 0.005421195615159703);
-  EXPECT_EQ(trial.hyperparameters.get<std::string>("act"), "tanh");
-}
-
 std::vector<ValueMap> run_sequence(std::int64_t seed, int trials) {
   RandomSearchOracle oracle({.objective = Objective("loss"),
                              .max_trials = trials,
@@ -49,6 +37,15 @@ std::vector<ValueMap> run_sequence(std::int64_t seed, int trials) {
 TEST(RandomSearch, SameSeedSameSequenceOtherSeedOtherSequence) {
   EXPECT_EQ(run_sequence(42, 8), run_sequence(42, 8));
   EXPECT_NE(run_sequence(42, 8), run_sequence(43, 8));
+}
+
+TEST(RandomSearch, NeighbouringSeedsDoNotReplayEachOthersTrials) {
+  // keras-tuner seeds trial n with seed + 3n for this 3-parameter space, so seeds 10 and 13 would
+  // share seven of their eight trials.
+  const auto first = run_sequence(10, 8);
+  const auto second = run_sequence(13, 8);
+  for (const auto& values : second)
+    for (const auto& other : first) EXPECT_FALSE(values.same_values(other));
 }
 
 TEST(RandomSearch, TwoBooleansGiveExactlyFourTrials) {

@@ -207,7 +207,8 @@ TEST(Tuner, ConsoleOutputFollowsKerasTuner) {
   std::ostringstream out;
   RandomSearch tuner(
       [](HyperParameters& hp) {
-        return static_cast<double>(hp.Int("units", 32, 512, {.step = 32}));
+        hp.Boolean("flag");  // a second configuration, for a second trial
+        return static_cast<double>(hp.Int("units", 320, 320, {.step = 32}));
       },
       {.objective = Objective("loss"),
        .max_trials = 2,
@@ -217,7 +218,8 @@ TEST(Tuner, ConsoleOutputFollowsKerasTuner) {
        .hyperparameters =
            [] {
              HyperParameters hp;
-             hp.Int("units", 32, 512, {.step = 32});
+             hp.Int("units", 320, 320, {.step = 32});
+             hp.Boolean("flag");
              return hp;
            }(),
        .output = &out});
@@ -239,9 +241,9 @@ TEST(Tuner, ConsoleOutputFollowsKerasTuner) {
       HasSubstr("Results summary\nResults in " + (dir.path() / "console").string() +
                 "\nShowing 1 best trials\nObjective(name=\"loss\", direction=\"min\")\n\nTrial 0"));
   EXPECT_EQ(tuner.search_space_summary_text(),
-            "Search space summary\nDefault search space size: 1\nunits (Int)\n"
-            "{'default': 32, 'conditions': [], 'min_value': 32, 'max_value': 512, 'step': 32, "
-            "'sampling': 'linear'}\n");
+            "Search space summary\nDefault search space size: 2\nunits (Int)\n"
+            "{'default': 320, 'conditions': [], 'min_value': 320, 'max_value': 320, 'step': 32, "
+            "'sampling': 'linear'}\nflag (Boolean)\n{'default': False, 'conditions': []}\n");
 }
 
 TEST(Tuner, UnseededSearchPrintsItsSeed) {
@@ -462,7 +464,10 @@ TEST(Tuner, SubclassMayOverrideRunTrial) {
 
 TEST(Tuner, WithoutHypermodelOrRunTrialTheSearchStopsWithAClearError) {
   TempDir dir;
-  RandomSearch tuner({.objective = Objective("loss"), .max_trials = 2, .seed = 1, .directory = dir.path(),
+  RandomSearch tuner({.objective = Objective("loss"),
+                      .max_trials = 2,
+                      .seed = 1,
+                      .directory = dir.path(),
                       .verbose = 0});
   try {
     tuner.search();

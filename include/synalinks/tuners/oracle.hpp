@@ -125,10 +125,10 @@ class Oracle {
   // Helpers for subclasses (call with the oracle locked).
   // Random values for the active parameters of the trial with this index (0-based creation
   // order), not yet tried; nullopt when every configuration was tried. The draws depend only on
-  // the seed, the trial's index and the space, never on which worker asks or when: the first
-  // attempt draws parameter k with the seed `seed + index * space_size + k`, which is what
-  // keras-tuner draws for a fixed space; attempts after a duplicate use seeds mixed from
-  // (seed, index, attempt).
+  // the seed, the trial's index and the space, never on which worker asks or when. Attempt a
+  // draws parameter k with Python's generator seeded `mix(seed, index, a) + k`: keras-tuner
+  // seeds trial n with `seed + n * d`, so that searches with neighbouring seeds replay each
+  // other's draws shifted by a trial; mixing keeps every seed's search independent.
   std::optional<ValueMap> random_values(std::size_t trial_index);
   // The index the next new trial gets.
   std::size_t next_trial_index() const { return trials_.size(); }

@@ -6,10 +6,10 @@
 
 namespace synalinks::tuners {
 
-// With the same seed and space, the same sequence of configurations as keras-tuner draws
-// (Python's generator, seeded and advanced the same way). A finite space ends the search once
-// every configuration was tried (keras-tuner gives up after 20 duplicate draws in a row, even
-// when some remain).
+// With the same seed and space, the same sequence of configurations on every run, whatever the
+// parallelism, and searches with different seeds are independent (see Oracle::random_values). A
+// finite space ends the search once every configuration was tried (keras-tuner gives up after 20
+// duplicate draws in a row, even when some remain).
 class RandomSearchOracle : public Oracle {
  public:
   explicit RandomSearchOracle(OracleOptions options);
