@@ -3,6 +3,7 @@
 // completed ones. Oracles run by ask/tell without storage. Prints markdown tables.
 //
 //   bayesian_bench [--seeds N] [--trials T] [--skip-regret] [--skip-latency]
+//   bayesian_bench --defaults [--seeds N] [--trials T]   (acquisition and random trials compared)
 #include <sys/resource.h>
 
 #include <algorithm>
@@ -151,22 +152,39 @@ std::vector<Problem> problems() {
   };
 }
 
+// A BayesianOptimization variant: its acquisition and its number of random trials (0: the
+// default, -1: keras-tuner's max(3 d, 3)).
+struct Variant {
+  tn::Acquisition acquisition = tn::Acquisition::expected_improvement;
+  int initial_points = 0;
+};
+
+int keras_initial_points(const Problem& problem) {
+  int d = 0;
+  for (const auto& hp : problem.space.space()) d += hp.kind() != synalinks::HpKind::fixed;
+  return std::max(3 * d, 3);
+}
+
 std::unique_ptr<tn::Oracle> make(const std::string& kind, const Problem& problem, int trials,
-                                 std::int64_t seed) {
+                                 std::int64_t seed, const Variant& variant = {}) {
   tn::OracleOptions options{.objective = tn::Objective("loss"),
                             .max_trials = trials,
                             .seed = seed,
                             .hyperparameters = problem.space};
   if (kind == "random") return std::make_unique<tn::RandomSearchOracle>(options);
-  return std::make_unique<tn::BayesianOptimizationOracle>(
-      options, tn::BayesianOptions{.log = [](const std::string&) {}});
+  tn::BayesianOptions bayesian{.acquisition = variant.acquisition,
+                               .log = [](const std::string&) {}};
+  if (variant.initial_points > 0) bayesian.num_initial_points = variant.initial_points;
+  if (variant.initial_points < 0) bayesian.num_initial_points = keras_initial_points(problem);
+  return std::make_unique<tn::BayesianOptimizationOracle>(options, bayesian);
 }
 
 // Simple regret of the trial the oracle ranks best (by the reported, possibly noisy, value)
 // after each checkpoint.
 std::vector<double> regrets(const std::string& kind, const Problem& problem, int trials,
-                            std::int64_t seed, const std::vector<int>& checkpoints) {
-  auto oracle = make(kind, problem, trials, seed);
+                            std::int64_t seed, const std::vector<int>& checkpoints,
+                            const Variant& variant = {}) {
+  auto oracle = make(kind, problem, trials, seed, variant);
   std::mt19937_64 noise(static_cast<std::uint64_t>(seed) * 7919u + 17u);
   std::normal_distribution<double> gaussian(0.0, 1.0);
   std::vector<double> out;
@@ -288,6 +306,35 @@ void latency_table() {
   std::cout << '\n';
 }
 
+// The defaults of BayesianOptimization against the alternatives: median regret after `trials`
+// trials, for each acquisition and number of random trials.
+void defaults_table(int seeds, int trials) {
+  const std::vector<std::pair<std::string, Variant>> variants = {
+      {"EI, d + 1 random (default)", {tn::Acquisition::expected_improvement, 0}},
+      {"UCB, d + 1 random", {tn::Acquisition::ucb, 0}},
+      {"EI, max(3d, 3) random", {tn::Acquisition::expected_improvement, -1}},
+      {"UCB, max(3d, 3) random (keras-tuner)", {tn::Acquisition::ucb, -1}},
+  };
+  std::cout << "## Defaults: median regret [IQR] after " << trials << " trials, " << seeds
+            << " seeds\n\n| function |";
+  for (const auto& [name, variant] : variants) std::cout << " " << name << " |";
+  std::cout << "\n| --- |";
+  for (std::size_t i = 0; i < variants.size(); ++i) std::cout << " --- |";
+  std::cout << "\n";
+  for (const auto& problem : problems()) {
+    std::cout << "| " << problem.name << " |";
+    for (const auto& [name, variant] : variants) {
+      std::vector<double> values;
+      for (int k = 1; k <= seeds; ++k)
+        values.push_back(
+            regrets("bayesian", problem, trials, 100'003LL * k, {trials}, variant).front());
+      std::cout << " " << cell(values) << " |" << std::flush;
+    }
+    std::cout << "\n";
+  }
+  std::cout << '\n';
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -295,6 +342,7 @@ int main(int argc, char** argv) {
   int trials = 100;
   bool regret = true;
   bool latency = true;
+  bool defaults = false;
   for (int i = 1; i < argc; ++i) {
     const std::string arg = argv[i];
     if (arg == "--seeds" && i + 1 < argc)
@@ -305,11 +353,17 @@ int main(int argc, char** argv) {
       regret = false;
     else if (arg == "--skip-latency")
       latency = false;
+    else if (arg == "--defaults")
+      defaults = true;
     else {
       std::cerr << "usage: bayesian_bench [--seeds N] [--trials T] [--skip-regret] "
-                   "[--skip-latency]\n";
+                   "[--skip-latency] [--defaults]\n";
       return 2;
     }
+  }
+  if (defaults) {
+    defaults_table(seeds, trials);
+    return 0;
   }
   if (latency) latency_table();
   if (regret) regret_tables(seeds, trials);

@@ -18,6 +18,7 @@
 #include "command_trial.hpp"
 #include "synalinks/errors.hpp"
 #include "synalinks/storage/project_directory.hpp"
+#include "synalinks/tuners/bayesian_optimization.hpp"
 #include "synalinks/tuners/hyperband.hpp"
 #include "synalinks/tuners/make_oracle.hpp"
 #include "synalinks/tuners/results.hpp"
@@ -63,6 +64,8 @@ struct OracleArgs {
   int max_retries = 0;
   int max_consecutive_failures = 3;
   sl::tuners::HyperbandOptions hyperband;
+  sl::tuners::BayesianOptions bayesian;
+  std::string acquisition = "expected_improvement";
 };
 
 void add_project_options(CLI::App& command, ProjectArgs& args) {
@@ -101,6 +104,15 @@ void add_oracle_options(CLI::App& command, OracleArgs& args) {
   command
       .add_option("--hyperband-iterations", args.hyperband.hyperband_iterations,
                   "Hyperband: sweeps over all brackets (0: no limit)")
+      ->capture_default_str();
+  command.add_option("--num-initial-points", args.bayesian.num_initial_points,
+                     "Bayesian: random trials before the model (default max(2, d + 1))");
+  command.add_option("--alpha", args.bayesian.alpha, "Bayesian: noise added to the kernel")
+      ->capture_default_str();
+  command.add_option("--beta", args.bayesian.beta, "Bayesian: ucb's weight of the deviation")
+      ->capture_default_str();
+  command.add_option("--acquisition", args.acquisition, "Bayesian: expected_improvement or ucb")
+      ->check(CLI::IsMember({"expected_improvement", "ucb"}))
       ->capture_default_str();
 }
 
@@ -156,6 +168,11 @@ std::unique_ptr<sl::tuners::Oracle> build_oracle(const std::string& oracle_class
                                                  sl::tuners::OracleOptions options) {
   if (oracle_class == "Hyperband")
     return std::make_unique<sl::tuners::HyperbandOracle>(std::move(options), args.hyperband);
+  if (oracle_class == "BayesianOptimization") {
+    sl::tuners::BayesianOptions bayesian = args.bayesian;
+    bayesian.acquisition = sl::tuners::acquisition_from_string(args.acquisition);
+    return std::make_unique<sl::tuners::BayesianOptimizationOracle>(std::move(options), bayesian);
+  }
   return sl::tuners::make_oracle(oracle_class, std::move(options));
 }
 

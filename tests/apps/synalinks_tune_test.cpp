@@ -115,6 +115,20 @@ TEST(SynalinksTune, HyperbandPassesEpochsAndTheParentsCheckpointToTheCommand) {
   EXPECT_EQ(promoted, 6);
 }
 
+TEST(SynalinksTune, BayesianOptimizationFindsALowLoss) {
+  TempDir dir;
+  const ProcessResult result =
+      run_process(search_args(dir.path(), "14",
+                              {"--tuner", "bayesian", "--num-initial-points", "4", "--quiet"}),
+                  dir.path());
+  ASSERT_EQ(result.exit_code, 0) << result.err;
+  const Json summary = summary_json(dir.path());
+  EXPECT_EQ(summary["oracle_class"], "BayesianOptimization");
+  EXPECT_EQ(summary["trials"].size(), 14u);
+  // loss = (x - 0.3)^2 (+ 0.5 for tanh): the model homes in on x near 0.3 with relu.
+  EXPECT_LT(summary["best_trial"]["score"].get<double>(), 0.01);
+}
+
 TEST(SynalinksTune, UsageErrorsExitWithTwoAndSayWhatIsExpected) {
   TempDir dir;
   auto run = [&dir](std::vector<std::string> args) { return run_process(args, dir.path()); };
