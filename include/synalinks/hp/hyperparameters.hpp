@@ -36,7 +36,7 @@ struct BooleanOptions {
 };
 
 struct IntOptions {
-  std::optional<std::int64_t> step;           // unset: 1 for linear sampling
+  std::optional<std::int64_t> step;  // unset: 1 for linear sampling
   Sampling sampling = Sampling::linear;
   std::optional<std::int64_t> default_value;  // unset: min_value
   std::string parent_name;
@@ -67,7 +67,7 @@ struct FixedOptions {
 // The C++ types a Choice or Fixed may hold; integers of any width map to Int values.
 template <class T>
 concept HpValueType = std::same_as<T, bool> || std::same_as<T, std::string> ||
-                      std::same_as<T, double> || (std::integral<T> && !std::same_as<T, bool>);
+    std::same_as<T, double> ||(std::integral<T> && !std::same_as<T, bool>);
 
 class HyperParameters {
  public:
@@ -119,7 +119,7 @@ class HyperParameters {
   const Value& get(std::string_view name) const;
   template <HpValueType T>
   T get(std::string_view name) const;
-  bool contains(std::string_view name) const;  // `get` would succeed
+  bool contains(std::string_view name) const;   // `get` would succeed
   bool is_active(std::string_view name) const;  // some parameter of that name is active
   bool is_active(const HyperParameter& hp) const;
 
@@ -134,8 +134,7 @@ class HyperParameters {
   // Every declared parameter in declaration order; parents precede their children. Inactive
   // parameters and same-name parameters under different conditions are all listed.
   const std::vector<HyperParameter>& space() const { return *space_; }
-  const HyperParameter* find(std::string_view name,
-                             const std::vector<Condition>& conditions) const;
+  const HyperParameter* find(std::string_view name, const std::vector<Condition>& conditions) const;
   // The first parameter of that name that is active, else the first of that name, else null.
   const HyperParameter* find(std::string_view name) const;
 

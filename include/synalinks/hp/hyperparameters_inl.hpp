@@ -46,9 +46,9 @@ T HyperParameters::Choice(std::string_view name, std::vector<T> values,
   std::optional<Value> default_value;
   if (options.default_value) default_value = detail::to_value<T>(*options.default_value);
   auto parent = enter_optional_parent(options.parent_name, options.parent_values);
-  const Value& current = register_or_retrieve(HyperParameter::choice(
-      scoped_name(name), std::move(converted), options.ordered, std::move(default_value),
-      conditions_));
+  const Value& current = register_or_retrieve(
+      HyperParameter::choice(scoped_name(name), std::move(converted), options.ordered,
+                             std::move(default_value), conditions_));
   return detail::from_value<T>(current, name);
 }
 
