@@ -42,8 +42,7 @@ Acquisition acquisition_from_string(std::string_view text);
 
 struct BayesianOptions {
   // Random trials before the model takes over. Unset or 0: max(2, d + 1), d the number of
-  // non-Fixed parameters (keras-tuner: max(3 d, 3); fewer random trials measured better, see
-  // docs/bayesian_optimization.md).
+  // non-Fixed parameters (keras-tuner: max(3 d, 3); compared in bench/RESULTS.md).
   std::optional<int> num_initial_points;
   double alpha = 1e-4;  // added to the kernel's diagonal (standardized scores), > 0
   double beta = 2.6;    // ucb only: weight of the standard deviation, >= 0
