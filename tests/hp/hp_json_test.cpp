@@ -7,29 +7,19 @@
 #include <string>
 #include <vector>
 
-#include "hp/throws.hpp"
+#include "support/throws.hpp"
+#include "support/values.hpp"
 #include "synalinks/errors.hpp"
 #include "synalinks/hp/hyperparameters.hpp"
-
-// g++ before 14 warns about members left out of designated initializers, which is how options
-// are meant to be passed ({.default_value = 2}).
-#pragma GCC diagnostic ignored "-Wmissing-field-initializers"
 
 namespace synalinks {
 namespace {
 
+using synalinks::testing::F;
+using synalinks::testing::I;
 using synalinks::testing::message_of;
+using synalinks::testing::S;
 using ::testing::HasSubstr;
-
-Value I(std::int64_t v) {
-  return Value(v);
-}
-Value F(double v) {
-  return Value(v);
-}
-Value S(const char* v) {
-  return Value(std::string(v));
-}
 
 // The "hyperparameters" object of a keras-tuner trial.json (RandomSearch, conditional `units`).
 constexpr const char* kKerasTrialHyperparameters = R"({"space": [

@@ -9,25 +9,19 @@
 #include <string>
 #include <vector>
 
-#include "hp/throws.hpp"
+#include "support/throws.hpp"
+#include "support/values.hpp"
 #include "synalinks/errors.hpp"
 
 namespace synalinks {
 namespace {
 
+using synalinks::testing::F;
+using synalinks::testing::I;
 using synalinks::testing::message_of;
+using synalinks::testing::S;
 using ::testing::ElementsAre;
 using ::testing::HasSubstr;
-
-Value I(std::int64_t v) {
-  return Value(v);
-}
-Value F(double v) {
-  return Value(v);
-}
-Value S(const char* v) {
-  return Value(std::string(v));
-}
 
 std::vector<Value> ints(std::initializer_list<std::int64_t> values) {
   std::vector<Value> out;

@@ -4,10 +4,13 @@
 
 #include <cmath>
 
+#include "support/throws.hpp"
 #include "synalinks/errors.hpp"
 
 namespace synalinks::tuners {
 namespace {
+
+using synalinks::testing::message_of;
 
 TEST(MetricHistory, BestValueAndStepFollowTheDirection) {
   MetricHistory maximize(Direction::max);
@@ -59,12 +62,8 @@ TEST(MetricsTracker, JsonRoundTripKeepsDirectionsAndObservations) {
 TEST(MetricsTracker, UnknownMetricListsKnownOnes) {
   MetricsTracker tracker;
   tracker.update("loss", 1.0, 0, Direction::min);
-  try {
-    tracker.get("accuracy");
-    FAIL();
-  } catch (const NotFound& error) {
-    EXPECT_STREQ(error.what(), "unknown metric 'accuracy'; the trial has [loss]");
-  }
+  const std::string what = message_of<NotFound>([&] { tracker.get("accuracy"); });
+  EXPECT_EQ(what, "unknown metric 'accuracy'; the trial has [loss]");
 }
 
 TEST(MetricsTracker, RejectsMalformedJson) {

@@ -3,11 +3,13 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include "support/throws.hpp"
 #include "synalinks/errors.hpp"
 
 namespace synalinks::tuners {
 namespace {
 
+using synalinks::testing::message_of;
 using ::testing::HasSubstr;
 
 TEST(Objective, InfersDirectionOfWellKnownNames) {
@@ -26,13 +28,9 @@ TEST(Objective, InfersDirectionOfWellKnownNames) {
 }
 
 TEST(Objective, UnknownNameAsksForTheDirection) {
-  try {
-    Objective objective("my_metric");
-    FAIL() << "expected ObjectiveError";
-  } catch (const ObjectiveError& error) {
-    EXPECT_THAT(error.what(), HasSubstr("'my_metric'"));
-    EXPECT_THAT(error.what(), HasSubstr("Direction::max"));
-  }
+  const std::string what = message_of<ObjectiveError>([&] { Objective objective("my_metric"); });
+  EXPECT_THAT(what, HasSubstr("'my_metric'"));
+  EXPECT_THAT(what, HasSubstr("Direction::max"));
   const Objective explicit_direction("my_metric", Direction::max);
   EXPECT_EQ(explicit_direction.direction(), Direction::max);
 }
@@ -59,13 +57,11 @@ TEST(Objective, MultiObjectiveScoreIsKerasAggregate) {
 
 TEST(Objective, MissingMetricNamesExpectedAndFound) {
   const Objectives objective(Objective("val_accuracy"));
-  try {
+  const std::string what = message_of<ObjectiveError>([&] {
     objective.score({{"loss", 1.0}, {"val_loss", 2.0}});
-    FAIL() << "expected ObjectiveError";
-  } catch (const ObjectiveError& error) {
-    EXPECT_THAT(error.what(), HasSubstr("expected ['val_accuracy']"));
-    EXPECT_THAT(error.what(), HasSubstr("found ['loss', 'val_loss']"));
-  }
+  });
+  EXPECT_THAT(what, HasSubstr("expected ['val_accuracy']"));
+  EXPECT_THAT(what, HasSubstr("found ['loss', 'val_loss']"));
 }
 
 TEST(Objective, DuplicateObjectivesAreRejected) {

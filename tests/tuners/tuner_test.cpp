@@ -8,6 +8,7 @@
 #include <sstream>
 
 #include "support/temp_dir.hpp"
+#include "support/throws.hpp"
 #include "synalinks/errors.hpp"
 #include "synalinks/tuners/grid_search.hpp"
 #include "synalinks/tuners/random_search.hpp"
@@ -15,6 +16,7 @@
 namespace synalinks::tuners {
 namespace {
 
+using synalinks::testing::message_of;
 using synalinks::testing::TempDir;
 using ::testing::HasSubstr;
 
@@ -159,13 +161,9 @@ TEST(Tuner, ConsecutiveFailuresEndTheSearchWithTheLastMessage) {
        .seed = 1,
        .directory = dir.path(),
        .verbose = 0});
-  try {
-    tuner.search();
-    FAIL() << "expected SearchError";
-  } catch (const SearchError& error) {
-    EXPECT_THAT(error.what(), HasSubstr("3 consecutive trials failed"));
-    EXPECT_THAT(error.what(), HasSubstr("model diverged"));
-  }
+  const std::string what = message_of<SearchError>([&] { tuner.search(); });
+  EXPECT_THAT(what, HasSubstr("3 consecutive trials failed"));
+  EXPECT_THAT(what, HasSubstr("model diverged"));
   EXPECT_EQ(tuner.oracle().num_trials(), 3u);
 }
 
@@ -180,12 +178,8 @@ TEST(Tuner, MissingObjectiveStopsTheSearchListingTheMetrics) {
        .seed = 1,
        .directory = dir.path(),
        .verbose = 0});
-  try {
-    tuner.search();
-    FAIL() << "expected ObjectiveError";
-  } catch (const ObjectiveError& error) {
-    EXPECT_THAT(error.what(), HasSubstr("expected ['val_accuracy'], found ['loss', 'val_loss']"));
-  }
+  const std::string what = message_of<ObjectiveError>([&] { tuner.search(); });
+  EXPECT_THAT(what, HasSubstr("expected ['val_accuracy'], found ['loss', 'val_loss']"));
 }
 
 TEST(Tuner, VerboseZeroPrintsNothing) {
@@ -358,13 +352,10 @@ TEST(Tuner, AProjectOfAnotherTunerTypeIsNotResumed) {
     RandomSearch tuner([](HyperParameters& hp) { return hp.Float("x", 0, 1); }, options);
     tuner.search();
   }
-  try {
-    GridSearch grid([](HyperParameters& hp) { return hp.Float("x", 0, 1); }, options);
-    FAIL() << "expected ProjectError";
-  } catch (const ProjectError& error) {
-    EXPECT_THAT(error.what(), HasSubstr("holds a RandomSearch search"));
-    EXPECT_THAT(error.what(), HasSubstr("overwrite=true"));
-  }
+  const std::string what = message_of<ProjectError>(
+      [&] { GridSearch grid([](HyperParameters& hp) { return hp.Float("x", 0, 1); }, options); });
+  EXPECT_THAT(what, HasSubstr("holds a RandomSearch search"));
+  EXPECT_THAT(what, HasSubstr("overwrite=true"));
 }
 
 TEST(Tuner, AProjectIsNotResumedForAnotherObjective) {
@@ -392,12 +383,10 @@ TEST(Tuner, AProjectHeldByALiveTunerCannotBeOpenedTwice) {
                              .project_name = "busy",
                              .verbose = 0};
   RandomSearch first([](HyperParameters& hp) { return hp.Float("x", 0, 1); }, options);
-  try {
+  const std::string what = message_of<ProjectError>([&] {
     RandomSearch second([](HyperParameters& hp) { return hp.Float("x", 0, 1); }, options);
-    FAIL() << "expected ProjectError";
-  } catch (const ProjectError& error) {
-    EXPECT_THAT(error.what(), HasSubstr("in use by another live process"));
-  }
+  });
+  EXPECT_THAT(what, HasSubstr("in use by another live process"));
 }
 
 TEST(Tuner, MultiObjectiveSearchKeepsEveryObjectiveAndItsParetoFront) {
@@ -469,12 +458,8 @@ TEST(Tuner, WithoutHypermodelOrRunTrialTheSearchStopsWithAClearError) {
                       .seed = 1,
                       .directory = dir.path(),
                       .verbose = 0});
-  try {
-    tuner.search();
-    FAIL() << "expected FatalError";
-  } catch (const FatalError& error) {
-    EXPECT_THAT(error.what(), HasSubstr("override run_trial"));
-  }
+  const std::string what = message_of<FatalError>([&] { tuner.search(); });
+  EXPECT_THAT(what, HasSubstr("override run_trial"));
 }
 
 TEST(Tuner, RejectsBadOptions) {
