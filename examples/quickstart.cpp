@@ -8,7 +8,7 @@
 // `evaluate_program` with a real fit-and-evaluate and nothing else changes.
 //
 //   quickstart [--directory DIR] [--project-name NAME] [--max-trials N] [--seed S]
-//              [--parallel K] [--tuner random|grid] [--resume]
+//              [--parallel K] [--tuner random|grid|bayesian] [--resume]
 #include <cmath>
 #include <cstdlib>
 #include <iostream>
