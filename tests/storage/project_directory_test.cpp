@@ -113,6 +113,7 @@ TEST(ProjectDirectory, LeftoverTemporaryFilesAreIgnored) {
   TempDir dir;
   make_project(dir.path());
   write_text(dir.path() / "p" / "trial_0" / "trial.json.tmp.123.0", "{\"half");
+  write_text(dir.path() / "p" / "oracle.json.tmp.123.1", "{\"half");
   tuners::RandomSearch tuner([](HyperParameters& hp) { return hp.Float("x", 0, 1); },
                              {.objective = tuners::Objective("loss"),
                               .max_trials = 3,
@@ -121,7 +122,7 @@ TEST(ProjectDirectory, LeftoverTemporaryFilesAreIgnored) {
                               .project_name = "p",
                               .verbose = 0});
   EXPECT_EQ(tuner.oracle().num_trials(), 3u);
-  EXPECT_FALSE(fs::exists(dir.path() / "p" / "trial_0" / "trial.json.tmp.123.0"));
+  EXPECT_FALSE(fs::exists(dir.path() / "p" / "oracle.json.tmp.123.1"));
 }
 
 TEST(ProjectDirectory, ProjectNameCannotEscapeTheDirectory) {
