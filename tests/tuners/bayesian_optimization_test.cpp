@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "support/temp_dir.hpp"
+#include "support/tuner_scenarios.hpp"
 #include "synalinks/errors.hpp"
 #include "synalinks/tuners/make_oracle.hpp"
 #include "synalinks/tuners/random_search.hpp"
@@ -150,21 +151,9 @@ TEST(BayesianOptimization, NeverProposesAFinishedConfigurationAndExhaustsAFinite
 }
 
 TEST(BayesianOptimization, TwoBooleansGiveExactlyFourTrials) {
-  TempDir dir;
-  int runs = 0;
-  BayesianOptimization tuner(
-      [&runs](HyperParameters& hp) {
-        ++runs;
-        return static_cast<double>(hp.Boolean("a")) + static_cast<double>(hp.Boolean("b"));
-      },
-      {.objective = Objective("loss"),
-       .max_trials = 15,
-       .seed = 1,
-       .directory = dir.path(),
-       .verbose = 0});
-  tuner.search();
+  const auto [runs, trials] = synalinks::testing::search_two_booleans<BayesianOptimization>();
   EXPECT_EQ(runs, 4);
-  EXPECT_EQ(tuner.oracle().num_trials(), 4u);
+  EXPECT_EQ(trials, 4u);
 }
 
 TEST(BayesianOptimization, FailedTrialsAreSkipped) {

@@ -5,6 +5,7 @@
 #include <set>
 
 #include "support/temp_dir.hpp"
+#include "support/tuner_scenarios.hpp"
 
 namespace synalinks::tuners {
 namespace {
@@ -49,21 +50,9 @@ TEST(RandomSearch, NeighbouringSeedsDoNotReplayEachOthersTrials) {
 }
 
 TEST(RandomSearch, TwoBooleansGiveExactlyFourTrials) {
-  TempDir dir;
-  int runs = 0;
-  RandomSearch tuner(
-      [&runs](HyperParameters& hp) {
-        ++runs;
-        return static_cast<double>(hp.Boolean("a")) + static_cast<double>(hp.Boolean("b"));
-      },
-      {.objective = Objective("loss"),
-       .max_trials = 15,
-       .seed = 1,
-       .directory = dir.path(),
-       .verbose = 0});
-  tuner.search();
+  const auto [runs, trials] = synalinks::testing::search_two_booleans<RandomSearch>();
   EXPECT_EQ(runs, 4);
-  EXPECT_EQ(tuner.oracle().num_trials(), 4u);
+  EXPECT_EQ(trials, 4u);
 }
 
 TEST(RandomSearch, FiniteSpaceIsExhaustedCompletelyNotAfterTwentyCollisions) {

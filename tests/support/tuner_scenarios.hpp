@@ -1,0 +1,32 @@
+// Scenarios every tuner goes through, written once.
+#pragma once
+
+#include <cstddef>
+#include <utility>
+
+#include "support/temp_dir.hpp"
+#include "synalinks/tuners/tuner.hpp"
+
+namespace synalinks::testing {
+
+// Searches a space of two Booleans with max_trials 15; returns how many times the hypermodel ran
+// and how many trials the oracle holds (keras-tuner's exhaustion scenario: 4 and 4).
+template <class TunerType>
+std::pair<int, std::size_t> search_two_booleans() {
+  TempDir dir;
+  int runs = 0;
+  TunerType tuner(
+      [&runs](HyperParameters& hp) {
+        ++runs;
+        return static_cast<double>(hp.Boolean("a")) + static_cast<double>(hp.Boolean("b"));
+      },
+      {.objective = tuners::Objective("loss"),
+       .max_trials = 15,
+       .seed = 1,
+       .directory = dir.path(),
+       .verbose = 0});
+  tuner.search();
+  return {runs, tuner.oracle().num_trials()};
+}
+
+}  // namespace synalinks::testing
