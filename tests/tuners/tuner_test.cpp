@@ -321,18 +321,22 @@ TEST(Tuner, ResumeKeepsTrialsAndContinuesToARaisedMaxTrials) {
   EXPECT_EQ(resumed.remaining_trials(), 0);
 }
 
-TEST(Tuner, OverwriteStartsFresh) {
-  TempDir dir;
+// Runs a two-trial RandomSearch in `dir`/p and returns its options, to reopen the project.
+TunerOptions two_trial_project(const TempDir& dir) {
   const TunerOptions options{.objective = Objective("loss"),
                              .max_trials = 2,
                              .seed = 3,
                              .directory = dir.path(),
                              .project_name = "p",
                              .verbose = 0};
-  {
-    RandomSearch tuner([](HyperParameters& hp) { return hp.Float("x", 0, 1); }, options);
-    tuner.search();
-  }
+  RandomSearch tuner([](HyperParameters& hp) { return hp.Float("x", 0, 1); }, options);
+  tuner.search();
+  return options;
+}
+
+TEST(Tuner, OverwriteStartsFresh) {
+  TempDir dir;
+  const TunerOptions options = two_trial_project(dir);
   TunerOptions fresh = options;
   fresh.overwrite = true;
   RandomSearch tuner([](HyperParameters& hp) { return hp.Float("x", 0, 1); }, fresh);
@@ -342,16 +346,7 @@ TEST(Tuner, OverwriteStartsFresh) {
 
 TEST(Tuner, AProjectOfAnotherTunerTypeIsNotResumed) {
   TempDir dir;
-  const TunerOptions options{.objective = Objective("loss"),
-                             .max_trials = 2,
-                             .seed = 3,
-                             .directory = dir.path(),
-                             .project_name = "p",
-                             .verbose = 0};
-  {
-    RandomSearch tuner([](HyperParameters& hp) { return hp.Float("x", 0, 1); }, options);
-    tuner.search();
-  }
+  const TunerOptions options = two_trial_project(dir);
   const std::string what = message_of<ProjectError>(
       [&] { GridSearch grid([](HyperParameters& hp) { return hp.Float("x", 0, 1); }, options); });
   EXPECT_THAT(what, HasSubstr("holds a RandomSearch search"));
@@ -360,16 +355,7 @@ TEST(Tuner, AProjectOfAnotherTunerTypeIsNotResumed) {
 
 TEST(Tuner, AProjectIsNotResumedForAnotherObjective) {
   TempDir dir;
-  TunerOptions options{.objective = Objective("loss"),
-                       .max_trials = 2,
-                       .seed = 3,
-                       .directory = dir.path(),
-                       .project_name = "p",
-                       .verbose = 0};
-  {
-    RandomSearch tuner([](HyperParameters& hp) { return hp.Float("x", 0, 1); }, options);
-    tuner.search();
-  }
+  TunerOptions options = two_trial_project(dir);
   options.objective = Objective("val_loss");
   EXPECT_THROW(RandomSearch([](HyperParameters& hp) { return hp.Float("x", 0, 1); }, options),
                ProjectError);
