@@ -52,11 +52,10 @@ struct Run {
   std::vector<double> best_final;          // best full-training loss so far, after each trial
 };
 
-// Hyperband: a promoted trial trains only epochs initial_epoch .. epochs - 1.
-Run run_hyperband(std::int64_t seed, std::int64_t max_epochs, std::int64_t factor) {
-  tn::HyperbandOracle oracle(
-      {.objective = tn::Objective("loss"), .seed = seed, .hyperparameters = space()},
-      {.max_epochs = max_epochs, .factor = factor});
+// Asks and tells `oracle` until it stops. A trial trains from `tuner/initial_epoch` (0 when
+// absent) to `tuner/epochs` (max_epochs when absent): a promoted Hyperband trial continues its
+// parent, a RandomSearch trial trains in full.
+Run run_search(tn::Oracle& oracle, std::int64_t max_epochs) {
   Run run;
   std::int64_t spent = 0;
   double best = std::numeric_limits<double>::infinity();
@@ -64,8 +63,11 @@ Run run_hyperband(std::int64_t seed, std::int64_t max_epochs, std::int64_t facto
     const tn::Trial trial = oracle.ask();
     if (trial.status != tn::TrialStatus::running) break;
     const auto& hp = trial.hyperparameters;
-    const auto epochs = hp.get<std::int64_t>("tuner/epochs");
-    spent += epochs - hp.get<std::int64_t>("tuner/initial_epoch");
+    const auto epochs =
+        hp.contains("tuner/epochs") ? hp.get<std::int64_t>("tuner/epochs") : max_epochs;
+    const auto initial =
+        hp.contains("tuner/initial_epoch") ? hp.get<std::int64_t>("tuner/initial_epoch") : 0;
+    spent += epochs - initial;
     const double value = loss(hp, epochs);
     if (epochs == max_epochs) best = std::min(best, value);
     oracle.tell(trial.trial_id, value);
@@ -75,26 +77,20 @@ Run run_hyperband(std::int64_t seed, std::int64_t max_epochs, std::int64_t facto
   return run;
 }
 
+Run run_hyperband(std::int64_t seed, std::int64_t max_epochs, std::int64_t factor) {
+  tn::HyperbandOracle oracle(
+      {.objective = tn::Objective("loss"), .seed = seed, .hyperparameters = space()},
+      {.max_epochs = max_epochs, .factor = factor});
+  return run_search(oracle, max_epochs);
+}
+
+// As many full trainings as fit in `budget` epochs.
 Run run_random(std::int64_t seed, std::int64_t max_epochs, std::int64_t budget) {
-  const std::int64_t trials = budget / max_epochs;
   tn::RandomSearchOracle oracle({.objective = tn::Objective("loss"),
-                                 .max_trials = trials,
+                                 .max_trials = budget / max_epochs,
                                  .seed = seed,
                                  .hyperparameters = space()});
-  Run run;
-  std::int64_t spent = 0;
-  double best = std::numeric_limits<double>::infinity();
-  while (true) {
-    const tn::Trial trial = oracle.ask();
-    if (trial.status != tn::TrialStatus::running) break;
-    spent += max_epochs;
-    const double value = loss(trial.hyperparameters, max_epochs);
-    best = std::min(best, value);
-    oracle.tell(trial.trial_id, value);
-    run.epochs_spent.push_back(spent);
-    run.best_final.push_back(best);
-  }
-  return run;
+  return run_search(oracle, max_epochs);
 }
 
 double median(std::vector<double> values) {

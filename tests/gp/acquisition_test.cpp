@@ -5,6 +5,7 @@
 #include <cmath>
 #include <numbers>
 
+#include "gp/central_difference.hpp"
 #include "gp/gaussian_process.hpp"
 
 namespace synalinks::gp {
@@ -71,14 +72,10 @@ TEST_P(AcquisitionGradient, MatchesFiniteDifferencesThroughTheModel) {
     acquisition.value(prediction.mean, prediction.variance, prediction.mean_gradient,
                       prediction.variance_gradient, gradient);
     for (Eigen::Index k = 0; k < 2; ++k) {
-      Eigen::VectorXd up = at;
-      Eigen::VectorXd down = at;
-      up(k) += 1e-6;
-      down(k) -= 1e-6;
-      const auto a = gp->predict(up);
-      const auto b = gp->predict(down);
+      const auto [b, a] = predictions_around(*gp, at, k);
       const double numeric =
-          (acquisition.value(a.mean, a.variance) - acquisition.value(b.mean, b.variance)) / 2e-6;
+          (acquisition.value(a.mean, a.variance) - acquisition.value(b.mean, b.variance)) /
+          (2 * kStep);
       EXPECT_NEAR(gradient(k), numeric, 1e-4 * std::max(1.0, std::abs(numeric)));
     }
   }

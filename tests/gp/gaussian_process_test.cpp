@@ -5,6 +5,8 @@
 #include <cmath>
 #include <random>
 
+#include "gp/central_difference.hpp"
+
 namespace synalinks::gp {
 namespace {
 
@@ -117,14 +119,9 @@ TEST(GaussianProcess, PredictionGradientsMatchFiniteDifferences) {
   const Eigen::VectorXd at = Eigen::Vector3d(0.3, 0.55, 0.8);
   const auto prediction = gp->predict(at, true);
   for (Eigen::Index k = 0; k < 3; ++k) {
-    Eigen::VectorXd up = at;
-    Eigen::VectorXd down = at;
-    up(k) += 1e-6;
-    down(k) -= 1e-6;
-    const auto a = gp->predict(up);
-    const auto b = gp->predict(down);
-    EXPECT_NEAR(prediction.mean_gradient(k), (a.mean - b.mean) / 2e-6, 1e-5);
-    EXPECT_NEAR(prediction.variance_gradient(k), (a.variance - b.variance) / 2e-6, 1e-5);
+    const auto [b, a] = predictions_around(*gp, at, k);
+    EXPECT_NEAR(prediction.mean_gradient(k), (a.mean - b.mean) / (2 * kStep), 1e-5);
+    EXPECT_NEAR(prediction.variance_gradient(k), (a.variance - b.variance) / (2 * kStep), 1e-5);
   }
 }
 
