@@ -280,7 +280,8 @@ TEST(SynalinksTune, ResumeAfterSigkillLosesNoCompletedTrialAndDuplicatesNone) {
     Process search(search_args(dir.path(), "8", {"--quiet"}), dir.path(), env);
     for (int i = 0; i < 500 && before.size() < 3; ++i) {
       std::this_thread::sleep_for(std::chrono::milliseconds(20));
-      before = completed_trials(dir.path());
+      // The project exists once the search has written its oracle; asking earlier is an error.
+      if (fs::exists(dir.path() / "cli" / "oracle.json")) before = completed_trials(dir.path());
     }
     search.kill_hard();  // SIGKILL, mid-search
     killed = search.wait();
