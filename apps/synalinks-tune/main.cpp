@@ -18,6 +18,7 @@
 #include "command_trial.hpp"
 #include "synalinks/errors.hpp"
 #include "synalinks/storage/project_directory.hpp"
+#include "synalinks/storage/sql_storage.hpp"
 #include "synalinks/tuners/bayesian_optimization.hpp"
 #include "synalinks/tuners/hyperband.hpp"
 #include "synalinks/tuners/make_oracle.hpp"
@@ -52,6 +53,12 @@ int exit_code_for(const std::exception& error) {
 struct ProjectArgs {
   std::string directory = ".";
   std::string project_name = "untitled_project";
+  // A SQL storage instead of the project folder (the folder still holds trial artifacts).
+  std::string storage_url;
+  std::string study;
+  std::string storage_schema = "v3.2.0.a";
+  double heartbeat_interval = 10;
+  double grace_period = 0;
 };
 
 struct OracleArgs {
@@ -73,7 +80,39 @@ void add_project_options(CLI::App& command, ProjectArgs& args) {
       ->capture_default_str();
   command.add_option("--project-name", args.project_name, "Project folder name inside --directory")
       ->capture_default_str();
+  command.add_option("--storage", args.storage_url,
+                     "SQL storage in Optuna's schema instead of the project folder: "
+                     "sqlite:///path.db or postgresql://user@host:port/db (several workers may "
+                     "share it)");
+  command.add_option("--study", args.study, "Study name in --storage (default: --project-name)");
+  command
+      .add_option("--storage-schema", args.storage_schema,
+                  "Optuna schema revision of a new database: v3.2.0.a, or v3.0.0.d for Optuna "
+                  "3.0 and 3.1")
+      ->check(CLI::IsMember({"v3.2.0.a", "v3.0.0.d"}))
+      ->capture_default_str();
+  command
+      .add_option("--heartbeat-interval", args.heartbeat_interval,
+                  "Seconds between heartbeats of a running trial (SQL storage)")
+      ->capture_default_str();
+  command.add_option("--grace-period", args.grace_period,
+                     "Seconds without heartbeat after which a running trial is failed and run "
+                     "again (0: 3 x the interval)");
 }
+
+// The SQL storage named on the command line; null without --storage.
+std::shared_ptr<sl::storage::Storage> open_sql_storage(const ProjectArgs& args, bool heartbeats) {
+  if (args.storage_url.empty()) return nullptr;
+  return sl::storage::open_storage(
+      args.storage_url, {.study_name = args.study.empty() ? args.project_name : args.study,
+                         .schema = sl::storage::schema_revision_from_string(args.storage_schema),
+                         .heartbeat_interval_seconds = heartbeats ? args.heartbeat_interval : 0,
+                         .grace_period_seconds = args.grace_period});
+}
+
+// What the project or study holds, from the folder or the SQL storage.
+std::optional<sl::storage::Snapshot> read_saved(const ProjectArgs& args,
+                                                const std::shared_ptr<sl::storage::Storage>& sql);
 
 void add_oracle_options(CLI::App& command, OracleArgs& args) {
   command.add_option("--space", args.space_file,
@@ -139,11 +178,17 @@ struct SearchSetup {
   sl::tuners::Objectives objective;
 };
 
-SearchSetup resolve_setup(const OracleArgs& args, const ProjectArgs& project, bool overwrite) {
+std::optional<sl::storage::Snapshot> read_saved(const ProjectArgs& args,
+                                                const std::shared_ptr<sl::storage::Storage>& sql) {
+  if (sql) return sql->load();
+  return sl::storage::ProjectDirectory::read(project_path(args));
+}
+
+SearchSetup resolve_setup(const OracleArgs& args, const ProjectArgs& project, bool overwrite,
+                          const std::shared_ptr<sl::storage::Storage>& sql = nullptr) {
   std::optional<sl::Json> saved;
   if (!overwrite) {
-    if (auto snapshot = sl::storage::ProjectDirectory::read(project_path(project)))
-      saved = snapshot->oracle_state;
+    if (auto snapshot = read_saved(project, sql)) saved = snapshot->oracle_state;
   }
   SearchSetup setup;
   if (!args.objective.empty()) {
@@ -189,12 +234,12 @@ int run_search(const OracleArgs& oracle_args, const ProjectArgs& project, bool o
                int parallel, bool quiet, const std::vector<std::string>& command) {
   if (command.empty())
     throw sl::InvalidArgument("no trial command given; expected `-- COMMAND [ARGS...]` at the end");
-  const bool exists =
-      !overwrite && sl::storage::ProjectDirectory::read(project_path(project)).has_value();
+  const auto sql = open_sql_storage(project, /*heartbeats=*/true);
+  const bool exists = !overwrite && read_saved(project, sql).has_value();
   if (oracle_args.space_file.empty() && !exists)
     throw sl::InvalidArgument(
         "--space is required for a new project; expected a search-space JSON file");
-  const SearchSetup setup = resolve_setup(oracle_args, project, overwrite);
+  const SearchSetup setup = resolve_setup(oracle_args, project, overwrite, sql);
   const sl::tuners::TunerOptions options{
       .objective = setup.objective,
       .max_trials = oracle_args.max_trials,
@@ -207,6 +252,7 @@ int run_search(const OracleArgs& oracle_args, const ProjectArgs& project, bool o
       .max_parallel_trials = parallel,
       .hyperparameters = load_space(oracle_args.space_file),
       .verbose = quiet ? 0 : 1,
+      .storage = sql,
   };
   sl::tuners::Tuner tuner(sl::cli::command_hypermodel(command, setup.objective.name()),
                           build_oracle(setup.oracle_class, oracle_args, options.oracle_options()),
@@ -219,9 +265,11 @@ int run_search(const OracleArgs& oracle_args, const ProjectArgs& project, bool o
 // Loads a project for reading, whatever tuner made it.
 std::unique_ptr<sl::tuners::Oracle> read_project(const ProjectArgs& project) {
   const fs::path path = project_path(project);
-  auto snapshot = sl::storage::ProjectDirectory::read(path);
+  const auto sql = open_sql_storage(project, /*heartbeats=*/false);
+  auto snapshot = read_saved(project, sql);
   if (!snapshot)
-    throw sl::ProjectError("no project at " + path.string() + " (no oracle.json there)");
+    throw sl::ProjectError("no project at " + (sql ? sql->describe() : path.string()) +
+                           " (no oracle state there)");
   try {
     const auto oracle_class = snapshot->oracle_state.at("oracle_class").get<std::string>();
     auto objective = sl::tuners::Objectives::from_json(snapshot->oracle_state.at("objective"));
@@ -253,16 +301,19 @@ int run_summary(const ProjectArgs& project, bool json, std::size_t num_trials) {
 // ask / tell open the project for a moment; they wait for each other rather than fail.
 std::unique_ptr<sl::tuners::Oracle> open_for_ask_tell(const OracleArgs& args,
                                                       const ProjectArgs& project) {
-  const bool exists = sl::storage::ProjectDirectory::read(project_path(project)).has_value();
-  if (!exists && args.space_file.empty())
+  // ask / tell clients send no heartbeats: their trials are never failed for silence.
+  const auto sql = open_sql_storage(project, /*heartbeats=*/false);
+  const auto saved = read_saved(project, sql);
+  if (!saved && args.space_file.empty())
     throw sl::InvalidArgument(
         "--space is required for a new project; expected a search-space JSON file");
-  SearchSetup setup = resolve_setup(args, project, false);
-  if (exists) {
-    const auto snapshot = sl::storage::ProjectDirectory::read(project_path(project));
-    setup.oracle_class = snapshot->oracle_state.value("oracle_class", setup.oracle_class);
-  }
+  SearchSetup setup = resolve_setup(args, project, false, sql);
+  if (saved) setup.oracle_class = saved->oracle_state.value("oracle_class", setup.oracle_class);
   auto oracle = build_oracle(setup.oracle_class, args, oracle_options(args, setup));
+  if (sql) {
+    oracle->attach(sql);
+    return oracle;
+  }
   auto storage = std::make_shared<sl::storage::ProjectDirectory>(
       sl::storage::ProjectDirectoryOptions{.directory = project.directory,
                                            .project_name = project.project_name,

@@ -206,9 +206,18 @@ void HyperbandOracle::restore_extra_state(const Json& state) {
   }
 }
 
+void HyperbandOracle::on_trial_replaced(const std::string& old_id, const std::string& new_id) {
+  for (auto& bracket : brackets_)
+    for (auto& round : bracket.rounds)
+      for (auto& entry : round)
+        if (entry.id == old_id) entry.id = new_id;
+}
+
 void HyperbandOracle::on_resumed() {
   // A trial written just before a crash may be missing from the saved brackets: put it back in
-  // the open bracket of its number, at its round.
+  // the open bracket of its number, at its round. (A shared storage writes both in one
+  // transaction, and a trial replaced after losing its worker is missing on purpose.)
+  if (shared()) return;
   for (const auto& id : trial_order()) {
     const auto& values = trial_ref(id).hyperparameters.values();
     const Value* bracket_value = values.find("tuner/bracket");

@@ -65,6 +65,16 @@ std::string Oracle::next_trial_id() const {
 
 void Oracle::attach(std::shared_ptr<storage::Storage> storage, ResumeMode mode) {
   std::lock_guard lock(mutex_);
+  if (storage->shared()) {
+    // Other workers' running trials stay theirs; a dead worker's are recovered by heartbeat.
+    storage_ = std::move(storage);
+    shared_ = true;
+    shared_transaction([this] {
+      resumed_ = !trials_.empty() || !saved_state_.empty();
+      save_state();
+    });
+    return;
+  }
   auto snapshot = storage->load();
   const std::string source = storage->describe();
   if (snapshot) restore_locked(std::move(*snapshot), source, mode);
@@ -77,8 +87,25 @@ void Oracle::restore(storage::Snapshot snapshot, const std::string& source, Resu
   restore_locked(std::move(snapshot), source, mode);
 }
 
-void Oracle::restore_locked(storage::Snapshot snapshot, const std::string& where, ResumeMode mode) {
-  const Json& state = snapshot.oracle_state;
+void Oracle::restore_state_locked(const Json& state, const std::string& where) {
+  if (state.contains("foreign")) {
+    // A study another program (Optuna) started: only its directions can be checked.
+    const auto& directions = state.at("directions");
+    const auto& objectives = options_.objective.list();
+    bool matches = directions.empty() || directions.size() == objectives.size();
+    for (std::size_t i = 0; matches && i < directions.size(); ++i) {
+      const std::string direction =
+          directions[i].is_string() ? directions[i].get<std::string>() : "";
+      if (direction == "NOT_SET") continue;
+      matches =
+          direction == (objectives[i].direction() == Direction::max ? "MAXIMIZE" : "MINIMIZE");
+    }
+    if (!matches)
+      throw ProjectError("the study at " + where + " optimizes in the directions " +
+                         directions.dump() + ", not those of " + options_.objective.describe() +
+                         "; choose another study name");
+    return;
+  }
   try {
     const auto saved_class = state.at("oracle_class").get<std::string>();
     if (saved_class != class_name_) {
@@ -98,6 +125,10 @@ void Oracle::restore_locked(storage::Snapshot snapshot, const std::string& where
     saved_space.merge(space_, /*overwrite=*/false);
     space_ = std::move(saved_space);
     seed_ = state.at("seed").get<std::int64_t>();
+    heartbeat_failures_.clear();
+    if (state.contains("heartbeat_failures"))
+      heartbeat_failures_ =
+          state.at("heartbeat_failures").get<std::map<std::string, std::string>>();
     restore_extra_state(state);
   } catch (const nlohmann::json::exception& error) {
     throw ProjectError("the oracle state of the project at " + where +
@@ -107,12 +138,46 @@ void Oracle::restore_locked(storage::Snapshot snapshot, const std::string& where
     throw ProjectError("the oracle state of the project at " + where +
                        " is invalid: " + error.what());
   }
+}
 
+void Oracle::adopt_foreign_trial(Trial& trial) {
+  // Trials another program wrote name their objectives by index.
+  static const std::string prefix = "__objective_";
+  bool foreign = false;
+  for (const auto& [name, history] : trial.metrics.all())
+    if (name.starts_with(prefix)) foreign = true;
+  if (!foreign) return;
+  MetricsTracker renamed;
+  const auto& objectives = options_.objective.list();
+  for (const auto& [name, history] : trial.metrics.all()) {
+    std::string target = name;
+    if (name.starts_with(prefix)) {
+      const auto index = static_cast<std::size_t>(std::stoul(name.substr(prefix.size())));
+      target = index < objectives.size() ? objectives[index].name() : name;
+    }
+    for (const auto& observation : history.observations())
+      renamed.update(target, observation.mean(), observation.step,
+                     options_.objective.direction_of(target));
+  }
+  trial.metrics = std::move(renamed);
+  if (options_.objective.is_multi() && trial.status == TrialStatus::completed) {
+    const Metrics values = trial.metrics.last_values();
+    if (options_.objective.missing(values).empty()) {
+      trial.score = options_.objective.score(values);
+      trial.metrics.update(options_.objective.name(), *trial.score, 0, Direction::min);
+    }
+  }
+  update_space_locked(trial.hyperparameters);
+}
+
+void Oracle::restore_locked(storage::Snapshot snapshot, const std::string& where, ResumeMode mode) {
+  restore_state_locked(snapshot.oracle_state, where);
   auto trials = std::move(snapshot.trials);
   std::stable_sort(trials.begin(), trials.end(),
                    [](const Trial& a, const Trial& b) { return a.number < b.number; });
   std::vector<const Trial*> ended;
   for (auto& trial : trials) {
+    adopt_foreign_trial(trial);
     const std::string id = trial.trial_id;
     if (trials_.contains(id))
       throw ProjectError("the project at " + where + " holds trial " + id + " twice");
@@ -121,7 +186,7 @@ void Oracle::restore_locked(storage::Snapshot snapshot, const std::string& where
     const std::string key = duplicate_key(stored.hyperparameters.values());
     id_to_key_[id] = key;
     ++key_count_[key];
-    if (is_finished(stored.status)) ended.push_back(&stored);
+    if (is_finished(stored.status) && !heartbeat_failures_.contains(id)) ended.push_back(&stored);
   }
   std::stable_sort(ended.begin(), ended.end(),
                    [](const Trial* a, const Trial* b) { return a->end_time < b->end_time; });
@@ -150,6 +215,13 @@ void Oracle::restore_locked(storage::Snapshot snapshot, const std::string& where
 
 Trial Oracle::create_trial(const std::string& tuner_id) {
   std::lock_guard lock(mutex_);
+  if (!shared_) return create_trial_locked(tuner_id);
+  Trial trial;
+  shared_transaction([&] { trial = create_trial_locked(tuner_id); });
+  return trial;
+}
+
+Trial Oracle::create_trial_locked(const std::string& tuner_id) {
   if (auto it = ongoing_.find(tuner_id); it != ongoing_.end()) return trials_.at(it->second);
 
   if (!retry_queue_.empty()) {
@@ -166,12 +238,14 @@ Trial Oracle::create_trial(const std::string& tuner_id) {
     return trial;
   }
 
+  if (auto requeued = requeued_trial_locked(tuner_id)) return *requeued;
+
   Trial trial;
   trial.trial_id = next_trial_id();
   trial.hyperparameters = space_.empty_copy();
-  if (const auto limit = max_trials();
-      limit && static_cast<std::int64_t>(trials_.size()) >= *limit) {
-    trial.status = TrialStatus::stopped;
+  if (const auto limit = max_trials(); limit && counted_trials() >= *limit) {
+    // Other workers' trials may still lose their worker and need running again.
+    trial.status = shared_ && !ongoing_.empty() ? TrialStatus::idle : TrialStatus::stopped;
     return trial;
   }
   Proposal proposal = populate_space(trial.trial_id);
@@ -194,6 +268,20 @@ Trial Oracle::create_trial(const std::string& tuner_id) {
 
 Trial Oracle::update_trial(const std::string& trial_id, const Metrics& metrics, std::int64_t step) {
   std::lock_guard lock(mutex_);
+  if (!shared_) return update_trial_locked(trial_id, metrics, step);
+  options_.objective.score(metrics);  // ObjectiveError before any transaction
+  Trial trial;
+  shared_transaction([&] {
+    const Trial& current = trial_ref(trial_id);
+    // Failed meanwhile by another worker (its heartbeat stopped): its configuration runs again.
+    trial = current.status == TrialStatus::running ? update_trial_locked(trial_id, metrics, step)
+                                                   : current;
+  });
+  return trial;
+}
+
+Trial Oracle::update_trial_locked(const std::string& trial_id, const Metrics& metrics,
+                                  std::int64_t step) {
   auto it = trials_.find(trial_id);
   if (it == trials_.end()) throw NotFound("unknown trial id '" + trial_id + "'");
   const double aggregate = options_.objective.score(metrics);  // ObjectiveError when missing
@@ -224,6 +312,27 @@ void Oracle::score_trial(Trial& trial) const {
 
 Trial Oracle::end_trial(const Trial& ended) {
   std::lock_guard lock(mutex_);
+  bool check_failures = false;
+  Trial trial;
+  if (!shared_) {
+    trial = end_trial_locked(ended, check_failures);
+  } else {
+    shared_transaction([&] {
+      const Trial& current = trial_ref(ended.trial_id);
+      if (current.status != TrialStatus::running) {
+        // Another worker failed it (its heartbeat stopped) and queued its configuration again:
+        // this late result is dropped, so that the configuration completes only once.
+        trial = current;
+        return;
+      }
+      trial = end_trial_locked(ended, check_failures);
+    });
+  }
+  if (check_failures) check_consecutive_failures(trial);
+  return trial;
+}
+
+Trial Oracle::end_trial_locked(const Trial& ended, bool& check_failures) {
   auto it = trials_.find(ended.trial_id);
   if (it == trials_.end()) throw NotFound("unknown trial id '" + ended.trial_id + "'");
   if (!is_finished(ended.status)) {
@@ -262,9 +371,9 @@ Trial Oracle::end_trial(const Trial& ended) {
     }
   }
   save_trial(trial, /*durable=*/true);
-  save_state();
   on_trial_ended(trial);
-  if (!retried) check_consecutive_failures(trial);
+  save_state();
+  check_failures = !retried;
   return trial;
 }
 
@@ -415,8 +524,20 @@ HyperParameters Oracle::get_space() const {
 
 void Oracle::update_space(const HyperParameters& hps) {
   std::lock_guard lock(mutex_);
-  update_space_locked(hps);
-  save_state();
+  if (!shared_) {
+    update_space_locked(hps);
+    save_state();
+    return;
+  }
+  shared_transaction([&] {
+    update_space_locked(hps);
+    save_state();
+  });
+}
+
+void Oracle::refresh() {
+  std::lock_guard lock(mutex_);
+  if (shared_) shared_transaction([] {});
 }
 
 void Oracle::update_space_locked(const HyperParameters& hps) {
@@ -555,6 +676,7 @@ Json Oracle::state() const {
   out["objective"] = options_.objective.to_json();
   out["hyperparameters"] = space_.to_json();
   out["seed"] = seed_;
+  if (!heartbeat_failures_.empty()) out["heartbeat_failures"] = heartbeat_failures_;
   const Json extra = extra_state();
   for (const auto& [key, value] : extra.items()) out[key] = value;
   return out;
@@ -567,6 +689,146 @@ void Oracle::save_state() {
   if (text == saved_state_) return;
   storage_->save_oracle(current);
   saved_state_ = std::move(text);
+}
+
+}  // namespace synalinks::tuners
+
+namespace synalinks::tuners {
+
+std::int64_t Oracle::counted_trials() const {
+  return static_cast<std::int64_t>(trials_.size() - heartbeat_failures_.size());
+}
+
+void Oracle::shared_transaction(const std::function<void()>& body) {
+  for (;;) {
+    try {
+      storage_->transaction([&](const storage::Changes& changes) {
+        sync_locked(changes);
+        fail_stale_locked(changes.stale_trial_numbers);
+        body();
+      });
+      return;
+    } catch (const storage::ConnectionLost&) {
+      // Nothing was committed: start again from the full view (the storage gives up with a
+      // ProjectError once the database stays unreachable too long).
+      reset_view_locked();
+    } catch (...) {
+      reset_view_locked();
+      throw;
+    }
+  }
+}
+
+void Oracle::reset_view_locked() {
+  trials_.clear();
+  order_.clear();
+  end_order_.clear();
+  ongoing_.clear();
+  retry_queue_.clear();
+  id_to_key_.clear();
+  key_count_.clear();
+  heartbeat_failures_.clear();
+  saved_state_.clear();
+}
+
+void Oracle::sync_locked(const storage::Changes& changes) {
+  if (changes.everything) reset_view_locked();
+  bool changed = false;
+  if (changes.oracle_state) {
+    const std::string text = changes.oracle_state->dump();
+    if (text != saved_state_) {
+      restore_state_locked(*changes.oracle_state, storage_->describe());
+      // A foreign study's placeholder is replaced by our state at the next save.
+      if (!changes.oracle_state->contains("foreign")) saved_state_ = text;
+      changed = true;
+    }
+  }
+  for (Trial trial : changes.trials) {
+    adopt_foreign_trial(trial);
+    const std::string id = trial.trial_id;
+    auto it = trials_.find(id);
+    const bool known = it != trials_.end();
+    const bool was_ended =
+        known && is_finished(it->second.status) && it->second.status != TrialStatus::invalid;
+    const std::string key = duplicate_key(trial.hyperparameters.values());
+    if (known) {
+      const std::string& old_key = id_to_key_[id];
+      if (old_key != key) {
+        if (--key_count_[old_key] == 0) key_count_.erase(old_key);
+        ++key_count_[key];
+      }
+      it->second = std::move(trial);
+    } else {
+      order_.push_back(id);
+      it = trials_.emplace(id, std::move(trial)).first;
+      ++key_count_[key];
+    }
+    id_to_key_[id] = key;
+    const Trial& stored = it->second;
+    if (is_finished(stored.status) && stored.status != TrialStatus::invalid && !was_ended &&
+        !heartbeat_failures_.contains(id))
+      end_order_.push_back(id);
+    std::erase_if(ongoing_, [&](const auto& entry) { return entry.second == id; });
+    if (stored.status == TrialStatus::running && !stored.tuner_id.empty())
+      ongoing_[stored.tuner_id] = id;
+    std::erase(retry_queue_, id);
+    if (stored.status == TrialStatus::invalid) retry_queue_.push_back(id);
+    changed = true;
+  }
+  if (changed) {
+    resumed_ = resumed_ || !trials_.empty();
+    on_resumed();
+  }
+}
+
+void Oracle::fail_stale_locked(const std::vector<std::int64_t>& numbers) {
+  for (const std::int64_t number : numbers) {
+    const auto index = static_cast<std::size_t>(number - 1);
+    std::string id;
+    if (index < order_.size() && trials_.at(order_[index]).number == number) {
+      id = order_[index];
+    } else {
+      for (const auto& [candidate, trial] : trials_)
+        if (trial.number == number) id = candidate;
+    }
+    if (id.empty()) continue;
+    Trial& trial = trials_.at(id);
+    if (trial.status != TrialStatus::running) continue;
+    trial.status = TrialStatus::failed;
+    trial.message = "the worker running it (" + trial.tuner_id +
+                    ") stopped sending heartbeats; its configuration runs again as a new trial";
+    trial.end_time = detail::utc_timestamp_now();
+    std::erase_if(ongoing_, [&](const auto& entry) { return entry.second == id; });
+    trial.tuner_id.clear();
+    heartbeat_failures_[id] = "";
+    save_trial(trial, /*durable=*/true);
+    save_state();
+  }
+}
+
+std::optional<Trial> Oracle::requeued_trial_locked(const std::string& tuner_id) {
+  for (auto& [old_id, copy_id] : heartbeat_failures_) {
+    if (!copy_id.empty()) continue;
+    const Trial& failed = trials_.at(old_id);
+    Trial trial;
+    trial.trial_id = next_trial_id();
+    trial.hyperparameters = failed.hyperparameters;
+    trial.number = static_cast<std::int64_t>(trials_.size()) + 1;
+    trial.status = TrialStatus::running;
+    record_values(trial);
+    trial.start_time = detail::utc_timestamp_now();
+    trial.tuner_id = tuner_id;
+    copy_id = trial.trial_id;
+    const std::string id = trial.trial_id;
+    trials_.emplace(id, trial);
+    order_.push_back(id);
+    ongoing_[tuner_id] = id;
+    on_trial_replaced(old_id, id);
+    save_trial(trial, /*durable=*/false);
+    save_state();
+    return trial;
+  }
+  return std::nullopt;
 }
 
 }  // namespace synalinks::tuners

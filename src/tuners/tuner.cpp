@@ -1,6 +1,7 @@
 #include "synalinks/tuners/tuner.hpp"
 
 #include <fmt/format.h>
+#include <unistd.h>
 
 #include <cmath>
 #include <sstream>
@@ -27,6 +28,13 @@ std::string display_value(const Value* value) {
 
 double seconds_since(std::chrono::steady_clock::time_point start) {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+}
+
+// host-pid- : unique among the live workers of a shared storage.
+std::string worker_prefix() {
+  char host[256] = {0};
+  if (::gethostname(host, sizeof host - 1) != 0) host[0] = '\0';
+  return fmt::format("{}-{}-", host, ::getpid());
 }
 
 std::string first_line(const std::string& text) {
@@ -110,8 +118,10 @@ void Tuner::search(std::any args) {
   notify([this](Callback& callback) { callback.on_search_begin(*this); });
 
   const int workers = options_.max_parallel_trials;
+  // With a shared storage the worker ids must differ between processes (and machines).
+  const std::string prefix = oracle_->shared() ? worker_prefix() : std::string();
   if (workers == 1) {
-    run_worker("tuner0", args);
+    run_worker(fmt::format("{}tuner0", prefix), args);
   } else {
     std::exception_ptr failure;
     std::mutex failure_mutex;
@@ -120,7 +130,7 @@ void Tuner::search(std::any args) {
     for (int k = 0; k < workers; ++k) {
       threads.emplace_back([&, k] {
         try {
-          run_worker("tuner" + std::to_string(k), args);
+          run_worker(fmt::format("{}tuner{}", prefix, k), args);
         } catch (...) {
           std::lock_guard lock(failure_mutex);
           if (!failure) failure = std::current_exception();
@@ -132,6 +142,7 @@ void Tuner::search(std::any args) {
     for (auto& thread : threads) thread.join();
     if (failure) std::rethrow_exception(failure);
   }
+  oracle_->refresh();  // the other workers' last results, for the summary
   notify([this](Callback& callback) { callback.on_search_end(*this); });
 }
 

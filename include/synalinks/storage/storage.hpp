@@ -1,11 +1,14 @@
 // Where a search keeps its trials and its oracle's state. The project folder is the default
-// implementation; SQL storages implement the same interface.
+// implementation; the SQL storages (SQLite, PostgreSQL) implement the same interface and are
+// shared by several worker processes.
 #pragma once
 
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
 
+#include "synalinks/errors.hpp"
 #include "synalinks/json.hpp"
 #include "synalinks/tuners/trial.hpp"
 
@@ -15,6 +18,25 @@ namespace synalinks::storage {
 struct Snapshot {
   Json oracle_state;                  // as written by save_oracle
   std::vector<tuners::Trial> trials;  // in trial-id order
+};
+
+// What a shared storage reports at the start of a transaction: the state and the trials that
+// other workers (or this one) wrote since this worker's previous transaction.
+struct Changes {
+  std::optional<Json> oracle_state;   // the current state; nullopt for a new search
+  std::vector<tuners::Trial> trials;  // created or possibly changed since, by trial number
+  // Display numbers (Trial::number) of RUNNING trials whose worker stopped sending heartbeats
+  // for longer than the grace period.
+  std::vector<std::int64_t> stale_trial_numbers;
+  bool everything = false;  // `trials` holds every trial (first transaction, or after a reset)
+};
+
+// The database could not be reached, or the connection broke, during a transaction: nothing of
+// it was committed. The caller may start again from a full view (the next transaction reports
+// everything). A storage gives up with a plain ProjectError once the outage lasts too long.
+class ConnectionLost : public ProjectError {
+ public:
+  using ProjectError::ProjectError;
 };
 
 class Storage {
@@ -32,6 +54,15 @@ class Storage {
   virtual void save_oracle(const Json& state) = 0;
   // A short description for messages: the folder's path or the database's URL.
   virtual std::string describe() const = 0;
+
+  // --- storages shared by several processes ---
+  // True when other processes may write the same search at the same time. The oracle then runs
+  // every change inside transaction(), after applying what the others wrote.
+  virtual bool shared() const { return false; }
+  // Runs `body` as one transaction that excludes every other worker's transaction on the same
+  // search: the changes it reports are complete, and the saves `body` makes are committed
+  // together, or not at all when it throws. A storage that is not shared runs `body` directly.
+  virtual void transaction(const std::function<void(const Changes&)>& body) { body(Changes{}); }
 };
 
 }  // namespace synalinks::storage

@@ -43,6 +43,7 @@ class HyperbandOracle : public Oracle {
   Json extra_state() const override;
   void restore_extra_state(const Json& state) override;
   void on_resumed() override;
+  void on_trial_replaced(const std::string& old_id, const std::string& new_id) override;
   std::string duplicate_key(const ValueMap& values) const override;
 
  private:

@@ -8,6 +8,7 @@
 
 #include <cstdint>
 #include <deque>
+#include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -66,6 +67,11 @@ class Oracle {
   void restore(storage::Snapshot snapshot, const std::string& source,
                ResumeMode mode = ResumeMode::rerun_running);
   bool resumed() const { return resumed_; }
+  // True when attached to a storage that other processes write too (SQL): every change then
+  // runs in one transaction of the storage, after the trials of the other workers were read.
+  bool shared() const { return shared_; }
+  // Reads what other workers wrote since this oracle last looked (shared storage only).
+  void refresh();
 
   // --- the trial life cycle (keras-tuner's names) ---
   // A trial for `tuner_id` to run: the same one while that tuner has a running trial, a trial to
@@ -116,8 +122,12 @@ class Oracle {
   virtual void restore_extra_state(const Json& /*state*/) {}
   // Called with the oracle locked after a trial ended (any status) and was recorded.
   virtual void on_trial_ended(const Trial& /*trial*/) {}
-  // Called with the oracle locked after every trial was loaded on resume.
+  // Called with the oracle locked after every trial was loaded on resume, and, with a shared
+  // storage, after trials written by other workers were read.
   virtual void on_resumed() {}
+  // Called with the oracle locked when trial `new_id` takes over the configuration of trial
+  // `old_id`, failed because its worker stopped sending heartbeats (shared storage).
+  virtual void on_trial_replaced(const std::string& /*old_id*/, const std::string& /*new_id*/) {}
   // The text that identifies a configuration for duplicate detection: by default every value.
   // Hyperband leaves out the values that only say how long a trial trains.
   virtual std::string duplicate_key(const ValueMap& values) const;
@@ -152,6 +162,20 @@ class Oracle {
   std::optional<ValueMap> unseen_configuration(std::size_t trial_index);
   std::int64_t mixed_seed(std::size_t trial_index, std::uint64_t stream) const;
   void restore_locked(storage::Snapshot snapshot, const std::string& source, ResumeMode mode);
+  void restore_state_locked(const Json& state, const std::string& where);
+  void adopt_foreign_trial(Trial& trial);
+  Trial create_trial_locked(const std::string& tuner_id);
+  Trial end_trial_locked(const Trial& ended, bool& check_failures);
+  Trial update_trial_locked(const std::string& trial_id, const Metrics& metrics, std::int64_t step);
+  // Runs `body` in a transaction of the shared storage, after applying the other workers'
+  // changes and failing the trials whose heartbeat stopped.
+  void shared_transaction(const std::function<void()>& body);
+  void sync_locked(const storage::Changes& changes);
+  void fail_stale_locked(const std::vector<std::int64_t>& numbers);
+  void reset_view_locked();
+  std::optional<Trial> requeued_trial_locked(const std::string& tuner_id);
+  // Trials that count against max_trials: those replaced after losing their worker do not.
+  std::int64_t counted_trials() const;
 
   OracleOptions options_;
   std::string class_name_;
@@ -167,6 +191,10 @@ class Oracle {
   std::shared_ptr<storage::Storage> storage_;
   std::string saved_state_;  // the state last saved, so that unchanged state is not rewritten
   bool resumed_ = false;
+  bool shared_ = false;
+  // Trials failed because their worker stopped sending heartbeats -> the trial that runs their
+  // configuration again ("" until a worker creates it). Part of the saved state.
+  std::map<std::string, std::string> heartbeat_failures_;
 };
 
 }  // namespace synalinks::tuners

@@ -1,0 +1,143 @@
+#include <fmt/format.h>
+#include <libpq-fe.h>
+
+#include <chrono>
+#include <thread>
+
+#include "storage/sql_connection.hpp"
+#include "synalinks/storage/storage.hpp"
+
+namespace synalinks::storage::detail {
+namespace {
+
+// `?` placeholders become PostgreSQL's `$1, $2, ...` (our statements hold no literal `?`).
+std::string numbered_placeholders(const std::string& sql) {
+  std::string out;
+  int index = 0;
+  for (const char c : sql) {
+    if (c == '?') {
+      out.push_back('$');
+      out.append(std::to_string(++index));
+    } else {
+      out.push_back(c);
+    }
+  }
+  return out;
+}
+
+class PostgresConnection final : public Connection {
+ public:
+  explicit PostgresConnection(std::string conninfo) : conninfo_(std::move(conninfo)) {
+    connection_ = PQconnectdb(conninfo_.c_str());
+    if (PQstatus(connection_) != CONNECTION_OK) {
+      const std::string message = PQerrorMessage(connection_);
+      PQfinish(connection_);
+      connection_ = nullptr;
+      throw ProjectError("cannot connect to PostgreSQL at " + conninfo_ + ": " + message);
+    }
+    quiet();
+  }
+  ~PostgresConnection() override { PQfinish(connection_); }
+
+  Dialect dialect() const override { return Dialect::postgresql; }
+
+  std::vector<Row> query(const std::string& sql, const std::vector<Field>& params) override {
+    std::vector<const char*> values;
+    for (const auto& param : params) values.push_back(param ? param->c_str() : nullptr);
+    PGresult* result =
+        PQexecParams(connection_, numbered_placeholders(sql).c_str(),
+                     static_cast<int>(values.size()), nullptr, values.data(), nullptr, nullptr, 0);
+    check(result, sql);
+    std::vector<Row> rows;
+    const int count = PQntuples(result);
+    const int columns = PQnfields(result);
+    rows.reserve(static_cast<std::size_t>(count));
+    for (int r = 0; r < count; ++r) {
+      Row row;
+      for (int c = 0; c < columns; ++c) {
+        if (PQgetisnull(result, r, c))
+          row.emplace_back(std::nullopt);
+        else
+          row.emplace_back(std::string(PQgetvalue(result, r, c),
+                                       static_cast<std::size_t>(PQgetlength(result, r, c))));
+      }
+      rows.push_back(std::move(row));
+    }
+    PQclear(result);
+    return rows;
+  }
+
+  void script(const std::string& sql) override {
+    PGresult* result = PQexec(connection_, sql.c_str());
+    check(result, sql);
+    PQclear(result);
+  }
+
+  // An advisory lock on the study, held until the transaction ends: the workers of one study
+  // take turns; READ COMMITTED then shows each the others' committed trials.
+  void begin_exclusive(long long lock_key) override {
+    script(
+        fmt::format("BEGIN; SELECT pg_advisory_xact_lock(7031, {})", static_cast<int>(lock_key)));
+  }
+  void begin() override { script("BEGIN"); }
+  void commit() override { script("COMMIT"); }
+  void rollback() noexcept override {
+    if (PQstatus(connection_) != CONNECTION_OK) return;
+    PGresult* result = PQexec(connection_, "ROLLBACK");
+    PQclear(result);
+  }
+
+  void ensure_connected(double limit_seconds) override {
+    if (PQstatus(connection_) == CONNECTION_OK) return;
+    const auto start = std::chrono::steady_clock::now();
+    double delay = 0.05;
+    for (;;) {
+      PQreset(connection_);
+      if (PQstatus(connection_) == CONNECTION_OK) {
+        quiet();
+        return;
+      }
+      const double waited =
+          std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+      if (waited >= limit_seconds) {
+        throw ProjectError(fmt::format(
+            "cannot reach PostgreSQL at {} for {:.0f} s (max_disconnected_seconds = {:.0f}): {}; "
+            "expected the database to come back within that limit",
+            conninfo_, waited, limit_seconds, PQerrorMessage(connection_)));
+      }
+      std::this_thread::sleep_for(std::chrono::duration<double>(delay));
+      delay = std::min(delay * 2, 2.0);
+    }
+  }
+
+  std::string now_sql(double offset_seconds) const override {
+    return fmt::format("(now() AT TIME ZONE 'UTC' + interval '{:.6f} seconds')", offset_seconds);
+  }
+
+ private:
+  void quiet() {
+    PGresult* result = PQexec(connection_, "SET client_min_messages = warning");
+    PQclear(result);
+  }
+
+  void check(PGresult* result, const std::string& sql) {
+    const auto status = PQresultStatus(result);
+    if (status == PGRES_COMMAND_OK || status == PGRES_TUPLES_OK) return;
+    const std::string message = PQerrorMessage(connection_);
+    PQclear(result);
+    if (PQstatus(connection_) != CONNECTION_OK)
+      throw ConnectionLost("the connection to PostgreSQL at " + conninfo_ + " broke: " + message);
+    throw ProjectError("PostgreSQL: " + message + " in: " + sql.substr(0, 300));
+  }
+
+  std::string conninfo_;
+  PGconn* connection_ = nullptr;
+};
+
+}  // namespace
+
+std::unique_ptr<Connection> open_postgresql(const std::string& conninfo) {
+  return std::make_unique<PostgresConnection>(conninfo);
+}
+
+}  // namespace synalinks::storage::detail

@@ -1,0 +1,651 @@
+#include "synalinks/storage/sql_storage.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <cmath>
+#include <condition_variable>
+#include <map>
+#include <mutex>
+#include <set>
+#include <thread>
+#include <type_traits>
+
+#include "storage/optuna_mapping.hpp"
+#include "storage/optuna_schema.hpp"
+#include "storage/sql_connection.hpp"
+#include "synalinks/errors.hpp"
+#include "synalinks/tuners/objective.hpp"
+
+namespace synalinks::storage {
+
+std::string_view to_string(SchemaRevision revision) {
+  return revision == SchemaRevision::v3_0_0_d ? "v3.0.0.d" : "v3.2.0.a";
+}
+
+SchemaRevision schema_revision_from_string(std::string_view text) {
+  if (text == "v3.0.0.d") return SchemaRevision::v3_0_0_d;
+  if (text == "v3.2.0.a") return SchemaRevision::v3_2_0_a;
+  throw InvalidArgument("storage schema '" + std::string(text) +
+                        "' is not one we write; expected v3.2.0.a (current Optuna) or v3.0.0.d "
+                        "(Optuna 3.0 and 3.1)");
+}
+
+namespace {
+
+using detail::Connection;
+using detail::Dialect;
+using detail::Field;
+using detail::quote;
+
+// Our records in Optuna's attribute tables.
+constexpr const char* kTrialRecordKey = "synalinks:trial";
+constexpr const char* kOracleStateKey = "synalinks:oracle";
+// Optuna (3.2 and later) names the objectives of a study here.
+constexpr const char* kMetricNamesKey = "study:metric_names";
+// Metric names of the objectives of trials another program (Optuna) wrote.
+constexpr const char* kForeignObjectivePrefix = "__objective_";
+
+std::string as_text(long long value) {
+  return std::to_string(value);
+}
+
+long long as_integer(const Field& field, const char* what) {
+  if (!field) throw ProjectError(std::string("the database holds NULL for ") + what);
+  return std::stoll(*field);
+}
+
+// ISO-8601 (ours, "2026-01-02T03:04:05.678Z") and SQL ("2026-01-02 03:04:05.678000") datetimes.
+Field sql_datetime(const std::string& iso) {
+  if (iso.empty()) return std::nullopt;
+  std::string out = iso;
+  std::replace(out.begin(), out.end(), 'T', ' ');
+  if (!out.empty() && out.back() == 'Z') out.pop_back();
+  return out;
+}
+
+std::string iso_datetime(const Field& sql) {
+  if (!sql) return {};
+  std::string out = *sql;
+  if (out.size() > 10 && out[10] == ' ') out[10] = 'T';
+  if (out.size() > 23) out.resize(23);
+  return out + "Z";
+}
+
+std::string zero_padded(long long number, std::size_t width) {
+  std::string digits = std::to_string(number);
+  if (digits.size() < width) digits.insert(0, width - digits.size(), '0');
+  return digits;
+}
+
+class SqlStorage final : public Storage {
+ public:
+  SqlStorage(std::unique_ptr<Connection> connection, std::string description,
+             SqlStorageOptions options)
+      : connection_(std::move(connection)),
+        description_(std::move(description)),
+        options_(std::move(options)) {
+    if (options_.study_name.empty())
+      throw InvalidArgument(
+          "study_name is empty; expected the name of the study to create or "
+          "continue");
+    if (options_.grace_period_seconds <= 0)
+      options_.grace_period_seconds = 3 * std::max(options_.heartbeat_interval_seconds, 1.0);
+    open_study();
+    if (options_.heartbeat_interval_seconds > 0)
+      heartbeat_thread_ = std::thread([this] { heartbeat_loop(); });
+  }
+
+  ~SqlStorage() override {
+    {
+      std::lock_guard lock(heartbeat_mutex_);
+      stopping_ = true;
+    }
+    heartbeat_wakeup_.notify_all();
+    if (heartbeat_thread_.joinable()) heartbeat_thread_.join();
+  }
+
+  std::string describe() const override {
+    return description_ + " (study '" + options_.study_name + "')";
+  }
+  bool shared() const override { return true; }
+
+  std::optional<Snapshot> load() override {
+    std::lock_guard lock(mutex_);
+    return with_reconnect([&]() -> std::optional<Snapshot> {
+      connection_->begin();
+      try {
+        auto state = read_state();
+        auto trials = read_trials(/*everything=*/true);
+        connection_->commit();
+        if (!state && trials.empty()) return std::nullopt;
+        return Snapshot{state ? std::move(*state) : Json::object(), std::move(trials)};
+      } catch (...) {
+        connection_->rollback();
+        throw;
+      }
+    });
+  }
+
+  void transaction(const std::function<void(const Changes&)>& body) override {
+    std::lock_guard lock(mutex_);
+    connection_->ensure_connected(options_.max_disconnected_seconds);
+    connection_->begin_exclusive(study_id_);
+    in_transaction_ = true;
+    try {
+      Changes changes;
+      changes.everything = view_reset_;
+      changes.oracle_state = read_state();
+      changes.trials = read_trials(view_reset_);
+      changes.stale_trial_numbers = stale_trials();
+      view_reset_ = false;
+      body(changes);
+      connection_->commit();
+      in_transaction_ = false;
+    } catch (...) {
+      in_transaction_ = false;
+      connection_->rollback();
+      // What this worker saw may not match what was committed: the next transaction reports
+      // everything again.
+      reset_view();
+      throw;
+    }
+  }
+
+  void save_trial(const tuners::Trial& trial, bool /*durable*/) override {
+    std::lock_guard lock(mutex_);
+    if (trial.status == tuners::TrialStatus::idle) return;  // never stored
+    auto write = [&] {
+      const long long row = trial_row(trial);
+      connection_->script(trial_script(row, trial));
+      remember_written(row, trial);
+    };
+    if (in_transaction_) {
+      write();
+    } else {
+      with_reconnect([&] {
+        connection_->begin_exclusive(study_id_);
+        try {
+          write();
+          connection_->commit();
+        } catch (...) {
+          connection_->rollback();
+          throw;
+        }
+        return 0;
+      });
+    }
+  }
+
+  void save_oracle(const Json& state) override {
+    std::lock_guard lock(mutex_);
+    auto write = [&] { connection_->script(oracle_script(state)); };
+    if (in_transaction_) {
+      write();
+    } else {
+      with_reconnect([&] {
+        connection_->begin_exclusive(study_id_);
+        try {
+          write();
+          connection_->commit();
+        } catch (...) {
+          connection_->rollback();
+          throw;
+        }
+        return 0;
+      });
+    }
+  }
+
+ private:
+  template <class F>
+  std::invoke_result_t<F&> with_reconnect(F&& f) {
+    for (;;) {
+      connection_->ensure_connected(options_.max_disconnected_seconds);
+      try {
+        return f();
+      } catch (const ConnectionLost&) {
+        reset_view();
+      }
+    }
+  }
+
+  void reset_view() {
+    view_reset_ = true;
+    max_seen_row_ = 0;
+    watched_.clear();
+  }
+
+  void open_study() {
+    std::lock_guard lock(mutex_);
+    connection_->begin_exclusive(0);
+    try {
+      if (!has_schema()) {
+        connection_->script(detail::optuna_schema(connection_->dialect(), options_.schema));
+      } else {
+        const auto rows = connection_->query("SELECT version_num FROM alembic_version");
+        const std::string revision = rows.empty() || !rows[0][0] ? "" : *rows[0][0];
+        if (revision != "v3.0.0.d" && revision != "v3.2.0.a")
+          throw ProjectError("the database " + description_ + " has Optuna's schema revision '" +
+                             revision + "'; expected v3.0.0.d or v3.2.0.a");
+      }
+      auto rows = connection_->query("SELECT study_id FROM studies WHERE study_name = ?",
+                                     {options_.study_name});
+      if (rows.empty())
+        rows = connection_->query("INSERT INTO studies (study_name) VALUES (?) RETURNING study_id",
+                                  {options_.study_name});
+      study_id_ = as_integer(rows.at(0).at(0), "studies.study_id");
+      connection_->commit();
+    } catch (...) {
+      connection_->rollback();
+      throw;
+    }
+  }
+
+  bool has_schema() {
+    const auto rows = connection_->query(
+        connection_->dialect() == Dialect::sqlite
+            ? "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = "
+              "'alembic_version'"
+            : "SELECT count(*) FROM information_schema.tables WHERE table_name = "
+              "'alembic_version' AND table_schema = current_schema()");
+    return !rows.empty() && rows[0][0] && *rows[0][0] != "0";
+  }
+
+  // --- reading ---
+
+  std::optional<Json> read_state() {
+    const auto rows = connection_->query(
+        "SELECT value_json FROM study_system_attributes WHERE study_id = ? AND key = ?",
+        {as_text(study_id_), std::string(kOracleStateKey)});
+    if (!rows.empty() && rows[0][0]) {
+      try {
+        Json state = Json::parse(*rows[0][0]);
+        remember_objectives(state);
+        return state;
+      } catch (const nlohmann::json::exception& error) {
+        throw ProjectError("the oracle state of " + describe() + " is not valid JSON (" +
+                           error.what() + ")");
+      }
+    }
+    // A study another program (Optuna) started: its directions, so that the oracle can check
+    // them against its objective.
+    const auto directions = connection_->query(
+        "SELECT direction FROM study_directions WHERE study_id = ? ORDER BY objective",
+        {as_text(study_id_)});
+    const auto trials =
+        connection_->query("SELECT count(*) FROM trials WHERE study_id = ?", {as_text(study_id_)});
+    const bool has_trials = !trials.empty() && trials[0][0] && *trials[0][0] != "0";
+    if (directions.empty() && !has_trials) return std::nullopt;
+    Json foreign = {{"foreign", "optuna"}, {"directions", Json::array()}};
+    for (const auto& row : directions) foreign["directions"].push_back(row[0] ? *row[0] : "");
+    return foreign;
+  }
+
+  void remember_objectives(const Json& state) {
+    if (!state.contains("objective")) return;
+    try {
+      objectives_ = tuners::Objectives::from_json(state.at("objective"));
+    } catch (const std::exception&) {
+      objectives_.reset();
+    }
+  }
+
+  // Trials created since this worker last looked, and those it saw unfinished (another worker
+  // may have ended them); every trial when `everything`.
+  std::vector<tuners::Trial> read_trials(bool everything) {
+    std::string sql =
+        "SELECT t.trial_id, t.number, t.state, t.datetime_start, t.datetime_complete, "
+        "a.value_json FROM trials t LEFT JOIN trial_system_attributes a ON a.trial_id = "
+        "t.trial_id AND a.key = ? WHERE t.study_id = ?";
+    std::vector<Field> params{std::string(kTrialRecordKey), as_text(study_id_)};
+    if (!everything) {
+      sql += " AND (t.trial_id > " + as_text(max_seen_row_);
+      for (const long long row : watched_) sql += " OR t.trial_id = " + as_text(row);
+      sql += ")";
+    }
+    sql += " ORDER BY t.number, t.trial_id";
+    const auto rows = connection_->query(sql, params);
+    std::vector<tuners::Trial> trials;
+    trials.reserve(rows.size());
+    for (const auto& row : rows) {
+      const long long id = as_integer(row[0], "trials.trial_id");
+      const long long number = as_integer(row[1], "trials.number");
+      const std::string state = row[2] ? *row[2] : "FAIL";
+      tuners::Trial trial;
+      if (row[5]) {
+        try {
+          trial = tuners::Trial::from_json(Json::parse(*row[5]));
+        } catch (const std::exception& error) {
+          throw ProjectError("trial " + std::to_string(number) + " of " + describe() +
+                             " has an invalid record: " + error.what());
+        }
+        // A tool that fails stale trials (Optuna's heartbeat) may have ended it meanwhile.
+        if (trial.status == tuners::TrialStatus::running && state != "RUNNING" &&
+            state != "WAITING") {
+          trial.status = detail::status_from_optuna(state);
+          trial.message = "ended as " + state + " by another program";
+          trial.tuner_id.clear();
+        }
+      } else {
+        trial = foreign_trial(id, number, state, row[3], row[4]);
+      }
+      max_seen_row_ = std::max(max_seen_row_, id);
+      rows_[trial.trial_id] = id;
+      if (tuners::is_finished(trial.status) && trial.status != tuners::TrialStatus::invalid)
+        watched_.erase(id);
+      else
+        watched_.insert(id);
+      trials.push_back(std::move(trial));
+    }
+    return trials;
+  }
+
+  // A trial another program wrote: its parameters, values and intermediate values.
+  tuners::Trial foreign_trial(long long id, long long number, const std::string& state,
+                              const Field& start, const Field& complete) {
+    tuners::Trial trial;
+    trial.trial_id = zero_padded(number, 2);
+    trial.number = number + 1;
+    trial.status = detail::status_from_optuna(state);
+    if (state == "RUNNING") trial.tuner_id = "optuna";
+    trial.start_time = iso_datetime(start);
+    trial.end_time = iso_datetime(complete);
+    const std::string row = as_text(id);
+    for (const auto& param : connection_->query(
+             "SELECT param_name, param_value, distribution_json FROM trial_params WHERE "
+             "trial_id = ? ORDER BY param_id",
+             {row})) {
+      if (!param[0] || !param[1] || !param[2]) continue;
+      try {
+        HyperParameter hp = detail::hyperparameter_from_optuna(*param[0], Json::parse(*param[2]));
+        const Value value = detail::value_from_optuna(hp, std::stod(*param[1]));
+        trial.hyperparameters.declare(hp);
+        trial.hyperparameters.set_value(*param[0], value);
+      } catch (const std::exception& error) {
+        throw ProjectError("trial " + std::to_string(number) + " of " + describe() +
+                           " has a parameter we cannot read: " + error.what());
+      }
+    }
+    for (const auto& value : connection_->query(
+             "SELECT objective, value, value_type FROM trial_values WHERE trial_id = ? "
+             "ORDER BY objective",
+             {row})) {
+      double number_value = std::nan("");
+      const std::string type = value[2] ? *value[2] : "FINITE";
+      if (type == "INF_POS")
+        number_value = INFINITY;
+      else if (type == "INF_NEG")
+        number_value = -INFINITY;
+      else if (value[1])
+        number_value = std::stod(*value[1]);
+      const std::string name = kForeignObjectivePrefix + (value[0] ? *value[0] : "0");
+      trial.metrics.update(name, number_value, 0, tuners::Direction::min);
+      if (value[0] && *value[0] == "0" && trial.status == tuners::TrialStatus::completed) {
+        trial.score = number_value;
+        trial.best_step = 0;
+      }
+    }
+    if (trial.status == tuners::TrialStatus::completed) trial.run_times = 1;
+    return trial;
+  }
+
+  std::vector<std::int64_t> stale_trials() {
+    if (options_.heartbeat_interval_seconds <= 0 && options_.grace_period_seconds <= 0) return {};
+    const auto rows = connection_->query(
+        "SELECT t.number FROM trials t JOIN trial_heartbeats h ON h.trial_id = t.trial_id "
+        "WHERE t.study_id = ? AND t.state = 'RUNNING' AND h.heartbeat < " +
+            connection_->now_sql(-options_.grace_period_seconds) + " ORDER BY t.number",
+        {as_text(study_id_)});
+    std::vector<std::int64_t> numbers;
+    for (const auto& row : rows) numbers.push_back(as_integer(row[0], "trials.number") + 1);
+    return numbers;
+  }
+
+  // --- writing ---
+
+  long long trial_row(const tuners::Trial& trial) {
+    if (auto it = rows_.find(trial.trial_id); it != rows_.end()) return it->second;
+    const std::string number = as_text(trial.number - 1);
+    auto rows = connection_->query("SELECT trial_id FROM trials WHERE study_id = ? AND number = ?",
+                                   {as_text(study_id_), number});
+    if (rows.empty())
+      rows = connection_->query(
+          "INSERT INTO trials (number, study_id, state, datetime_start) VALUES (?, ?, ?, ?) "
+          "RETURNING trial_id",
+          {number, as_text(study_id_), std::string(detail::optuna_state(trial.status)),
+           sql_datetime(trial.start_time)});
+    const long long row = as_integer(rows.at(0).at(0), "trials.trial_id");
+    rows_[trial.trial_id] = row;
+    return row;
+  }
+
+  void remember_written(long long row, const tuners::Trial& trial) {
+    const bool running = trial.status == tuners::TrialStatus::running;
+    std::lock_guard lock(heartbeat_mutex_);
+    if (running && options_.heartbeat_interval_seconds > 0)
+      beating_.insert(row);
+    else
+      beating_.erase(row);
+  }
+
+  std::string trial_script(long long row, const tuners::Trial& trial) const {
+    const std::string r = as_text(row);
+    const bool completed = trial.status == tuners::TrialStatus::completed;
+    std::string sql = fmt::format(
+        "UPDATE trials SET state = '{}', datetime_start = {}, datetime_complete = {} WHERE "
+        "trial_id = {};",
+        detail::optuna_state(trial.status), quote(sql_datetime(trial.start_time)),
+        tuners::is_finished(trial.status) ? quote(sql_datetime(trial.end_time)) : "NULL", r);
+
+    // Parameters: the active ones of the space, with their distribution.
+    sql += "DELETE FROM trial_params WHERE trial_id = " + r + ";";
+    std::string params;
+    Json extra_values = Json::object();
+    for (const auto& [name, value] : trial.hyperparameters.values()) {
+      const HyperParameter* hp = trial.hyperparameters.find(name);
+      if (!hp || !trial.hyperparameters.is_active(*hp)) {
+        extra_values[name] = to_json(value);  // Hyperband's tuner/epochs, ...
+        continue;
+      }
+      const double internal = detail::optuna_internal_value(*hp, value);
+      if (std::isnan(internal)) continue;
+      params += fmt::format("{}({}, {}, {}, {})", params.empty() ? "" : ", ", r, quote(name),
+                            detail::number_literal(internal),
+                            quote(detail::optuna_distribution(*hp).dump()));
+    }
+    if (!params.empty())
+      sql +=
+          "INSERT INTO trial_params (trial_id, param_name, param_value, distribution_json) "
+          "VALUES " +
+          params + ";";
+
+    // The objective's values, once completed.
+    sql += "DELETE FROM trial_values WHERE trial_id = " + r + ";";
+    if (completed && trial.score) {
+      std::vector<double> values;
+      if (objectives_ && objectives_->is_multi()) {
+        const auto final_metrics = trial.final_metrics(*objectives_);
+        for (const auto& objective : objectives_->list()) {
+          auto it = final_metrics.find(objective.name());
+          values.push_back(it == final_metrics.end() ? std::nan("") : it->second);
+        }
+      } else {
+        values.push_back(*trial.score);
+      }
+      std::string rows;
+      for (std::size_t i = 0; i < values.size(); ++i) {
+        const double v = values[i];
+        const char* type = std::isinf(v) ? (v > 0 ? "INF_POS" : "INF_NEG") : "FINITE";
+        rows += fmt::format("{}({}, {}, {}, '{}')", rows.empty() ? "" : ", ", r, i,
+                            detail::number_literal(v), type);
+      }
+      sql +=
+          "INSERT INTO trial_values (trial_id, objective, value, value_type) VALUES " + rows + ";";
+    }
+
+    // The objective per step as intermediate values (single objective).
+    sql += "DELETE FROM trial_intermediate_values WHERE trial_id = " + r + ";";
+    const std::string objective_name = objectives_ ? objectives_->name() : std::string();
+    if (objectives_ && !objectives_->is_multi() && trial.metrics.contains(objective_name)) {
+      std::string rows;
+      for (const auto& observation : trial.metrics.get(objective_name).observations()) {
+        const double v = observation.mean();
+        const char* type = std::isnan(v)   ? "NAN"
+                           : std::isinf(v) ? (v > 0 ? "INF_POS" : "INF_NEG")
+                                           : "FINITE";
+        rows += fmt::format("{}({}, {}, {}, '{}')", rows.empty() ? "" : ", ", r, observation.step,
+                            detail::number_literal(v), type);
+      }
+      if (!rows.empty())
+        sql +=
+            "INSERT INTO trial_intermediate_values (trial_id, step, intermediate_value, "
+            "intermediate_value_type) VALUES " +
+            rows + ";";
+    }
+
+    // Every metric's last value, and values outside the space, as user attributes.
+    sql += "DELETE FROM trial_user_attributes WHERE trial_id = " + r + ";";
+    std::string attributes;
+    auto add_attribute = [&](const std::string& key, const Json& value) {
+      attributes += fmt::format("{}({}, {}, {})", attributes.empty() ? "" : ", ", r, quote(key),
+                                quote(value.dump()));
+    };
+    for (const auto& [name, value] : trial.metrics.last_values())
+      add_attribute(name, std::isfinite(value) ? Json(value) : Json(nullptr));
+    for (const auto& [name, value] : extra_values.items()) add_attribute(name, value);
+    if (!trial.message.empty()) add_attribute("message", trial.message);
+    if (!attributes.empty())
+      sql += "INSERT INTO trial_user_attributes (trial_id, key, value_json) VALUES " + attributes +
+             ";";
+
+    // Our own record, so that a resume rebuilds the trial exactly.
+    sql += fmt::format(
+        "DELETE FROM trial_system_attributes WHERE trial_id = {0} AND key = '{1}';"
+        "INSERT INTO trial_system_attributes (trial_id, key, value_json) VALUES ({0}, '{1}', "
+        "{2});",
+        r, kTrialRecordKey, quote(trial.to_json().dump()));
+
+    // A running trial of a worker that sends heartbeats gets its first one now, in the same
+    // transaction: a worker killed at once is still noticed.
+    if (trial.status == tuners::TrialStatus::running && options_.heartbeat_interval_seconds > 0)
+      sql += fmt::format(
+          "INSERT INTO trial_heartbeats (trial_id, heartbeat) VALUES ({0}, {1}) ON CONFLICT "
+          "(trial_id) DO UPDATE SET heartbeat = {1};",
+          r, connection_->now_sql());
+    return sql;
+  }
+
+  std::string oracle_script(const Json& state) {
+    remember_objectives(state);
+    const std::string s = as_text(study_id_);
+    std::string sql = fmt::format(
+        "DELETE FROM study_system_attributes WHERE study_id = {0} AND key = '{1}';"
+        "INSERT INTO study_system_attributes (study_id, key, value_json) VALUES ({0}, '{1}', "
+        "{2});",
+        s, kOracleStateKey, quote(state.dump()));
+    if (objectives_) {
+      // Optuna's directions (one per objective) and, for Optuna 3.2+, the metric names.
+      Json names = Json::array();
+      std::string directions;
+      int index = 0;
+      for (const auto& objective : objectives_->list()) {
+        names.push_back(objective.name());
+        directions += fmt::format(
+            "{}({}, '{}', {})", directions.empty() ? "" : ", ", s,
+            objective.direction() == tuners::Direction::max ? "MAXIMIZE" : "MINIMIZE", index++);
+      }
+      const std::string key = directions + names.dump();
+      if (key != written_directions_) {
+        sql += fmt::format(
+            "DELETE FROM study_directions WHERE study_id = {0};"
+            "INSERT INTO study_directions (study_id, direction, objective) VALUES {1};"
+            "DELETE FROM study_system_attributes WHERE study_id = {0} AND key = '{2}';"
+            "INSERT INTO study_system_attributes (study_id, key, value_json) VALUES ({0}, '{2}', "
+            "{3});",
+            s, directions, kMetricNamesKey, quote(names.dump()));
+        written_directions_ = key;
+      }
+    }
+    return sql;
+  }
+
+  // --- heartbeats ---
+
+  void heartbeat_loop() {
+    const auto interval = std::chrono::duration<double>(options_.heartbeat_interval_seconds);
+    std::unique_lock lock(heartbeat_mutex_);
+    while (!stopping_) {
+      heartbeat_wakeup_.wait_for(lock, interval, [this] { return stopping_; });
+      if (stopping_) break;
+      if (beating_.empty()) continue;
+      std::string ids;
+      for (const long long row : beating_) ids += (ids.empty() ? "" : ", ") + as_text(row);
+      lock.unlock();
+      try {
+        std::lock_guard db(mutex_);
+        connection_->ensure_connected(options_.max_disconnected_seconds);
+        connection_->script("UPDATE trial_heartbeats SET heartbeat = " + connection_->now_sql() +
+                            " WHERE trial_id IN (" + ids + ")");
+      } catch (const std::exception&) {
+        // A missed heartbeat is retried at the next tick; a lasting outage stops the worker at
+        // its next transaction.
+      }
+      lock.lock();
+    }
+  }
+
+  std::recursive_mutex mutex_;  // one statement at a time on the connection
+  std::unique_ptr<Connection> connection_;
+  std::string description_;
+  SqlStorageOptions options_;
+  long long study_id_ = 0;
+  bool in_transaction_ = false;
+  bool view_reset_ = true;
+  long long max_seen_row_ = 0;
+  std::set<long long> watched_;            // rows of unfinished trials seen
+  std::map<std::string, long long> rows_;  // our trial id -> trials.trial_id
+  std::optional<tuners::Objectives> objectives_;
+  std::string written_directions_;
+
+  std::mutex heartbeat_mutex_;
+  std::condition_variable heartbeat_wakeup_;
+  std::set<long long> beating_;  // rows of trials this process runs
+  bool stopping_ = false;
+  std::thread heartbeat_thread_;
+};
+
+}  // namespace
+
+std::shared_ptr<Storage> open_storage(const std::string& url, const SqlStorageOptions& options) {
+  if (url.starts_with("sqlite:///")) {
+    const std::string path = url.substr(10);
+    if (path.empty())
+      throw InvalidArgument("storage URL '" + url +
+                            "' names no file; expected sqlite:///relative.db or "
+                            "sqlite:////absolute/path.db");
+    return std::make_shared<SqlStorage>(detail::open_sqlite(path, options.busy_timeout_seconds),
+                                        url, options);
+  }
+  if (url.starts_with("postgresql://") || url.starts_with("postgres://") ||
+      url.starts_with("postgresql+psycopg2://")) {
+    std::string conninfo = url;
+    // SQLAlchemy's driver suffix (as Optuna's users write it) means nothing to libpq.
+    if (conninfo.starts_with("postgresql+psycopg2://"))
+      conninfo = "postgresql://" + conninfo.substr(22);
+    // Hide a password from the messages that name the database.
+    std::string shown = conninfo;
+    if (const auto at = shown.find('@'); at != std::string::npos) {
+      const auto colon = shown.find(':', shown.find("://") + 3);
+      if (colon != std::string::npos && colon < at) shown.replace(colon, at - colon, ":***");
+    }
+    return std::make_shared<SqlStorage>(detail::open_postgresql(conninfo), shown, options);
+  }
+  throw InvalidArgument("storage URL '" + url +
+                        "' has an unknown scheme; expected sqlite:///path.db or "
+                        "postgresql://user@host:port/database");
+}
+
+}  // namespace synalinks::storage

@@ -1,0 +1,128 @@
+// Optuna (Debian's python3-optuna, 3.1) reads the studies we write in its v3.0.0.d layout, and
+// our tuners continue studies Optuna created. Fails, never skips, when python3-optuna is missing.
+#include <gtest/gtest.h>
+
+#include <cmath>
+
+#include "support/subprocess.hpp"
+#include "support/temp_dir.hpp"
+#include "synalinks/json.hpp"
+#include "synalinks/storage/sql_storage.hpp"
+#include "synalinks/tuners/random_search.hpp"
+
+namespace sl = synalinks;
+using sl::tuners::Objective;
+
+namespace {
+
+constexpr const char* kPython = "/usr/bin/python3";
+
+// Runs a Python program with optuna imported and `url` / `study` defined; returns its last
+// stdout line parsed as JSON.
+sl::Json run_optuna(const std::filesystem::path& scratch, const std::string& url,
+                    const std::string& program) {
+  const std::string code =
+      "import json, sys\n"
+      "try:\n"
+      "    import optuna\n"
+      "except ImportError:\n"
+      "    sys.exit('python3-optuna is missing: apt-get install python3-optuna "
+      "(scripts/install-deps "
+      "does)')\n"
+      "optuna.logging.set_verbosity(optuna.logging.WARNING)\n"
+      "url = '" +
+      url + "'\n" + program;
+  const auto result = sl::testing::run_process({kPython, "-c", code}, scratch);
+  if (result.exit_code != 0)
+    throw std::runtime_error("python3 failed (" + std::to_string(result.exit_code) +
+                             "): " + result.err);
+  const auto last = result.out.find_last_of('\n', result.out.size() - 2);
+  return sl::Json::parse(result.out.substr(last == std::string::npos ? 0 : last + 1));
+}
+
+double model(sl::HyperParameters& hp) {
+  const double x = hp.Float("x", -1, 1);
+  const auto n = hp.Int("n", 1, 4);
+  const bool b = hp.Boolean("b");
+  const auto c = hp.Choice<std::string>("c", {"p", "q"});
+  const double lr = hp.Float("lr", 1e-4, 1e-1, {.sampling = sl::Sampling::log});
+  hp.Fixed("k", 3);
+  return x * x + static_cast<double>(n) + (b ? 0.5 : 0) + (c == "q" ? 0.25 : 0) + lr;
+}
+
+TEST(OptunaInterop, OptunaReadsAStudyWeWrote) {
+  sl::testing::TempDir temp;
+  const std::string url = "sqlite:///" + (temp.path() / "ours.db").string();
+  sl::tuners::RandomSearch tuner(
+      model, {.objective = Objective("loss", sl::tuners::Direction::min),
+              .max_trials = 6,
+              .seed = 11,
+              .directory = temp.path(),
+              .verbose = 0,
+              .storage = sl::storage::open_storage(
+                  url, {.study_name = "ours", .schema = sl::storage::SchemaRevision::v3_0_0_d})});
+  tuner.search();
+  const auto best = tuner.oracle().get_best_trials(1).at(0);
+
+  const sl::Json seen = run_optuna(temp.path(), url, R"(
+study = optuna.load_study(study_name='ours', storage=url)
+frame = study.trials_dataframe()
+print(json.dumps({'trials': len(study.trials),
+                  'complete': sum(t.state == optuna.trial.TrialState.COMPLETE for t in study.trials),
+                  'best_value': study.best_value, 'best_params': study.best_params,
+                  'direction': study.direction.name, 'rows': len(frame),
+                  'best_number': study.best_trial.number,
+                  'intermediate': study.best_trial.intermediate_values.get(0)}))
+)");
+  EXPECT_EQ(seen["trials"], 6);
+  EXPECT_EQ(seen["complete"], 6);
+  EXPECT_EQ(seen["rows"], 6);
+  EXPECT_EQ(seen["direction"], "MINIMIZE");
+  EXPECT_DOUBLE_EQ(seen["best_value"].get<double>(), *best.score);
+  EXPECT_EQ(seen["best_number"].get<int>() + 1, best.number);
+  EXPECT_DOUBLE_EQ(seen["intermediate"].get<double>(), *best.score);
+  const auto& values = best.hyperparameters.values();
+  const sl::Json& params = seen["best_params"];
+  EXPECT_DOUBLE_EQ(params["x"].get<double>(), std::get<double>(values.at("x")));
+  EXPECT_EQ(params["n"].get<std::int64_t>(), std::get<std::int64_t>(values.at("n")));
+  EXPECT_EQ(params["b"].get<bool>(), std::get<bool>(values.at("b")));
+  EXPECT_EQ(params["c"].get<std::string>(), std::get<std::string>(values.at("c")));
+  EXPECT_DOUBLE_EQ(params["lr"].get<double>(), std::get<double>(values.at("lr")));
+  EXPECT_EQ(params["k"].get<std::int64_t>(), 3);
+}
+
+TEST(OptunaInterop, OurTunerContinuesAStudyOptunaCreated) {
+  sl::testing::TempDir temp;
+  const std::string url = "sqlite:///" + (temp.path() / "theirs.db").string();
+  run_optuna(temp.path(), url, R"(
+study = optuna.create_study(study_name='theirs', storage=url, direction='minimize',
+                            sampler=optuna.samplers.RandomSampler(seed=1))
+study.optimize(lambda t: t.suggest_float('x', -1, 1) ** 2 + t.suggest_int('n', 1, 4), n_trials=4)
+print(json.dumps({'best': study.best_value}))
+)");
+  int runs = 0;
+  sl::tuners::RandomSearch tuner(
+      [&](sl::HyperParameters& hp) {
+        ++runs;
+        return std::pow(hp.Float("x", -1, 1), 2) + static_cast<double>(hp.Int("n", 1, 4));
+      },
+      {.objective = Objective("loss", sl::tuners::Direction::min),
+       .max_trials = 8,
+       .seed = 5,
+       .directory = temp.path(),
+       .verbose = 0,
+       .storage = sl::storage::open_storage(url, {.study_name = "theirs"})});
+  EXPECT_TRUE(tuner.oracle().resumed());
+  tuner.search();
+  EXPECT_EQ(runs, 4);
+  const sl::Json seen = run_optuna(temp.path(), url, R"(
+study = optuna.load_study(study_name='theirs', storage=url)
+print(json.dumps({'complete': sum(t.state == optuna.trial.TrialState.COMPLETE for t in study.trials),
+                  'numbers': [t.number for t in study.trials], 'best': study.best_value}))
+)");
+  EXPECT_EQ(seen["complete"], 8);
+  EXPECT_EQ(seen["numbers"], sl::Json({0, 1, 2, 3, 4, 5, 6, 7}));
+  EXPECT_DOUBLE_EQ(seen["best"].get<double>(), *tuner.oracle().get_best_trials(1).at(0).score);
+}
+
+}  // namespace

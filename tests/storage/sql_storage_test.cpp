@@ -1,0 +1,303 @@
+// One conformance suite for every storage (project folder, SQLite, PostgreSQL), and the rules of
+// shared SQL storages: one trial per configuration across workers, heartbeats, schema revisions.
+#include "synalinks/storage/sql_storage.hpp"
+
+#include <gtest/gtest.h>
+#include <sqlite3.h>
+
+#include <chrono>
+#include <set>
+#include <thread>
+
+#include "support/postgres.hpp"
+#include "support/temp_dir.hpp"
+#include "synalinks/storage/project_directory.hpp"
+#include "synalinks/tuners/grid_search.hpp"
+#include "synalinks/tuners/hyperband.hpp"
+#include "synalinks/tuners/random_search.hpp"
+
+namespace sl = synalinks;
+using sl::tuners::Objective;
+using sl::tuners::TrialStatus;
+
+namespace {
+
+enum class Kind { folder, sqlite, postgresql };
+
+std::string kind_name(const ::testing::TestParamInfo<Kind>& info) {
+  switch (info.param) {
+    case Kind::folder:
+      return "folder";
+    case Kind::sqlite:
+      return "sqlite";
+    case Kind::postgresql:
+      return "postgresql";
+  }
+  return "unknown";
+}
+
+// Opens the same search again and again, as a resumed or a second worker would.
+class StorageTest : public ::testing::TestWithParam<Kind> {
+ protected:
+  void SetUp() override {
+    if (GetParam() == Kind::postgresql) url_ = sl::testing::postgres_url();
+    if (GetParam() == Kind::sqlite) url_ = "sqlite:///" + (temp_.path() / "search.db").string();
+    study_ = sl::testing::unique_study("conformance");
+  }
+
+  std::shared_ptr<sl::storage::Storage> open(sl::storage::SqlStorageOptions options = {}) {
+    if (GetParam() == Kind::folder)
+      return std::make_shared<sl::storage::ProjectDirectory>(
+          sl::storage::ProjectDirectoryOptions{.directory = temp_.path(), .project_name = "p"});
+    options.study_name = study_;
+    return sl::storage::open_storage(url_, options);
+  }
+
+  sl::tuners::TunerOptions options(std::int64_t max_trials) {
+    return {.objective = Objective("loss", sl::tuners::Direction::min),
+            .max_trials = max_trials,
+            .seed = 7,
+            .directory = temp_.path(),
+            .project_name = "p",
+            .verbose = 0,
+            .storage = open()};
+  }
+
+  sl::testing::TempDir temp_;
+  std::string url_;
+  std::string study_;
+};
+
+double quadratic(sl::HyperParameters& hp) {
+  const double x = hp.Float("x", -1, 1);
+  const auto n = hp.Int("n", 1, 4);
+  const bool b = hp.Boolean("b");
+  const auto c = hp.Choice<std::string>("c", {"p", "q"});
+  return x * x + static_cast<double>(n) + (b ? 0.5 : 0) + (c == "q" ? 0.25 : 0);
+}
+
+TEST_P(StorageTest, SearchResumesWithoutRunningCompletedTrialsAgain) {
+  std::vector<std::string> first_records;
+  {
+    sl::tuners::RandomSearch tuner(quadratic, options(5));
+    tuner.search();
+    for (const auto& trial : tuner.oracle().trials()) {
+      EXPECT_EQ(trial.status, TrialStatus::completed);
+      first_records.push_back(trial.to_json().dump());
+    }
+  }
+  ASSERT_EQ(first_records.size(), 5u);
+  int runs = 0;
+  sl::tuners::RandomSearch tuner(
+      [&](sl::HyperParameters& hp) {
+        ++runs;
+        return quadratic(hp);
+      },
+      options(8));
+  EXPECT_TRUE(tuner.oracle().resumed());
+  tuner.search();
+  EXPECT_EQ(runs, 3);
+  const auto trials = tuner.oracle().trials();
+  ASSERT_EQ(trials.size(), 8u);
+  for (std::size_t i = 0; i < first_records.size(); ++i)
+    EXPECT_EQ(trials[i].to_json().dump(), first_records[i]);  // exactly as saved
+  std::set<std::string> keys;
+  for (const auto& trial : trials) keys.insert(trial.hyperparameters.values().canonical_key());
+  EXPECT_EQ(keys.size(), 8u);
+  const auto best = tuner.oracle().get_best_trials(1).at(0);
+  for (const auto& trial : trials) EXPECT_LE(*best.score, *trial.score);
+}
+
+TEST_P(StorageTest, GridSearchRunsEveryConfigurationOnce) {
+  {
+    sl::tuners::GridSearch tuner(
+        [](sl::HyperParameters& hp) {
+          return (hp.Boolean("a") ? 1.0 : 0.0) + (hp.Boolean("b") ? 2.0 : 0.0);
+        },
+        options(0));
+    tuner.search();
+    EXPECT_EQ(tuner.oracle().num_trials(), 4u);
+  }
+  sl::tuners::GridSearch resumed(
+      [](sl::HyperParameters&) -> double { throw std::logic_error("ran"); }, options(0));
+  resumed.search();
+  EXPECT_EQ(resumed.oracle().num_trials(), 4u);
+}
+
+TEST_P(StorageTest, HyperbandKeepsItsBracketsAcrossAResume) {
+  auto train = [](sl::HyperParameters& hp, sl::tuners::TrialContext& context) {
+    const double x = hp.Float("x", 0, 1);
+    sl::tuners::History history;
+    for (auto epoch = context.initial_epoch; epoch < *context.epochs; ++epoch)
+      history.push_back({{"loss", x / static_cast<double>(epoch + 1)}});
+    return history;
+  };
+  std::size_t first = 0;
+  {
+    auto opts = options(0);
+    sl::tuners::Hyperband tuner(train, opts, {.max_epochs = 9, .factor = 3});
+    tuner.search();
+    first = tuner.oracle().num_trials();
+  }
+  EXPECT_GT(first, 10u);
+  sl::tuners::Hyperband resumed(
+      [](sl::HyperParameters&) -> double { throw std::logic_error("ran"); }, options(0),
+      {.max_epochs = 9, .factor = 3});
+  resumed.search();
+  EXPECT_EQ(resumed.oracle().num_trials(), first);
+}
+
+INSTANTIATE_TEST_SUITE_P(Storages, StorageTest,
+                         ::testing::Values(Kind::folder, Kind::sqlite, Kind::postgresql),
+                         kind_name);
+
+// --- shared SQL storages ---
+
+class SharedStorageTest : public StorageTest {};
+
+sl::tuners::OracleOptions grid_options() {
+  sl::HyperParameters space;
+  space.Int("k", 0, 19);
+  return {.objective = Objective("loss", sl::tuners::Direction::min), .hyperparameters = space};
+}
+
+TEST_P(SharedStorageTest, TwoWorkersNeverGetTheSameTrialOrConfiguration) {
+  sl::tuners::GridSearchOracle a(grid_options());
+  sl::tuners::GridSearchOracle b(grid_options());
+  a.attach(open({.heartbeat_interval_seconds = 0}));
+  b.attach(open({.heartbeat_interval_seconds = 0}));
+  std::set<std::string> ids;
+  std::set<std::string> configurations;
+  // Both ask before either tells, so that each must see the other's running trial.
+  for (int round = 0; round < 40; ++round) {
+    const auto ta = a.create_trial("a");
+    const auto tb = b.create_trial("b");
+    for (const auto* trial : {&ta, &tb}) {
+      if (trial->status != TrialStatus::running) continue;
+      EXPECT_TRUE(ids.insert(trial->trial_id).second) << trial->trial_id;
+      EXPECT_TRUE(configurations.insert(trial->hyperparameters.values().canonical_key()).second);
+    }
+    if (ta.status == TrialStatus::running) a.tell(ta.trial_id, 1.0);
+    if (tb.status == TrialStatus::running) b.tell(tb.trial_id, 2.0);
+  }
+  EXPECT_EQ(configurations.size(), 20u);
+  a.refresh();
+  EXPECT_EQ(a.num_trials(), 20u);
+  EXPECT_EQ(a.get_best_trials(1).at(0).score, 1.0);
+}
+
+TEST_P(SharedStorageTest, ATrialWhoseHeartbeatStopsIsFailedAndRunAgainOnce) {
+  const sl::storage::SqlStorageOptions fast{.heartbeat_interval_seconds = 0.05,
+                                            .grace_period_seconds = 0.4};
+  sl::tuners::OracleOptions oracle_options{
+      .objective = Objective("loss", sl::tuners::Direction::min), .max_trials = 3, .seed = 3};
+  oracle_options.hyperparameters.Float("x", 0, 1);
+  std::string lost_id;
+  sl::ValueMap lost_values;
+  {
+    // A worker that dies with its trial running: its heartbeats stop with it.
+    sl::tuners::RandomSearchOracle dying(oracle_options);
+    dying.attach(open(fast));
+    const auto trial = dying.create_trial("dying");
+    lost_id = trial.trial_id;
+    lost_values = trial.hyperparameters.values();
+  }
+  sl::tuners::RandomSearchOracle survivor(oracle_options);
+  survivor.attach(open(fast));
+  // Within the grace period the trial still belongs to its worker.
+  const auto fresh = survivor.create_trial("s1");
+  EXPECT_NE(fresh.hyperparameters.values().canonical_key(), lost_values.canonical_key());
+  survivor.tell(fresh.trial_id, 0.5);
+  std::this_thread::sleep_for(std::chrono::milliseconds(700));
+  const auto again = survivor.create_trial("s1");
+  ASSERT_EQ(again.status, TrialStatus::running);
+  EXPECT_NE(again.trial_id, lost_id);
+  EXPECT_TRUE(again.hyperparameters.values().same_values(lost_values));
+  const auto lost = survivor.get_trial(lost_id);
+  EXPECT_EQ(lost.status, TrialStatus::failed);
+  EXPECT_NE(lost.message.find("heartbeat"), std::string::npos) << lost.message;
+  survivor.tell(again.trial_id, 0.25);
+  // Queued once: the next trial is a new configuration, and the replaced trial does not count
+  // against max_trials (3 completed in the end).
+  const auto next = survivor.create_trial("s1");
+  ASSERT_EQ(next.status, TrialStatus::running);
+  EXPECT_FALSE(next.hyperparameters.values().same_values(lost_values));
+  survivor.tell(next.trial_id, 0.75);
+  EXPECT_EQ(survivor.create_trial("s1").status, TrialStatus::stopped);
+  int completed = 0;
+  for (const auto& trial : survivor.trials()) completed += trial.status == TrialStatus::completed;
+  EXPECT_EQ(completed, 3);
+}
+
+TEST_P(SharedStorageTest, TheLateResultOfAFailedTrialIsDropped) {
+  const sl::storage::SqlStorageOptions fast{.heartbeat_interval_seconds = 0,
+                                            .grace_period_seconds = 0.2};
+  sl::tuners::OracleOptions oracle_options{
+      .objective = Objective("loss", sl::tuners::Direction::min), .max_trials = 5, .seed = 3};
+  oracle_options.hyperparameters.Float("x", 0, 1);
+  // A worker that sends heartbeats only once (interval 0 after the first one): it looks dead.
+  sl::tuners::RandomSearchOracle slow(oracle_options);
+  slow.attach(open({.heartbeat_interval_seconds = 1000, .grace_period_seconds = 0.2}));
+  const auto trial = slow.create_trial("slow");
+  std::this_thread::sleep_for(std::chrono::milliseconds(400));
+  sl::tuners::RandomSearchOracle other(oracle_options);
+  other.attach(open(fast));
+  const auto copy = other.create_trial("other");
+  EXPECT_TRUE(copy.hyperparameters.values().same_values(trial.hyperparameters.values()));
+  const auto ended = slow.tell(trial.trial_id, 0.1);
+  EXPECT_EQ(ended.status, TrialStatus::failed);
+  other.tell(copy.trial_id, 0.2);
+  other.refresh();
+  EXPECT_EQ(other.get_best_trials(1).at(0).trial_id, copy.trial_id);
+}
+
+INSTANTIATE_TEST_SUITE_P(SqlStorages, SharedStorageTest,
+                         ::testing::Values(Kind::sqlite, Kind::postgresql), kind_name);
+
+// --- schema revisions (SQLite, where a test owns the whole database) ---
+
+std::string sqlite_scalar(const std::filesystem::path& path, const std::string& sql) {
+  sqlite3* db = nullptr;
+  sqlite3_open(path.c_str(), &db);
+  sqlite3_stmt* statement = nullptr;
+  sqlite3_prepare_v2(db, sql.c_str(), -1, &statement, nullptr);
+  std::string out;
+  if (sqlite3_step(statement) == SQLITE_ROW && sqlite3_column_text(statement, 0))
+    out = reinterpret_cast<const char*>(sqlite3_column_text(statement, 0));
+  sqlite3_finalize(statement);
+  sqlite3_close(db);
+  return out;
+}
+
+TEST(SqlSchema, NewDatabasesGetTheAskedRevisionAndExistingOnesKeepTheirs) {
+  sl::testing::TempDir temp;
+  const auto current = temp.path() / "current.db";
+  const auto old = temp.path() / "old.db";
+  sl::storage::open_storage("sqlite:///" + current.string(), {.heartbeat_interval_seconds = 0});
+  sl::storage::open_storage(
+      "sqlite:///" + old.string(),
+      {.schema = sl::storage::SchemaRevision::v3_0_0_d, .heartbeat_interval_seconds = 0});
+  EXPECT_EQ(sqlite_scalar(current, "SELECT version_num FROM alembic_version"), "v3.2.0.a");
+  EXPECT_EQ(sqlite_scalar(current,
+                          "SELECT count(*) FROM sqlite_master WHERE name = "
+                          "'trials_study_id_key'"),
+            "1");
+  EXPECT_EQ(sqlite_scalar(old, "SELECT version_num FROM alembic_version"), "v3.0.0.d");
+  EXPECT_EQ(sqlite_scalar(old,
+                          "SELECT count(*) FROM sqlite_master WHERE name = "
+                          "'trials_study_id_key'"),
+            "0");
+  // Asked for the other revision, an existing database keeps its own.
+  sl::storage::open_storage("sqlite:///" + old.string(),
+                            {.study_name = "second", .heartbeat_interval_seconds = 0});
+  EXPECT_EQ(sqlite_scalar(old, "SELECT version_num FROM alembic_version"), "v3.0.0.d");
+  EXPECT_EQ(sqlite_scalar(old, "SELECT count(*) FROM studies"), "2");
+}
+
+TEST(SqlSchema, UnknownUrlsAndRevisionsAreRejected) {
+  EXPECT_THROW(sl::storage::open_storage("mysql://localhost/db"), sl::InvalidArgument);
+  EXPECT_THROW(sl::storage::open_storage("sqlite:///"), sl::InvalidArgument);
+  EXPECT_THROW(sl::storage::schema_revision_from_string("v2.0.0"), sl::InvalidArgument);
+}
+
+}  // namespace

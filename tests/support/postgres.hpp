@@ -1,0 +1,30 @@
+// The PostgreSQL server of the tests: scripts/start-postgres starts one and scripts/test passes
+// its URL in SYNALINKS_TEST_POSTGRES_URL. Tests that need it fail (never skip) without it.
+#pragma once
+
+#include <unistd.h>
+
+#include <atomic>
+#include <cstdlib>
+#include <stdexcept>
+#include <string>
+
+namespace synalinks::testing {
+
+inline std::string postgres_url() {
+  const char* url = std::getenv("SYNALINKS_TEST_POSTGRES_URL");
+  if (!url || !*url)
+    throw std::runtime_error(
+        "SYNALINKS_TEST_POSTGRES_URL is not set; the PostgreSQL tests need a server: run "
+        "`export SYNALINKS_TEST_POSTGRES_URL=$(scripts/start-postgres)` (scripts/test does)");
+  return url;
+}
+
+// A study name no other test (or earlier run) uses.
+inline std::string unique_study(const std::string& stem) {
+  static std::atomic<int> counter{0};
+  return stem + "-" + std::to_string(::getpid()) + "-" + std::to_string(counter++) + "-" +
+         std::to_string(std::rand());
+}
+
+}  // namespace synalinks::testing
