@@ -1,0 +1,136 @@
+// synalinks-tune on a SQL storage: several real worker processes share one study, and workers
+// killed with SIGKILL lose nothing (their trials are failed by heartbeat and run again once).
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <chrono>
+#include <map>
+#include <memory>
+#include <random>
+#include <set>
+#include <thread>
+
+#include "support/postgres.hpp"
+#include "support/subprocess.hpp"
+#include "support/temp_dir.hpp"
+#include "synalinks/json.hpp"
+
+namespace synalinks {
+namespace {
+
+using synalinks::testing::Process;
+using synalinks::testing::ProcessResult;
+using synalinks::testing::run_process;
+using synalinks::testing::TempDir;
+namespace fs = std::filesystem;
+
+const std::string kTune = SYNALINKS_TUNE_BINARY;
+const std::string kSpace = std::string(SYNALINKS_APPS_TEST_DIR) + "/space.json";
+const std::string kTrial = SYNALINKS_FAKE_TRIAL;
+
+std::vector<std::string> worker_args(const fs::path& dir, const std::string& url,
+                                     const std::string& study, const std::string& max_trials) {
+  return {kTune,          "search",
+          "--space",      kSpace,
+          "--objective",  "loss",
+          "--direction",  "min",
+          "--max-trials", max_trials,
+          "--seed",       "5",
+          "--directory",  dir.string(),
+          "--storage",    url,
+          "--study",      study,
+          "--quiet",      "--heartbeat-interval",
+          "0.1",          "--grace-period",
+          "0.8",          "--",
+          kTrial};
+}
+
+Json summary(const fs::path& dir, const std::string& url, const std::string& study) {
+  const ProcessResult result =
+      run_process({kTune, "summary", "--storage", url, "--study", study, "--json"}, dir);
+  EXPECT_EQ(result.exit_code, 0) << result.err;
+  return Json::parse(result.out);
+}
+
+TEST(SynalinksTuneStorage, TwoWorkersOnSqliteShareOneStudy) {
+  TempDir dir;
+  const std::string url = "sqlite:///" + (dir.path() / "study.db").string();
+  Process first(worker_args(dir.path(), url, "shared", "12"), dir.path(),
+                {"FAKE_TRIAL_SLEEP=0.05"});
+  Process second(worker_args(dir.path(), url, "shared", "12"), dir.path(),
+                 {"FAKE_TRIAL_SLEEP=0.05"});
+  const ProcessResult a = first.wait();
+  const ProcessResult b = second.wait();
+  ASSERT_EQ(a.exit_code, 0) << a.err;
+  ASSERT_EQ(b.exit_code, 0) << b.err;
+  const Json result = summary(dir.path(), url, "shared");
+  ASSERT_EQ(result["trials"].size(), 12u);
+  std::set<std::string> configurations;
+  for (const auto& trial : result["trials"]) {
+    EXPECT_EQ(trial["status"], "COMPLETED");
+    configurations.insert(trial["values"].dump());
+  }
+  EXPECT_EQ(configurations.size(), 12u);
+}
+
+// 8 workers against PostgreSQL run a 200-trial search while random workers are killed with
+// SIGKILL and new ones started: exactly 200 trials complete, no configuration twice, and the
+// trial of every killed worker is run again.
+TEST(SynalinksTuneStorage, ChaosKilledWorkersLoseNoTrialAndRunNoneTwice) {
+  TempDir dir;
+  const std::string url = synalinks::testing::postgres_url();
+  const std::string study = synalinks::testing::unique_study("chaos");
+  const std::vector<std::string> env = {"FAKE_TRIAL_SLEEP=0.1"};
+  std::vector<std::unique_ptr<Process>> workers;
+  for (int i = 0; i < 8; ++i)
+    workers.push_back(
+        std::make_unique<Process>(worker_args(dir.path(), url, study, "200"), dir.path(), env));
+  std::mt19937 random(12345);
+  int kills = 0;
+  const auto start = std::chrono::steady_clock::now();
+  // Kill one worker every 250 ms for 3 s, starting a new one each time.
+  while (std::chrono::steady_clock::now() - start < std::chrono::seconds(3)) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(250));
+    const auto victim = random() % workers.size();
+    workers[victim]->kill_hard();
+    workers[victim]->wait();
+    ++kills;
+    workers[victim] =
+        std::make_unique<Process>(worker_args(dir.path(), url, study, "200"), dir.path(), env);
+  }
+  for (auto& worker : workers) {
+    const ProcessResult result = worker->wait();
+    EXPECT_EQ(result.exit_code, 0) << result.err;
+  }
+  const double seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  EXPECT_LT(seconds, 60);
+
+  const Json result = summary(dir.path(), url, study);
+  int completed = 0;
+  std::map<std::string, int> completed_configurations;
+  std::vector<std::string> lost;
+  for (const auto& trial : result["trials"]) {
+    const std::string status = trial["status"];
+    EXPECT_TRUE(status == "COMPLETED" || status == "FAILED") << trial.dump();
+    if (status == "COMPLETED") {
+      ++completed;
+      ++completed_configurations[trial["values"].dump()];
+    } else {
+      EXPECT_THAT(trial["message"].get<std::string>(), ::testing::HasSubstr("heartbeat"));
+      lost.push_back(trial["values"].dump());
+    }
+  }
+  EXPECT_EQ(completed, 200);
+  for (const auto& [configuration, count] : completed_configurations)
+    EXPECT_EQ(count, 1) << configuration << " completed " << count << " times";
+  // Every trial lost with its worker was run again to completion.
+  for (const auto& configuration : lost)
+    EXPECT_EQ(completed_configurations[configuration], 1) << configuration;
+  EXPECT_GE(lost.size(), 1u) << "no kill hit a running trial (" << kills << " kills)";
+  std::cout << kills << " workers killed, " << lost.size() << " trials recovered, " << seconds
+            << " s\n";
+}
+
+}  // namespace
+}  // namespace synalinks
