@@ -1,0 +1,76 @@
+// What a module sees of the run it is part of: whether it is training, which sample it is
+// working on, the variable values to use (an optimizer's candidate under evaluation), and where
+// to record LM usage, failures and the predictions optimizers learn from.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "synalinks/json.hpp"
+#include "synalinks/lm/usage.hpp"
+#include "synalinks/program/variable.hpp"
+
+namespace synalinks {
+
+// LM usage of the calls made by a program (or a part of its work), whatever else shares the
+// same LanguageModel at the same time.
+struct ProgramUsage {
+  std::int64_t calls = 0;         // LM calls that returned a reply (cache hits included)
+  std::int64_t failed_calls = 0;  // LM calls that failed for good
+  std::int64_t requests = 0;      // HTTP requests sent, retries included
+  std::int64_t cache_hits = 0;
+  TokenUsage tokens{};
+  double cost_usd = 0.0;
+  double latency_s = 0.0;  // summed call latencies
+  ProgramUsage& operator+=(const ProgramUsage& other);
+  friend ProgramUsage operator-(ProgramUsage a, const ProgramUsage& b);
+};
+
+// A module's prediction during training, for optimizers to learn from.
+struct ModulePrediction {
+  std::string variable_path;  // the module's trainable state
+  std::size_t sample = 0;     // index of the sample in its batch
+  Json inputs{};
+  Json outputs{};
+};
+
+// Shared by every sample of a batch: thread-safe.
+class RunRecorder {
+ public:
+  void add_call(const CallStats& stats);
+  void add_failure(std::int64_t attempts, const std::string& message);
+  void add_prediction(ModulePrediction prediction);
+  ProgramUsage usage() const;
+  std::vector<ModulePrediction> take_predictions();
+  std::vector<std::string> failure_messages() const;
+
+ private:
+  mutable std::mutex mutex_;
+  ProgramUsage usage_{};
+  std::vector<ModulePrediction> predictions_;
+  std::vector<std::string> failures_;
+};
+
+struct CallContext {
+  bool training = false;
+  std::size_t sample = 0;
+  // Values to use instead of the variables' own (by variable path), for evaluating candidates
+  // concurrently without changing the program.
+  const std::map<std::string, Json>* overrides = nullptr;
+  RunRecorder* recorder = nullptr;  // may be null: nothing is recorded
+
+  Json state_of(const Variable& variable) const {
+    if (overrides != nullptr) {
+      if (const auto it = overrides->find(variable.path()); it != overrides->end())
+        return it->second;
+    }
+    return variable.value();
+  }
+};
+
+}  // namespace synalinks

@@ -1,0 +1,155 @@
+// Program: a graph of modules from symbolic inputs to outputs (the functional API), compiled
+// with a reward, an optimizer and metrics, then fitted, evaluated and used for predictions.
+//
+//   synalinks::clear_session();
+//   auto inputs = synalinks::Input(question);
+//   auto outputs = synalinks::ChainOfThought({.data_model = answer, .language_model = lm})(inputs);
+//   synalinks::Program program(inputs, outputs, {.name = "gsm8k"});
+//   program.compile({.reward = synalinks::rewards::ExactMatch({.in_mask = {"answer"}}),
+//                    .optimizer = synalinks::optimizers::RandomFewShot()});
+//   auto history = program.fit({.x = train.x, .y = train.y,
+//                               .validation_data = validation, .batch_size = 4});
+//   auto scores = program.evaluate({.x = test.x, .y = test.y});  // {"reward": ...}
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <filesystem>
+#include <functional>
+#include <iosfwd>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "synalinks/json.hpp"
+#include "synalinks/program/any_of.hpp"
+#include "synalinks/program/call_context.hpp"
+#include "synalinks/program/dataset.hpp"
+#include "synalinks/program/metrics.hpp"
+#include "synalinks/program/module.hpp"
+#include "synalinks/program/optimizers.hpp"
+#include "synalinks/program/rewards.hpp"
+#include "synalinks/tuners/tuner.hpp"
+
+namespace synalinks {
+
+struct ProgramOptions {
+  std::string name{};  // empty: "program", "program_1", ...
+  std::string description{};
+};
+
+struct CompileOptions {
+  AnyOf<Reward> reward{};        // required for fit and evaluate
+  AnyOf<Optimizer> optimizer{};  // none: fit has nothing to train
+  std::vector<AnyOf<Metric>> metrics{};
+};
+
+// Per-epoch logs of fit: history["val_reward"][i] is the value at epoch epoch[i].
+struct History {
+  std::vector<std::int64_t> epoch{};
+  std::map<std::string, std::vector<double>, std::less<>> history{};
+
+  bool empty() const { return epoch.empty(); }
+  void append(std::int64_t epoch_index, const tuners::Metrics& logs);
+  // The same logs as one Metrics per epoch, as a tuner takes them.
+  tuners::History per_epoch() const;
+};
+
+struct ProgramCallback {
+  std::function<void(std::int64_t epoch)> on_epoch_begin{};
+  std::function<void(std::int64_t epoch, const tuners::Metrics& logs)> on_epoch_end{};
+  std::function<void(std::size_t step, const tuners::Metrics& logs)> on_batch_end{};
+};
+
+struct FitOptions {
+  std::vector<Json> x{};
+  std::vector<Json> y{};
+  std::optional<Dataset> validation_data{};
+  // Used when validation_data is not given: the last fraction of (x, y) becomes validation.
+  double validation_split = 0.1;
+  std::int64_t epochs = 1;
+  std::size_t batch_size = 1;
+  // Validation samples each candidate of the optimizer is scored on (at most all of them).
+  std::size_t minibatch_size = 4;
+  std::int64_t initial_epoch = 0;  // a promoted trial continues from here
+  bool shuffle = false;            // shuffle the training samples every epoch (seeded)
+  std::uint64_t seed = 0;          // for shuffling and validation minibatches
+  std::vector<ProgramCallback> callbacks{};
+  int verbose = 0;                 // 1: a progress bar per epoch
+  std::ostream* output = nullptr;  // progress and warnings; null: std::cout
+};
+
+struct EvaluateOptions {
+  std::vector<Json> x{};
+  std::vector<Json> y{};
+  std::size_t batch_size = 32;
+  int verbose = 0;
+  std::ostream* output = nullptr;
+};
+
+struct PredictOptions {
+  std::vector<Json> x{};
+  std::size_t batch_size = 32;
+  int verbose = 0;
+  std::ostream* output = nullptr;
+};
+
+class Program {
+ public:
+  // InvalidArgument when an output does not depend on the inputs given, or an input or output
+  // is not a symbolic value.
+  Program(SymbolicDataModel inputs, SymbolicDataModel outputs, ProgramOptions options = {});
+  Program(std::vector<SymbolicDataModel> inputs, std::vector<SymbolicDataModel> outputs,
+          ProgramOptions options = {});
+  ~Program();
+  Program(Program&&) noexcept;
+  Program& operator=(Program&&) noexcept;
+
+  const std::string& name() const;
+  // Modules in the order they run (graph depth, then creation).
+  std::vector<std::shared_ptr<const Module>> modules() const;
+  std::vector<std::shared_ptr<Variable>> variables() const;
+  std::vector<std::shared_ptr<Variable>> trainable_variables() const;
+  std::vector<LanguageModel> language_models() const;
+
+  // Runs on one sample: the input value (a JSON array of values for several inputs). The
+  // output value, a JSON array for several outputs; nullopt when a module failed.
+  std::optional<Json> operator()(const Json& x, const CallContext& context = {}) const;
+
+  // Metrics are cloned: each program owns its metrics' state.
+  void compile(CompileOptions options);
+  bool compiled() const;
+
+  // Trains the trainable variables with the optimizer. Per epoch: "reward" (mean reward of the
+  // training predictions), each metric on them, "val_reward" and "val_<metric>" from one
+  // validation pass with the variables kept, and the operational metrics of the whole epoch.
+  // Without an optimizer: a warning and an empty History (nothing to train, no LM call).
+  History fit(FitOptions options);
+  // "reward" and each metric: means over the samples (each sample weighs the same, whatever
+  // batch it is in), and the operational metrics of the evaluation.
+  tuners::Metrics evaluate(EvaluateOptions options);
+  std::vector<std::optional<Json>> predict(PredictOptions options) const;
+
+  // The LM usage of every call this program made so far.
+  ProgramUsage usage() const;
+
+  // --- variables (a trial checkpoint) ---
+  // {"trainable_variables": {"<module>": {"<variable>": value}}, "non_trainable_variables": ...}
+  Json get_state_tree() const;
+  // ProjectError naming the path when the tree lacks a variable of the program or holds one the
+  // program does not have.
+  void set_state_tree(const Json& tree);
+  // Written atomically as 2-space indented JSON. InvalidArgument unless the name ends with
+  // ".variables.json" (Synalinks' rule).
+  void save_variables(const std::filesystem::path& path) const;
+  void load_variables(const std::filesystem::path& path);
+
+  struct State;  // the implementation's; opaque to users
+
+ private:
+  std::unique_ptr<State> state_;
+};
+
+}  // namespace synalinks

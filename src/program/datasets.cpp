@@ -1,0 +1,218 @@
+#include "synalinks/program/datasets.hpp"
+
+#include <curl/curl.h>
+
+#include <cstdio>
+#include <cstdlib>
+#include <fstream>
+#include <regex>
+
+#include "synalinks/errors.hpp"
+
+namespace synalinks::datasets {
+namespace {
+
+std::string trim(const std::string& text) {
+  const auto begin = text.find_first_not_of(" \t\r\n");
+  if (begin == std::string::npos) return "";
+  const auto end = text.find_last_not_of(" \t\r\n");
+  return text.substr(begin, end - begin + 1);
+}
+
+// A number written as text: "1,125", "-3", "2.50", "$5" is not accepted.
+std::optional<double> number_from_text(std::string text) {
+  text = trim(text);
+  std::erase(text, ',');
+  static const std::regex number(R"(^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$)");
+  if (!std::regex_match(text, number)) return std::nullopt;
+  return std::strtod(text.c_str(), nullptr);
+}
+
+std::string type_of(const Json& property) {
+  if (property.contains("type") && property["type"].is_string())
+    return property["type"].get<std::string>();
+  if (property.contains("anyOf"))
+    for (const auto& option : property["anyOf"])
+      if (option.contains("type") && option["type"] != "null") return option["type"];
+  return "";
+}
+
+// The value of `field` from a row, converted to the property's type; nullopt when absent.
+std::optional<Json> read_field(const Json& row, const std::string& key, const Json& property,
+                               const std::string& where) {
+  if (!row.contains(key)) return std::nullopt;
+  const Json& value = row[key];
+  const std::string type = type_of(property);
+  const auto wrong = [&](const char* expected) {
+    return ProjectError(where + ": field '" + key + "' holds " + value.dump().substr(0, 80) +
+                        "; expected " + expected);
+  };
+  if (type == "number" || type == "integer") {
+    std::optional<double> number;
+    if (value.is_number()) number = value.get<double>();
+    if (value.is_string()) number = number_from_text(value.get<std::string>());
+    if (!number) throw wrong(type == "number" ? "a number" : "an integer");
+    if (type == "integer") {
+      if (*number != std::floor(*number)) throw wrong("an integer");
+      return Json(static_cast<std::int64_t>(*number));
+    }
+    return Json(*number);
+  }
+  if (type == "string" && !value.is_string()) throw wrong("a string");
+  if (type == "boolean" && !value.is_boolean()) throw wrong("a boolean");
+  if (type == "array" && !value.is_array()) throw wrong("an array");
+  return value;
+}
+
+Json row_value(const Json& row, const DataModel& model,
+               const std::map<std::string, std::string>& field_map, const std::string& where) {
+  Json value = Json::object();
+  const Json& schema = model.schema();
+  const Json required = schema.value("required", Json::array());
+  for (const auto& [field, property] : schema["properties"].items()) {
+    const auto mapped = field_map.find(field);
+    const std::string key = mapped == field_map.end() ? field : mapped->second;
+    auto read = read_field(row, key, property, where);
+    if (read) {
+      value[field] = std::move(*read);
+    } else if (std::find(required.begin(), required.end(), field) != required.end()) {
+      throw ProjectError(where + ": the row has no '" + key + "'; expected it for field '" + field +
+                         "' of " + model.title());
+    }
+  }
+  return value;
+}
+
+std::filesystem::path default_cache() {
+  if (const char* xdg = std::getenv("XDG_CACHE_HOME"); xdg != nullptr && *xdg != '\0')
+    return std::filesystem::path(xdg) / "synalinks" / "gsm8k";
+  const char* home = std::getenv("HOME");
+  return std::filesystem::path(home != nullptr ? home : ".") / ".cache" / "synalinks" / "gsm8k";
+}
+
+std::size_t write_to_file(char* data, std::size_t size, std::size_t count, void* file) {
+  return std::fwrite(data, size, count, static_cast<std::FILE*>(file));
+}
+
+// Downloads `url` to `target` (through a temporary file, so a failed download leaves nothing).
+void download(const std::string& url, const std::filesystem::path& target) {
+  const std::filesystem::path temp = target.string() + ".part";
+  std::FILE* file = std::fopen(temp.c_str(), "wb");
+  if (file == nullptr) throw Error("cannot write " + temp.string() + " to download " + url);
+  CURL* curl = curl_easy_init();
+  curl_easy_setopt(curl, CURLOPT_URL, url.c_str());
+  curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, write_to_file);
+  curl_easy_setopt(curl, CURLOPT_WRITEDATA, file);
+  curl_easy_setopt(curl, CURLOPT_FOLLOWLOCATION, 1L);
+  curl_easy_setopt(curl, CURLOPT_FAILONERROR, 1L);
+  curl_easy_setopt(curl, CURLOPT_CONNECTTIMEOUT, 30L);
+  const CURLcode code = curl_easy_perform(curl);
+  long status = 0;
+  curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &status);
+  curl_easy_cleanup(curl);
+  std::fclose(file);
+  if (code != CURLE_OK) {
+    std::filesystem::remove(temp);
+    throw Error("downloading " + url + " failed: " + curl_easy_strerror(code) +
+                (status != 0 ? " (HTTP " + std::to_string(status) + ")" : ""));
+  }
+  std::filesystem::rename(temp, target);
+}
+
+Dataset read_gsm8k(const std::filesystem::path& path, std::size_t limit) {
+  return load_jsonl(
+      {.path = path,
+       .input_data_model = gsm8k::input_data_model(),
+       .output_data_model = DataModel("GSM8KRow", {fields::string("answer", "The solution")}),
+       .limit = limit});
+}
+
+}  // namespace
+
+Dataset load_jsonl(const JsonlOptions& options) {
+  std::ifstream in(options.path);
+  if (!in) throw ProjectError("cannot read " + options.path.string());
+  Dataset out;
+  std::string line;
+  for (std::size_t number = 1; std::getline(in, line); ++number) {
+    if (trim(line).empty()) continue;
+    const std::string where = options.path.string() + ":" + std::to_string(number);
+    Json row;
+    try {
+      row = Json::parse(line);
+    } catch (const Json::parse_error&) {
+      throw ProjectError(where + ": not a JSON object: " + line.substr(0, 80));
+    }
+    if (!row.is_object()) throw ProjectError(where + ": expected a JSON object per line");
+    out.x.push_back(row_value(row, options.input_data_model, options.field_map, where));
+    out.y.push_back(row_value(row, options.output_data_model, options.field_map, where));
+    if (options.limit != 0 && out.size() >= options.limit) break;
+  }
+  return out;
+}
+
+namespace gsm8k {
+
+const DataModel& input_data_model() {
+  static const DataModel model("MathQuestion",
+                               {fields::string("question", "The math word problem")});
+  return model;
+}
+
+const DataModel& output_data_model() {
+  static const DataModel model("NumericalAnswerWithThinking",
+                               {fields::string("thinking", "Your step by step thinking"),
+                                fields::number("answer", "The numerical answer")});
+  return model;
+}
+
+Json parse_answer(const std::string& answer) {
+  const auto first = answer.find("####");
+  const auto last = answer.rfind("####");
+  if (first == std::string::npos) {
+    throw InvalidArgument("GSM8K answer has no \"####\" line: " + answer.substr(0, 80));
+  }
+  const std::string tail = answer.substr(last + 4);
+  const auto number = number_from_text(tail);
+  if (!number) {
+    throw InvalidArgument("GSM8K answer after \"####\" is '" + trim(tail) +
+                          "'; expected a number such as 1,125 or -3.5");
+  }
+  return {{"thinking", trim(answer.substr(0, first))}, {"answer", *number}};
+}
+
+Splits load_data(const LoadOptions& options) {
+  if (options.directory.empty() == options.url.empty()) {
+    throw InvalidArgument(
+        "gsm8k::load_data: expected exactly one of .directory (a folder with train.jsonl and "
+        "test.jsonl) or .url");
+  }
+  std::filesystem::path folder = options.directory;
+  if (!options.url.empty()) {
+    folder = options.cache_directory.empty() ? default_cache() : options.cache_directory;
+    std::filesystem::create_directories(folder);
+    std::string base = options.url;
+    if (!base.ends_with("/")) base += "/";
+    for (const char* name : {"train.jsonl", "test.jsonl"})
+      if (!std::filesystem::exists(folder / name)) download(base + name, folder / name);
+  }
+  Splits splits;
+  for (auto [name, split] :
+       {std::pair{"train.jsonl", &splits.train}, {"test.jsonl", &splits.test}}) {
+    const std::filesystem::path path = folder / name;
+    Dataset raw = read_gsm8k(path, options.limit);
+    split->x = std::move(raw.x);
+    for (std::size_t i = 0; i < raw.y.size(); ++i) {
+      try {
+        split->y.push_back(parse_answer(raw.y[i]["answer"].get<std::string>()));
+      } catch (const InvalidArgument& error) {
+        // Rows are numbered as lines, blank lines aside.
+        throw ProjectError(path.string() + ": row " + std::to_string(i + 1) + ": " + error.what());
+      }
+    }
+  }
+  return splits;
+}
+
+}  // namespace gsm8k
+}  // namespace synalinks::datasets

@@ -1,0 +1,213 @@
+// Program.fit / evaluate / predict against a real simulator process.
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include "program_test_support.hpp"
+#include "support/throws.hpp"
+
+namespace synalinks {
+namespace {
+
+using ::testing::HasSubstr;
+using namespace program_test;
+
+class Fit : public ::testing::Test {
+ protected:
+  QuestionSet questions;
+  datasets::gsm8k::Splits data = questions.load();
+};
+
+TEST_F(Fit, CallsOfOneFitAreExactlyThoseTheDesignPredicts) {
+  lmsim::SimulatorProcess sim({.config = simulator_config(questions)});
+  Program program = gsm8k_program(simulator_model(sim), /*chain_of_thought=*/true);
+  const Dataset train = data.train.take(12);
+  const Dataset validation = data.train.slice(12, 18);
+  const auto before = requests_served(sim);
+  const History history = program.fit(
+      {.x = train.x, .y = train.y, .validation_data = validation, .epochs = 1, .batch_size = 4});
+  // 12 training predictions; 3 candidates scored on a 4-sample minibatch each; the zero-shot
+  // incumbent scored on the first minibatch and later on the 2 validation samples it lacked when
+  // challenged; the final validation pass finds every sample already scored for the best.
+  EXPECT_EQ(requests_served(sim) - before, 12 + 3 * 4 + 4 + 2);
+  EXPECT_EQ(program.usage().calls, 30);
+  ASSERT_EQ(history.epoch, std::vector<std::int64_t>{0});
+  EXPECT_DOUBLE_EQ(history.history.at("reward")[0], 1.0);
+  EXPECT_DOUBLE_EQ(history.history.at("val_reward")[0], 1.0);
+}
+
+TEST_F(Fit, RandomFewShotImprovesValidationRewardOverNoExamples) {
+  lmsim::SimulatorProcess sim({.config = simulator_config(questions)});
+  const LanguageModel lm = simulator_model(sim, "sim-learner");
+  Program trained = gsm8k_program(lm, false);
+  const Dataset train = data.train.take(24);
+  const Dataset validation = data.train.slice(24, 48);
+  const History history = trained.fit({.x = train.x,
+                                       .y = train.y,
+                                       .validation_data = validation,
+                                       .epochs = 2,
+                                       .batch_size = 6,
+                                       .seed = 3});
+  Program untrained = gsm8k_program(lm, false, 0.0, /*with_optimizer=*/false);
+  const double zero_shot = untrained.evaluate({.x = data.test.x, .y = data.test.y})["reward"];
+  const double few_shot = trained.evaluate({.x = data.test.x, .y = data.test.y})["reward"];
+  EXPECT_GT(few_shot, zero_shot) << "few-shot " << few_shot << " zero-shot " << zero_shot;
+  const Json state = trained.trainable_variables().front()->value();
+  EXPECT_FALSE(state["examples"].empty());
+  // Only predictions that scored well became examples: each carries the right answer.
+  EXPECT_GE(history.history.at("val_reward").back(), history.history.at("val_reward").front());
+}
+
+TEST_F(Fit, ChainOfThoughtBeatsGeneratorAtTemperatureZero) {
+  lmsim::SimulatorProcess sim({.config = simulator_config(questions)});
+  const LanguageModel lm = simulator_model(sim, "sim-learner");
+  const DataModel answer_only("NumericalAnswer",
+                              {fields::number("answer", "The numerical answer")});
+  Program generator = gsm8k_program(lm, false, 0.0, false, answer_only);
+  Program cot = gsm8k_program(lm, true, 0.0, false, answer_only);
+  const Dataset all = data.train;
+  const double plain = generator.evaluate({.x = all.x, .y = all.y})["reward"];
+  const double thought = cot.evaluate({.x = all.x, .y = all.y})["reward"];
+  EXPECT_GT(thought, plain) << "chain of thought " << thought << ", generator " << plain;
+}
+
+TEST_F(Fit, SavedVariablesReproduceThePredictions) {
+  lmsim::SimulatorProcess sim({.config = simulator_config(questions)});
+  const LanguageModel lm = simulator_model(sim, "sim-learner");
+  testing::TempDir dir;
+  Program trained = gsm8k_program(lm, true);
+  trained.fit({.x = data.train.take(12).x,
+               .y = data.train.take(12).y,
+               .validation_data = data.train.slice(12, 20),
+               .batch_size = 4});
+  const auto path = dir.path() / "trial" / "program.variables.json";
+  trained.save_variables(path);
+  const auto expected = trained.predict({.x = data.test.x});
+
+  Program rebuilt = gsm8k_program(lm, true);
+  EXPECT_NE(rebuilt.get_state_tree(), trained.get_state_tree());
+  rebuilt.load_variables(path);
+  EXPECT_EQ(rebuilt.get_state_tree(), trained.get_state_tree());
+  EXPECT_EQ(rebuilt.predict({.x = data.test.x}), expected);
+
+  EXPECT_THAT(
+      testing::message_of<InvalidArgument>([&] { rebuilt.save_variables(dir.path() / "x.json"); }),
+      HasSubstr("\".variables.json\""));
+  Program other = gsm8k_program(lm, false);
+  EXPECT_THAT(testing::message_of<ProjectError>([&] { other.load_variables(path); }),
+              HasSubstr("lack 'generator/state_generator'"));
+}
+
+TEST_F(Fit, SurvivesTenPercentInjectedFaults) {
+  lmsim::SimulatorProcess sim(
+      {.config = simulator_config(questions, R"({"server_error": 0.04, "rate_limited": 0.02,
+                                                  "malformed_body": 0.02,
+                                                  "invalid_content": 0.02,
+                                                  "retry_after_ms": 1})")});
+  Program program = gsm8k_program(simulator_model(sim), true);
+  const History history = program.fit({.x = data.train.take(16).x,
+                                       .y = data.train.take(16).y,
+                                       .validation_data = data.train.slice(16, 24),
+                                       .epochs = 2,
+                                       .batch_size = 4});
+  EXPECT_EQ(history.epoch.size(), 2u);
+  // Retries absorb the faults: every prediction of the perfect model is right.
+  EXPECT_DOUBLE_EQ(history.history.at("val_reward").back(), 1.0);
+  const auto faults = sim.stats()["faults"];
+  int served = 0;
+  for (const auto& [name, count] : faults.items()) served += count.get<int>();
+  EXPECT_GT(served, 0);
+}
+
+TEST_F(Fit, FailedPredictionsScoreZeroAndAreCountedWithoutStoppingTheFit) {
+  lmsim::SimulatorProcess sim({.config = simulator_config(questions, R"({"server_error": 0.3})")});
+  clear_session();
+  Program program = gsm8k_program(simulator_model(sim, "sim-perfect", /*max_attempts=*/1), true);
+  program.compile({.reward = rewards::ExactMatch({.in_mask = {"answer"}}),
+                   .optimizer = optimizers::RandomFewShot({.seed = 1}),
+                   .metrics = {metrics::UsageMetric(metrics::Usage::failed_calls),
+                               metrics::UsageMetric(metrics::Usage::lm_calls)}});
+  const History history = program.fit({.x = data.train.take(16).x,
+                                       .y = data.train.take(16).y,
+                                       .validation_data = data.train.slice(16, 24),
+                                       .batch_size = 4});
+  const double failed = history.history.at("failed_calls")[0];
+  EXPECT_GT(failed, 0);
+  EXPECT_LT(history.history.at("reward")[0], 1.0);  // failures score 0
+  // The epoch's figure covers all its calls, the validation pass's a part of them.
+  EXPECT_EQ(program.usage().failed_calls, static_cast<std::int64_t>(failed));
+  EXPECT_LE(history.history.at("val_failed_calls")[0], failed);
+  EXPECT_EQ(program.usage().calls, static_cast<std::int64_t>(history.history.at("lm_calls")[0]));
+}
+
+TEST_F(Fit, EvaluateGivesTheMeanRewardAndTheOperationalMetrics) {
+  lmsim::SimulatorProcess sim({.config = simulator_config(questions)});
+  Program program = gsm8k_program(simulator_model(sim), false);
+  std::vector<AnyOf<Metric>> all = metrics::operational();
+  all.push_back(metrics::MeanReward(rewards::ExactMatch({.in_mask = {"answer"}})));
+  program.compile({.reward = rewards::ExactMatch({.in_mask = {"answer"}}), .metrics = all});
+  std::vector<Json> y = data.test.take(5).y;
+  y[0]["answer"] = -1;  // one wrong truth: 4 of 5 match
+  const auto scores = program.evaluate({.x = data.test.take(5).x, .y = y, .batch_size = 2});
+  EXPECT_DOUBLE_EQ(scores.at("reward"), 0.8);  // each sample weighs the same
+  EXPECT_DOUBLE_EQ(scores.at("mean_reward"), 0.8);
+  EXPECT_EQ(scores.at("lm_calls"), 5);
+  EXPECT_GT(scores.at("total_tokens"), 0);
+  EXPECT_GE(scores.at("latency"), 0);
+}
+
+TEST_F(Fit, WithoutAnOptimizerNothingIsTrainedAndNoCallIsMade) {
+  lmsim::SimulatorProcess sim({.config = simulator_config(questions)});
+  Program program = gsm8k_program(simulator_model(sim), false, 0.0, false);
+  std::ostringstream out;
+  const auto before = requests_served(sim);
+  const History history = program.fit({.x = data.train.take(4).x,
+                                       .y = data.train.take(4).y,
+                                       .validation_data = data.train.slice(4, 6),
+                                       .output = &out});
+  EXPECT_TRUE(history.empty());
+  EXPECT_EQ(requests_served(sim), before);
+  EXPECT_THAT(out.str(), HasSubstr("no optimizer"));
+}
+
+TEST_F(Fit, BadArgumentsAreReportedBeforeAnyCall) {
+  lmsim::SimulatorProcess sim({.config = simulator_config(questions)});
+  Program program = gsm8k_program(simulator_model(sim), false);
+  const auto x = data.train.take(4).x;
+  const auto y = data.train.take(3).y;
+  EXPECT_THAT(testing::message_of<InvalidArgument>([&] { program.fit({.x = x, .y = y}); }),
+              HasSubstr("x has 4 samples and y 3"));
+  EXPECT_THAT(
+      testing::message_of<InvalidArgument>([&] {
+        program.fit(
+            {.x = data.train.take(1).x, .y = data.train.take(1).y, .validation_split = 0.5});
+      }),
+      HasSubstr("leaves one side empty"));
+  EXPECT_THAT(testing::message_of<InvalidArgument>([&] {
+                program.fit({.x = x, .y = data.train.take(4).y, .epochs = 1, .initial_epoch = 1});
+              }),
+              HasSubstr("expected 0 <= initial_epoch < epochs"));
+  EXPECT_EQ(requests_served(sim), 0);
+}
+
+TEST_F(Fit, InitialEpochContinuesAndVerboseDrawsAProgressBar) {
+  lmsim::SimulatorProcess sim({.config = simulator_config(questions)});
+  Program program = gsm8k_program(simulator_model(sim), false);
+  std::ostringstream out;
+  const History history = program.fit({.x = data.train.take(8).x,
+                                       .y = data.train.take(8).y,
+                                       .validation_data = data.train.slice(8, 12),
+                                       .epochs = 3,
+                                       .batch_size = 4,
+                                       .initial_epoch = 2,
+                                       .verbose = 1,
+                                       .output = &out});
+  EXPECT_EQ(history.epoch, std::vector<std::int64_t>{2});
+  EXPECT_THAT(out.str(), HasSubstr("Epoch 3/3"));
+  EXPECT_THAT(out.str(), HasSubstr("2/2 [==============================]"));
+  EXPECT_THAT(out.str(), HasSubstr("val_reward: 1.0000"));
+  ASSERT_EQ(history.per_epoch().size(), 1u);
+  EXPECT_EQ(history.per_epoch()[0].at("val_reward"), 1.0);
+}
+
+}  // namespace
+}  // namespace synalinks
