@@ -52,7 +52,7 @@ class QuestionSet {
 };
 
 // sim-perfect answers every known question right; sim-learner gains a lot from examples and
-// from a reasoning field, so that training has something to find.
+// from a reasoning field, so that training has something to find; sim-slow takes 20 ms a call.
 inline std::string simulator_config(const QuestionSet& questions, const std::string& faults = "") {
   const std::string files = "[\"" + (questions.path() / "train.jsonl").string() + "\", \"" +
                             (questions.path() / "test.jsonl").string() + "\"]";
@@ -61,7 +61,8 @@ inline std::string simulator_config(const QuestionSet& questions, const std::str
                                        "temperature_penalty": 0.0}},
       {"id": "sim-learner", "skill": {"base_accuracy": 0.25, "reasoning_field_bonus": 0.25,
                                        "few_shot_bonus_per_example": 0.1,
-                                       "few_shot_bonus_max": 0.3, "temperature_penalty": 0.1}}
+                                       "few_shot_bonus_max": 0.3, "temperature_penalty": 0.1}},
+      {"id": "sim-slow", "latency": {"distribution": "fixed", "value_ms": 20}}
     ], "data_files": )" +
          files + (faults.empty() ? "" : ", \"faults\": " + faults) + "}";
 }

@@ -121,6 +121,8 @@ class Program {
   // Metrics are cloned: each program owns its metrics' state.
   void compile(CompileOptions options);
   bool compiled() const;
+  // The compiled optimizer, or null.
+  const Optimizer* optimizer() const;
 
   // Trains the trainable variables with the optimizer. Per epoch: "reward" (mean reward of the
   // training predictions), each metric on them, "val_reward" and "val_<metric>" from one
@@ -151,5 +153,30 @@ class Program {
  private:
   std::unique_ptr<State> state_;
 };
+
+namespace tuners {
+
+// A hypermodel returning a Program: the trial fits it with the FitOptions given to
+// tuner.search(...) (Hyperband's tuner/epochs and tuner/initial_epoch applied, a promoted trial
+// continuing from its parent's variables), or, compiled without an optimizer, evaluates it on the
+// validation data (metrics under both "name" and "val_name"). The trained variables are saved in
+// the trial folder as program.variables.json. Every epoch's metrics also carry the trial's
+// totals: lm_calls, total_tokens, cost (US dollars) and wall_time (seconds).
+template <>
+struct TrialRunner<Program> {
+  static TrialResult run(Program program, HyperParameters& hp, TrialContext& context);
+};
+
+}  // namespace tuners
+
+// The file, in a trial's folder, that holds the trained variables of its program.
+inline constexpr const char* kTrialVariablesFile = "program.variables.json";
+
+// The n best trials' programs, rebuilt with `build_program` from their hyperparameters and with
+// their trained variables loaded (Synalinks returns only hyperparameters, so a winner it rebuilds
+// is untrained). ProjectError when a trial folder lacks its variables.
+std::vector<Program> get_best_programs(
+    const tuners::Tuner& tuner, const std::function<Program(HyperParameters&)>& build_program,
+    std::size_t num_programs = 1);
 
 }  // namespace synalinks

@@ -44,6 +44,19 @@ using History = std::vector<Metrics>;
 using TrialResult = std::variant<double, Metrics, History>;
 
 class Tuner;
+struct TrialContext;
+
+// A hypermodel may also return a model that trains itself into a TrialResult: any type M with a
+// specialization of TrialRunner<M> providing
+//   static TrialResult run(M model, HyperParameters& hp, TrialContext& context);
+// The LM-program layer provides one for synalinks::Program (build, fit, checkpoint).
+template <class M>
+struct TrialRunner {};
+
+template <class M>
+concept RunnableModel = requires(M model, HyperParameters& hp, TrialContext& context) {
+  { TrialRunner<M>::run(std::move(model), hp, context) } -> std::convertible_to<TrialResult>;
+};
 
 // What a running trial may read besides its hyperparameters.
 struct TrialContext {
@@ -181,11 +194,15 @@ const T& TrialContext::args() const {
 
 namespace detail {
 
-// Numbers of any arithmetic type become the objective's value; the rest converts as it may.
+// Numbers of any arithmetic type become the objective's value; a runnable model is trained by
+// its TrialRunner; the rest converts as it may.
 template <class R>
-TrialResult to_trial_result(R&& result) {
-  if constexpr (std::is_arithmetic_v<std::decay_t<R>>) {
+TrialResult to_trial_result(R&& result, HyperParameters& hp, TrialContext& context) {
+  using Result = std::decay_t<R>;
+  if constexpr (std::is_arithmetic_v<Result>) {
     return TrialResult(static_cast<double>(result));
+  } else if constexpr (RunnableModel<Result>) {
+    return TrialRunner<Result>::run(std::forward<R>(result), hp, context);
   } else {
     return TrialResult(std::forward<R>(result));
   }
@@ -198,13 +215,13 @@ Tuner::HyperModel Tuner::wrap(F&& f) {
   using Fn = std::decay_t<F>;
   if constexpr (std::is_invocable_v<Fn&, HyperParameters&, TrialContext&>) {
     return [fn = Fn(std::forward<F>(f))](HyperParameters& hp, TrialContext& context) mutable {
-      return detail::to_trial_result(fn(hp, context));
+      return detail::to_trial_result(fn(hp, context), hp, context);
     };
   } else {
     static_assert(std::is_invocable_v<Fn&, HyperParameters&>,
                   "a hypermodel takes (HyperParameters&) or (HyperParameters&, TrialContext&)");
-    return [fn = Fn(std::forward<F>(f))](HyperParameters& hp, TrialContext&) mutable {
-      return detail::to_trial_result(fn(hp));
+    return [fn = Fn(std::forward<F>(f))](HyperParameters& hp, TrialContext& context) mutable {
+      return detail::to_trial_result(fn(hp), hp, context);
     };
   }
 }

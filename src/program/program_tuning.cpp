@@ -1,0 +1,108 @@
+// Programs as tuner hypermodels: one trial builds, fits (or evaluates), checkpoints and reports.
+#include <chrono>
+
+#include "program_state.hpp"
+#include "synalinks/errors.hpp"
+#include "synalinks/program/program.hpp"
+
+namespace synalinks {
+namespace {
+
+// The validation data of a fit: given, or the split fit would make.
+Dataset validation_of(const FitOptions& options) {
+  if (options.validation_data) return *options.validation_data;
+  const auto n = options.x.size();
+  const auto split_at =
+      static_cast<std::size_t>(static_cast<double>(n) * (1.0 - options.validation_split));
+  if (!(options.validation_split > 0.0 && options.validation_split < 1.0) || split_at == 0 ||
+      split_at >= n) {
+    throw InvalidArgument(
+        "a program compiled without an optimizer is evaluated on validation data; expected "
+        ".validation_data or a validation_split leaving both sides non-empty");
+  }
+  return Dataset{.x = std::vector<Json>(options.x.begin() + static_cast<std::ptrdiff_t>(split_at),
+                                        options.x.end()),
+                 .y = std::vector<Json>(options.y.begin() + static_cast<std::ptrdiff_t>(split_at),
+                                        options.y.end())};
+}
+
+}  // namespace
+
+const Optimizer* Program::optimizer() const {
+  return state_->optimizer.get();
+}
+
+tuners::TrialResult tuners::TrialRunner<Program>::run(Program program, HyperParameters& /*hp*/,
+                                                      TrialContext& context) {
+  const auto* given = std::any_cast<FitOptions>(&context.search_args);
+  if (given == nullptr) {
+    throw InvalidArgument(
+        std::string("a hypermodel that builds a Program needs its fit arguments: call "
+                    "tuner.search(synalinks::FitOptions{.x = ..., .y = ..., ...}); search() got ") +
+        (context.search_args.has_value() ? context.search_args.type().name() : "nothing"));
+  }
+  const auto start = std::chrono::steady_clock::now();
+  FitOptions options = *given;
+  if (context.epochs) options.epochs = *context.epochs;
+  options.initial_epoch = context.initial_epoch;
+  if (context.parent_trial_dir) {
+    const auto parent = *context.parent_trial_dir / kTrialVariablesFile;
+    if (!std::filesystem::exists(parent)) {
+      throw ProjectError("the promoted trial's parent left no variables at " + parent.string() +
+                         "; expected the parent trial to have saved them");
+    }
+    program.load_variables(parent);
+  }
+
+  tuners::History history;
+  if (program.optimizer() != nullptr && !program.trainable_variables().empty()) {
+    history = program.fit(options).per_epoch();
+  } else {
+    const Dataset validation = validation_of(options);
+    const auto scores =
+        program.evaluate({.x = validation.x,
+                          .y = validation.y,
+                          .batch_size = std::max<std::size_t>(1, options.batch_size),
+                          .output = options.output});
+    tuners::Metrics metrics;
+    for (const auto& [name, value] : scores) {
+      metrics[name] = value;
+      metrics["val_" + name] = value;
+    }
+    history.push_back(std::move(metrics));
+  }
+  std::filesystem::create_directories(context.trial_dir);
+  program.save_variables(context.trial_dir / kTrialVariablesFile);
+
+  const ProgramUsage usage = program.usage();
+  const double wall_time =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  for (auto& epoch : history) {
+    epoch["lm_calls"] = static_cast<double>(usage.calls);
+    epoch["total_tokens"] = static_cast<double>(usage.tokens.total_tokens());
+    epoch["cost"] = usage.cost_usd;
+    epoch["wall_time"] = wall_time;
+  }
+  return history;
+}
+
+std::vector<Program> get_best_programs(
+    const tuners::Tuner& tuner, const std::function<Program(HyperParameters&)>& build_program,
+    std::size_t num_programs) {
+  std::vector<Program> programs;
+  for (const auto& trial : tuner.oracle().get_best_trials(num_programs)) {
+    if (trial.status != tuners::TrialStatus::completed) continue;
+    HyperParameters hp = trial.hyperparameters;
+    Program program = build_program(hp);
+    const auto path = tuner.trial_dir(trial.trial_id) / kTrialVariablesFile;
+    if (!std::filesystem::exists(path)) {
+      throw ProjectError("trial " + trial.trial_id + " has no trained variables at " +
+                         path.string() + "; expected the file its fit saved");
+    }
+    program.load_variables(path);
+    programs.push_back(std::move(program));
+  }
+  return programs;
+}
+
+}  // namespace synalinks

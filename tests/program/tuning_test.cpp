@@ -1,0 +1,144 @@
+// Tuners over LM programs, end to end against the simulator.
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include "program_test_support.hpp"
+#include "support/throws.hpp"
+#include "synalinks/synalinks.hpp"
+
+namespace synalinks {
+namespace {
+
+using ::testing::HasSubstr;
+using namespace program_test;
+
+class Tuning : public ::testing::Test {
+ protected:
+  QuestionSet questions;
+  datasets::gsm8k::Splits data = questions.load();
+  testing::TempDir dir;
+  std::ostringstream console;
+
+  FitOptions fit_args(std::size_t train = 12, std::size_t validation = 8) const {
+    return {.x = data.train.take(train).x,
+            .y = data.train.take(train).y,
+            .validation_data = data.train.slice(train, train + validation),
+            .batch_size = 4};
+  }
+  tuners::TunerOptions options(std::int64_t max_trials, const std::string& project) {
+    return {.objective = tuners::Objective("val_reward", tuners::Direction::max),
+            .max_trials = max_trials,
+            .seed = 1234,
+            .directory = dir.path(),
+            .project_name = project,
+            .output = &console};
+  }
+};
+
+// The guide's search space.
+std::function<Program(HyperParameters&)> guide_builder(const LanguageModel& lm) {
+  return [lm](HyperParameters& hp) {
+    const bool cot = hp.Boolean("use_chain_of_thought", {.default_value = true});
+    const double temperature = hp.Choice<double>("temperature", {0.0, 1.0});
+    return gsm8k_program(lm, cot, temperature);
+  };
+}
+
+TEST_F(Tuning, GridSearchFindsTheConfigurationTheSimulatorRewardsMost) {
+  lmsim::SimulatorProcess sim({.config = simulator_config(questions)});
+  const auto build = guide_builder(simulator_model(sim, "sim-learner"));
+  tuners::GridSearch tuner(build, options(4, "grid"));
+  tuner.search(fit_args(12, 24));
+  const auto best = tuner.get_best_hyperparameters().front();
+  EXPECT_TRUE(best.get<bool>("use_chain_of_thought"));
+  EXPECT_EQ(best.get<double>("temperature"), 0.0);
+
+  // Each trial reports its LM usage and wall time; the winner comes back trained.
+  const auto trial = tuner.oracle().get_best_trials().front();
+  EXPECT_GT(trial.metrics.get("lm_calls").last_value().value_or(-1), 0);
+  EXPECT_GT(trial.metrics.get("wall_time").last_value().value_or(-1), 0);
+  auto programs = get_best_programs(tuner, build);
+  ASSERT_EQ(programs.size(), 1u);
+  EXPECT_FALSE(programs.front().trainable_variables().front()->value()["examples"].empty());
+  EXPECT_GT(programs.front().evaluate({.x = data.test.x, .y = data.test.y})["reward"], 0.0);
+}
+
+TEST_F(Tuning, ParallelTrialsStayWithinTheSimulatorsConcurrencyLimit) {
+  lmsim::SimulatorProcess sim(
+      {.config = simulator_config(questions).insert(1, R"("limits": {"max_concurrency": 16}, )")});
+  auto topts = options(6, "parallel");
+  topts.max_parallel_trials = 4;
+  tuners::RandomSearch tuner(guide_builder(simulator_model(sim, "sim-slow")), topts);
+  tuner.search(fit_args());
+  const auto stats = sim.stats();
+  EXPECT_EQ(stats["rejected_concurrency"], 0);
+  EXPECT_LE(stats["max_concurrent_requests"].get<int>(), 16);
+  EXPECT_GT(stats["max_concurrent_requests"].get<int>(), 4);  // trials did overlap
+  std::size_t completed = 0;
+  for (const auto& trial : tuner.oracle().trials())
+    completed += trial.status == tuners::TrialStatus::completed;
+  EXPECT_EQ(completed, 4u);  // the space holds 4 configurations
+}
+
+TEST_F(Tuning, HyperbandPromotedTrialsContinueFromTheirParentsVariables) {
+  lmsim::SimulatorProcess sim({.config = simulator_config(questions)});
+  const auto build = guide_builder(simulator_model(sim, "sim-learner"));
+  auto topts = options(0, "hyperband");
+  topts.max_trials.reset();
+  tuners::Hyperband tuner(build, topts, {.max_epochs = 3, .factor = 3});
+  tuner.search(fit_args(8, 8));
+  int promoted = 0;
+  for (const auto& trial : tuner.oracle().trials()) {
+    if (trial.status != tuners::TrialStatus::completed) continue;
+    EXPECT_TRUE(std::filesystem::exists(tuner.trial_dir(trial.trial_id) / kTrialVariablesFile));
+    if (trial.hyperparameters.get<std::int64_t>("tuner/initial_epoch") > 0) ++promoted;
+  }
+  EXPECT_GT(promoted, 0);
+}
+
+TEST_F(Tuning, CostCanBeAnObjectiveBesideTheReward) {
+  lmsim::SimulatorProcess sim({.config = simulator_config(questions)});
+  const LanguageModel cheap = simulator_model(sim, "sim-learner");
+  const LanguageModel perfect = simulator_model(sim, "sim-perfect");
+  auto topts = options(2, "pareto");
+  topts.objective = {tuners::Objective("val_reward", tuners::Direction::max),
+                     tuners::Objective("total_tokens", tuners::Direction::min)};
+  tuners::GridSearch tuner(
+      [&](HyperParameters& hp) {
+        const auto model = hp.Choice<std::string>("model", {"sim-learner", "sim-perfect"});
+        return gsm8k_program(model == "sim-perfect" ? perfect : cheap, model == "sim-perfect");
+      },
+      topts);
+  tuner.search(fit_args(8, 8));
+  const auto front = tuner.oracle().get_pareto_front();
+  ASSERT_FALSE(front.empty());
+  for (const auto& trial : tuner.oracle().trials()) {
+    EXPECT_GT(trial.metrics.get("total_tokens").last_value().value_or(-1), 0) << trial.trial_id;
+  }
+}
+
+TEST_F(Tuning, ATrialWithoutFitArgumentsFailsWithAClearMessage) {
+  lmsim::SimulatorProcess sim({.config = simulator_config(questions)});
+  tuners::RandomSearch tuner(guide_builder(simulator_model(sim)), options(3, "noargs"));
+  EXPECT_THAT(testing::message_of<SearchError>([&] { tuner.search(); }),
+              HasSubstr("tuner.search(synalinks::FitOptions{"));
+}
+
+TEST_F(Tuning, AProgramWithoutOptimizerIsEvaluatedOnTheValidationData) {
+  lmsim::SimulatorProcess sim({.config = simulator_config(questions)});
+  const LanguageModel lm = simulator_model(sim);
+  tuners::RandomSearch tuner(
+      [&](HyperParameters& hp) {
+        return gsm8k_program(lm, hp.Boolean("cot"), 0.0, /*with_optimizer=*/false);
+      },
+      options(2, "eval"));
+  const auto before = requests_served(sim);
+  tuner.search(fit_args(12, 8));
+  EXPECT_EQ(requests_served(sim) - before, 2 * 8);  // validation only, per trial
+  const auto trial = tuner.oracle().get_best_trials().front();
+  EXPECT_EQ(trial.metrics.get("reward").last_value().value_or(-1),
+            trial.metrics.get("val_reward").last_value().value_or(-1));
+}
+
+}  // namespace
+}  // namespace synalinks
