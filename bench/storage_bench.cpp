@@ -80,6 +80,8 @@ double run_workers(const std::string& url, int workers, int trials, const fs::pa
             .seed = 1,
             .directory = scratch,
             .project_name = study,
+            // Declared up front, as a search shared by several workers should be.
+            .hyperparameters = oracle_options(0).hyperparameters,
             .verbose = 0,
             .storage = storage};
         sl::tuners::RandomSearch tuner(

@@ -3,6 +3,7 @@
 
 #include <chrono>
 #include <thread>
+#include <unordered_map>
 
 #include "storage/sql_connection.hpp"
 #include "synalinks/storage/storage.hpp"
@@ -33,7 +34,7 @@ class PostgresConnection final : public Connection {
       const std::string message = PQerrorMessage(connection_);
       PQfinish(connection_);
       connection_ = nullptr;
-      throw ProjectError("cannot connect to PostgreSQL at " + conninfo_ + ": " + message);
+      throw ProjectError("cannot connect to PostgreSQL: " + message);
     }
     quiet();
   }
@@ -44,9 +45,20 @@ class PostgresConnection final : public Connection {
   std::vector<Row> query(const std::string& sql, const std::vector<Field>& params) override {
     std::vector<const char*> values;
     for (const auto& param : params) values.push_back(param ? param->c_str() : nullptr);
+    // Prepared once per connection: planning the same statement again costs more than running
+    // it.
+    auto prepared = statements_.find(sql);
+    if (prepared == statements_.end()) {
+      const std::string name = "synalinks_" + std::to_string(statements_.size());
+      PGresult* result = PQprepare(connection_, name.c_str(), numbered_placeholders(sql).c_str(),
+                                   static_cast<int>(values.size()), nullptr);
+      check(result, sql);
+      PQclear(result);
+      prepared = statements_.emplace(sql, name).first;
+    }
     PGresult* result =
-        PQexecParams(connection_, numbered_placeholders(sql).c_str(),
-                     static_cast<int>(values.size()), nullptr, values.data(), nullptr, nullptr, 0);
+        PQexecPrepared(connection_, prepared->second.c_str(), static_cast<int>(values.size()),
+                       values.data(), nullptr, nullptr, 0);
     check(result, sql);
     std::vector<Row> rows;
     const int count = PQntuples(result);
@@ -93,6 +105,7 @@ class PostgresConnection final : public Connection {
     double delay = 0.05;
     for (;;) {
       PQreset(connection_);
+      statements_.clear();  // a new session has none of them
       if (PQstatus(connection_) == CONNECTION_OK) {
         quiet();
         return;
@@ -132,6 +145,7 @@ class PostgresConnection final : public Connection {
 
   std::string conninfo_;
   PGconn* connection_ = nullptr;
+  std::unordered_map<std::string, std::string> statements_;  // SQL -> prepared statement name
 };
 
 }  // namespace

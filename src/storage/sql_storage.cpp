@@ -117,11 +117,14 @@ class SqlStorage final : public Storage {
     return with_reconnect([&]() -> std::optional<Snapshot> {
       connection_->begin();
       try {
-        auto state = read_state();
-        auto trials = read_trials(/*everything=*/true);
+        Changes view;
+        read_view(/*everything=*/true, view);
         connection_->commit();
-        if (!state && trials.empty()) return std::nullopt;
-        return Snapshot{state ? std::move(*state) : Json::object(), std::move(trials)};
+        // The next transaction of an oracle must not take this read for its own.
+        reset_view();
+        if (!view.oracle_state && view.trials.empty()) return std::nullopt;
+        return Snapshot{view.oracle_state ? std::move(*view.oracle_state) : Json::object(),
+                        std::move(view.trials)};
       } catch (...) {
         connection_->rollback();
         throw;
@@ -137,9 +140,8 @@ class SqlStorage final : public Storage {
     try {
       Changes changes;
       changes.everything = view_reset_;
-      changes.oracle_state = read_state();
-      changes.trials = read_trials(view_reset_);
-      changes.stale_trial_numbers = stale_trials();
+      read_view(view_reset_, changes);
+      changes.stale_trial_numbers = stale_trials(view_reset_);
       view_reset_ = false;
       body(changes);
       connection_->commit();
@@ -216,6 +218,8 @@ class SqlStorage final : public Storage {
     view_reset_ = true;
     max_seen_row_ = 0;
     watched_.clear();
+    state_text_.clear();
+    written_.clear();
   }
 
   void open_study() {
@@ -256,22 +260,56 @@ class SqlStorage final : public Storage {
 
   // --- reading ---
 
-  std::optional<Json> read_state() {
-    const auto rows = connection_->query(
-        "SELECT value_json FROM study_system_attributes WHERE study_id = ? AND key = ?",
-        {as_text(study_id_), std::string(kOracleStateKey)});
-    if (!rows.empty() && rows[0][0]) {
-      try {
-        Json state = Json::parse(*rows[0][0]);
-        remember_objectives(state);
-        return state;
-      } catch (const nlohmann::json::exception& error) {
-        throw ProjectError("the oracle state of " + describe() + " is not valid JSON (" +
-                           error.what() + ")");
+  // One query for the oracle state (when it changed since this worker's last read) and the
+  // trials created since, or seen unfinished (another worker may have ended them); everything
+  // when `everything`.
+  void read_view(bool everything, Changes& view) {
+    const bool sqlite = connection_->dialect() == Dialect::sqlite;
+    std::string watched;
+    for (const long long row : watched_) watched += (watched.empty() ? "" : ",") + as_text(row);
+    const std::string sql =
+        std::string(
+            "SELECT 0, NULL, NULL, NULL, NULL, NULL, value_json FROM study_system_attributes "
+            "WHERE study_id = ? AND key = ? UNION ALL "
+            "SELECT 1, t.trial_id, t.number, t.state, t.datetime_start, t.datetime_complete, "
+            "a.value_json FROM trials t LEFT JOIN trial_system_attributes a ON a.trial_id = "
+            "t.trial_id AND a.key = ? WHERE t.study_id = ? AND (t.trial_id > ? OR ") +
+        (sqlite ? "t.trial_id IN (SELECT value FROM json_each(?))" : "t.trial_id = ANY(?::int[])") +
+        ") ORDER BY 1, 3, 2";
+    const std::vector<Field> params{as_text(study_id_),
+                                    std::string(kOracleStateKey),
+                                    std::string(kTrialRecordKey),
+                                    as_text(study_id_),
+                                    as_text(everything ? 0 : max_seen_row_),
+                                    sqlite ? "[" + watched + "]" : "{" + watched + "}"};
+    const auto rows = connection_->query(sql, params);
+    bool has_state = false;
+    for (const auto& row : rows) {
+      if (row[0] && *row[0] == "0") {
+        has_state = row[6].has_value();
+        if (has_state && *row[6] != state_text_) view.oracle_state = parse_state(*row[6]);
+      } else {
+        view.trials.push_back(read_trial(row));
       }
     }
-    // A study another program (Optuna) started: its directions, so that the oracle can check
-    // them against its objective.
+    if (!has_state && (everything || !view.trials.empty())) view.oracle_state = foreign_state();
+  }
+
+  Json parse_state(const std::string& text) {
+    try {
+      Json state = Json::parse(text);
+      remember_objectives(state);
+      state_text_ = text;
+      return state;
+    } catch (const nlohmann::json::exception& error) {
+      throw ProjectError("the oracle state of " + describe() + " is not valid JSON (" +
+                         error.what() + ")");
+    }
+  }
+
+  // A study without our state: new (nullopt), or started by another program (Optuna), whose
+  // directions the oracle checks against its objective.
+  std::optional<Json> foreign_state() {
     const auto directions = connection_->query(
         "SELECT direction FROM study_directions WHERE study_id = ? ORDER BY objective",
         {as_text(study_id_)});
@@ -293,54 +331,39 @@ class SqlStorage final : public Storage {
     }
   }
 
-  // Trials created since this worker last looked, and those it saw unfinished (another worker
-  // may have ended them); every trial when `everything`.
-  std::vector<tuners::Trial> read_trials(bool everything) {
-    std::string sql =
-        "SELECT t.trial_id, t.number, t.state, t.datetime_start, t.datetime_complete, "
-        "a.value_json FROM trials t LEFT JOIN trial_system_attributes a ON a.trial_id = "
-        "t.trial_id AND a.key = ? WHERE t.study_id = ?";
-    std::vector<Field> params{std::string(kTrialRecordKey), as_text(study_id_)};
-    if (!everything) {
-      sql += " AND (t.trial_id > " + as_text(max_seen_row_);
-      for (const long long row : watched_) sql += " OR t.trial_id = " + as_text(row);
-      sql += ")";
-    }
-    sql += " ORDER BY t.number, t.trial_id";
-    const auto rows = connection_->query(sql, params);
-    std::vector<tuners::Trial> trials;
-    trials.reserve(rows.size());
-    for (const auto& row : rows) {
-      const long long id = as_integer(row[0], "trials.trial_id");
-      const long long number = as_integer(row[1], "trials.number");
-      const std::string state = row[2] ? *row[2] : "FAIL";
-      tuners::Trial trial;
-      if (row[5]) {
-        try {
-          trial = tuners::Trial::from_json(Json::parse(*row[5]));
-        } catch (const std::exception& error) {
-          throw ProjectError("trial " + std::to_string(number) + " of " + describe() +
-                             " has an invalid record: " + error.what());
-        }
-        // A tool that fails stale trials (Optuna's heartbeat) may have ended it meanwhile.
-        if (trial.status == tuners::TrialStatus::running && state != "RUNNING" &&
-            state != "WAITING") {
-          trial.status = detail::status_from_optuna(state);
-          trial.message = "ended as " + state + " by another program";
-          trial.tuner_id.clear();
-        }
-      } else {
-        trial = foreign_trial(id, number, state, row[3], row[4]);
+  // One row of read_view: kind, trials.trial_id, number, state, start, complete, our record.
+  tuners::Trial read_trial(const detail::Row& row) {
+    const long long id = as_integer(row[1], "trials.trial_id");
+    const long long number = as_integer(row[2], "trials.number");
+    const std::string state = row[3] ? *row[3] : "FAIL";
+    tuners::Trial trial;
+    if (row[6]) {
+      try {
+        trial = tuners::Trial::from_json(Json::parse(*row[6]));
+      } catch (const std::exception& error) {
+        throw ProjectError("trial " + std::to_string(number) + " of " + describe() +
+                           " has an invalid record: " + error.what());
       }
-      max_seen_row_ = std::max(max_seen_row_, id);
-      rows_[trial.trial_id] = id;
-      if (tuners::is_finished(trial.status) && trial.status != tuners::TrialStatus::invalid)
-        watched_.erase(id);
-      else
-        watched_.insert(id);
-      trials.push_back(std::move(trial));
+      // A tool that fails stale trials (Optuna's heartbeat) may have ended it meanwhile.
+      if (trial.status == tuners::TrialStatus::running && state != "RUNNING" &&
+          state != "WAITING") {
+        trial.status = detail::status_from_optuna(state);
+        trial.message = "ended as " + state + " by another program";
+        trial.tuner_id.clear();
+      }
+    } else {
+      trial = foreign_trial(id, number, state, row[4], row[5]);
     }
-    return trials;
+    if (auto written = written_.find(id);
+        written != written_.end() && (!row[6] || *row[6] != written->second.record))
+      written_.erase(written);
+    max_seen_row_ = std::max(max_seen_row_, id);
+    rows_[trial.trial_id] = id;
+    if (tuners::is_finished(trial.status) && trial.status != tuners::TrialStatus::invalid)
+      watched_.erase(id);
+    else
+      watched_.insert(id);
+    return trial;
   }
 
   // A trial another program wrote: its parameters, values and intermediate values.
@@ -392,8 +415,14 @@ class SqlStorage final : public Storage {
     return trial;
   }
 
-  std::vector<std::int64_t> stale_trials() {
-    if (options_.heartbeat_interval_seconds <= 0 && options_.grace_period_seconds <= 0) return {};
+  // Looked for at most every quarter of the grace period (a trial is failed that much later at
+  // worst), so that most transactions skip the query.
+  std::vector<std::int64_t> stale_trials(bool now) {
+    const auto clock = std::chrono::steady_clock::now();
+    if (!now && clock - last_stale_check_ <
+                    std::chrono::duration<double>(options_.grace_period_seconds / 4))
+      return {};
+    last_stale_check_ = clock;
     const auto rows = connection_->query(
         "SELECT t.number FROM trials t JOIN trial_heartbeats h ON h.trial_id = t.trial_id "
         "WHERE t.study_id = ? AND t.state = 'RUNNING' AND h.heartbeat < " +
@@ -409,8 +438,12 @@ class SqlStorage final : public Storage {
   long long trial_row(const tuners::Trial& trial) {
     if (auto it = rows_.find(trial.trial_id); it != rows_.end()) return it->second;
     const std::string number = as_text(trial.number - 1);
-    auto rows = connection_->query("SELECT trial_id FROM trials WHERE study_id = ? AND number = ?",
-                                   {as_text(study_id_), number});
+    // Inside a transaction this worker has read every trial of the study: one it does not know
+    // is new.
+    std::vector<detail::Row> rows;
+    if (!in_transaction_)
+      rows = connection_->query("SELECT trial_id FROM trials WHERE study_id = ? AND number = ?",
+                                {as_text(study_id_), number});
     if (rows.empty())
       rows = connection_->query(
           "INSERT INTO trials (number, study_id, state, datetime_start) VALUES (?, ?, ?, ?) "
@@ -431,7 +464,14 @@ class SqlStorage final : public Storage {
       beating_.erase(row);
   }
 
-  std::string trial_script(long long row, const tuners::Trial& trial) const {
+  // What this worker last wrote for a trial row, so that unchanged parts are not rewritten.
+  struct Written {
+    std::string params, values, intermediate, attributes;
+    std::string record;  // the record's JSON: when the database holds another, someone else wrote
+    bool heartbeat = false;
+  };
+
+  std::string trial_script(long long row, const tuners::Trial& trial) {
     const std::string r = as_text(row);
     const bool completed = trial.status == tuners::TrialStatus::completed;
     std::string sql = fmt::format(
@@ -439,10 +479,9 @@ class SqlStorage final : public Storage {
         "trial_id = {};",
         detail::optuna_state(trial.status), quote(sql_datetime(trial.start_time)),
         tuners::is_finished(trial.status) ? quote(sql_datetime(trial.end_time)) : "NULL", r);
+    Written now;
 
     // Parameters: the active ones of the space, with their distribution.
-    sql += "DELETE FROM trial_params WHERE trial_id = " + r + ";";
-    std::string params;
     Json extra_values = Json::object();
     for (const auto& [name, value] : trial.hyperparameters.values()) {
       const HyperParameter* hp = trial.hyperparameters.find(name);
@@ -452,18 +491,12 @@ class SqlStorage final : public Storage {
       }
       const double internal = detail::optuna_internal_value(*hp, value);
       if (std::isnan(internal)) continue;
-      params += fmt::format("{}({}, {}, {}, {})", params.empty() ? "" : ", ", r, quote(name),
-                            detail::number_literal(internal),
-                            quote(detail::optuna_distribution(*hp).dump()));
+      now.params += fmt::format("{}({}, {}, {}, {})", now.params.empty() ? "" : ", ", r,
+                                quote(name), detail::number_literal(internal),
+                                quote(detail::optuna_distribution(*hp).dump()));
     }
-    if (!params.empty())
-      sql +=
-          "INSERT INTO trial_params (trial_id, param_name, param_value, distribution_json) "
-          "VALUES " +
-          params + ";";
 
     // The objective's values, once completed.
-    sql += "DELETE FROM trial_values WHERE trial_id = " + r + ";";
     if (completed && trial.score) {
       std::vector<double> values;
       if (objectives_ && objectives_->is_multi()) {
@@ -475,77 +508,94 @@ class SqlStorage final : public Storage {
       } else {
         values.push_back(*trial.score);
       }
-      std::string rows;
       for (std::size_t i = 0; i < values.size(); ++i) {
         const double v = values[i];
         const char* type = std::isinf(v) ? (v > 0 ? "INF_POS" : "INF_NEG") : "FINITE";
-        rows += fmt::format("{}({}, {}, {}, '{}')", rows.empty() ? "" : ", ", r, i,
-                            detail::number_literal(v), type);
+        now.values += fmt::format("{}({}, {}, {}, '{}')", now.values.empty() ? "" : ", ", r, i,
+                                  detail::number_literal(v), type);
       }
-      sql +=
-          "INSERT INTO trial_values (trial_id, objective, value, value_type) VALUES " + rows + ";";
     }
 
     // The objective per step as intermediate values (single objective).
-    sql += "DELETE FROM trial_intermediate_values WHERE trial_id = " + r + ";";
     const std::string objective_name = objectives_ ? objectives_->name() : std::string();
     if (objectives_ && !objectives_->is_multi() && trial.metrics.contains(objective_name)) {
-      std::string rows;
       for (const auto& observation : trial.metrics.get(objective_name).observations()) {
         const double v = observation.mean();
         const char* type = std::isnan(v)   ? "NAN"
                            : std::isinf(v) ? (v > 0 ? "INF_POS" : "INF_NEG")
                                            : "FINITE";
-        rows += fmt::format("{}({}, {}, {}, '{}')", rows.empty() ? "" : ", ", r, observation.step,
-                            detail::number_literal(v), type);
+        now.intermediate +=
+            fmt::format("{}({}, {}, {}, '{}')", now.intermediate.empty() ? "" : ", ", r,
+                        observation.step, detail::number_literal(v), type);
       }
-      if (!rows.empty())
-        sql +=
-            "INSERT INTO trial_intermediate_values (trial_id, step, intermediate_value, "
-            "intermediate_value_type) VALUES " +
-            rows + ";";
     }
 
     // Every metric's last value, and values outside the space, as user attributes.
-    sql += "DELETE FROM trial_user_attributes WHERE trial_id = " + r + ";";
-    std::string attributes;
     auto add_attribute = [&](const std::string& key, const Json& value) {
-      attributes += fmt::format("{}({}, {}, {})", attributes.empty() ? "" : ", ", r, quote(key),
-                                quote(value.dump()));
+      now.attributes += fmt::format("{}({}, {}, {})", now.attributes.empty() ? "" : ", ", r,
+                                    quote(key), quote(value.dump()));
     };
     for (const auto& [name, value] : trial.metrics.last_values())
       add_attribute(name, std::isfinite(value) ? Json(value) : Json(nullptr));
     for (const auto& [name, value] : extra_values.items()) add_attribute(name, value);
     if (!trial.message.empty()) add_attribute("message", trial.message);
-    if (!attributes.empty())
-      sql += "INSERT INTO trial_user_attributes (trial_id, key, value_json) VALUES " + attributes +
-             ";";
+
+    const auto cached = written_.find(row);
+    const Written* before = cached == written_.end() ? nullptr : &cached->second;
+    auto replace = [&](const char* table, const char* columns, const std::string& rows,
+                       const std::string* previous) {
+      if (previous && *previous == rows) return;
+      sql += fmt::format("DELETE FROM {} WHERE trial_id = {};", table, r);
+      if (!rows.empty()) sql += fmt::format("INSERT INTO {} ({}) VALUES {};", table, columns, rows);
+    };
+    replace("trial_params", "trial_id, param_name, param_value, distribution_json", now.params,
+            before ? &before->params : nullptr);
+    replace("trial_values", "trial_id, objective, value, value_type", now.values,
+            before ? &before->values : nullptr);
+    replace("trial_intermediate_values",
+            "trial_id, step, intermediate_value, intermediate_value_type", now.intermediate,
+            before ? &before->intermediate : nullptr);
+    replace("trial_user_attributes", "trial_id, key, value_json", now.attributes,
+            before ? &before->attributes : nullptr);
 
     // Our own record, so that a resume rebuilds the trial exactly.
-    sql += fmt::format(
-        "DELETE FROM trial_system_attributes WHERE trial_id = {0} AND key = '{1}';"
-        "INSERT INTO trial_system_attributes (trial_id, key, value_json) VALUES ({0}, '{1}', "
-        "{2});",
-        r, kTrialRecordKey, quote(trial.to_json().dump()));
+    now.record = trial.to_json().dump();
+    const std::string record = quote(now.record);
+    if (before)
+      sql += fmt::format(
+          "UPDATE trial_system_attributes SET value_json = {} WHERE trial_id = {} AND key = "
+          "'{}';",
+          record, r, kTrialRecordKey);
+    else
+      sql += fmt::format(
+          "DELETE FROM trial_system_attributes WHERE trial_id = {0} AND key = '{1}';"
+          "INSERT INTO trial_system_attributes (trial_id, key, value_json) VALUES ({0}, '{1}', "
+          "{2});",
+          r, kTrialRecordKey, record);
 
     // A running trial of a worker that sends heartbeats gets its first one now, in the same
     // transaction: a worker killed at once is still noticed.
-    if (trial.status == tuners::TrialStatus::running && options_.heartbeat_interval_seconds > 0)
+    const bool running = trial.status == tuners::TrialStatus::running;
+    if (running && options_.heartbeat_interval_seconds > 0 && !(before && before->heartbeat))
       sql += fmt::format(
           "INSERT INTO trial_heartbeats (trial_id, heartbeat) VALUES ({0}, {1}) ON CONFLICT "
           "(trial_id) DO UPDATE SET heartbeat = {1};",
           r, connection_->now_sql());
+    now.heartbeat = running && options_.heartbeat_interval_seconds > 0;
+    written_[row] = std::move(now);
     return sql;
   }
 
   std::string oracle_script(const Json& state) {
     remember_objectives(state);
+    const std::string text = state.dump();
+    state_text_ = text;  // our own write is not news at the next read
     const std::string s = as_text(study_id_);
     std::string sql = fmt::format(
         "DELETE FROM study_system_attributes WHERE study_id = {0} AND key = '{1}';"
         "INSERT INTO study_system_attributes (study_id, key, value_json) VALUES ({0}, '{1}', "
         "{2});",
-        s, kOracleStateKey, quote(state.dump()));
+        s, kOracleStateKey, quote(text));
     if (objectives_) {
       // Optuna's directions (one per objective) and, for Optuna 3.2+, the metric names.
       Json names = Json::array();
@@ -609,6 +659,9 @@ class SqlStorage final : public Storage {
   std::map<std::string, long long> rows_;  // our trial id -> trials.trial_id
   std::optional<tuners::Objectives> objectives_;
   std::string written_directions_;
+  std::string state_text_;                // the oracle state as last read or written
+  std::map<long long, Written> written_;  // per trial row, what this worker last wrote
+  std::chrono::steady_clock::time_point last_stale_check_;
 
   std::mutex heartbeat_mutex_;
   std::condition_variable heartbeat_wakeup_;
@@ -641,7 +694,25 @@ std::shared_ptr<Storage> open_storage(const std::string& url, const SqlStorageOp
       const auto colon = shown.find(':', shown.find("://") + 3);
       if (colon != std::string::npos && colon < at) shown.replace(colon, at - colon, ":***");
     }
-    return std::make_shared<SqlStorage>(detail::open_postgresql(conninfo), shown, options);
+    // The server may be restarting: retry with backoff for up to max_disconnected_seconds.
+    const auto start = std::chrono::steady_clock::now();
+    double delay = 0.05;
+    for (;;) {
+      try {
+        return std::make_shared<SqlStorage>(detail::open_postgresql(conninfo), shown, options);
+      } catch (const ProjectError& error) {
+        const double waited =
+            std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+        if (std::string(error.what()).find("cannot connect") == std::string::npos) throw;
+        if (waited >= options.max_disconnected_seconds)
+          throw ProjectError(fmt::format(
+              "cannot reach PostgreSQL at {} for {:.1f} s (max_disconnected_seconds = {}); "
+              "expected a server accepting connections there. Last error: {}",
+              shown, waited, options.max_disconnected_seconds, error.what()));
+      }
+      std::this_thread::sleep_for(std::chrono::duration<double>(delay));
+      delay = std::min(delay * 2, 2.0);
+    }
   }
   throw InvalidArgument("storage URL '" + url +
                         "' has an unknown scheme; expected sqlite:///path.db or "

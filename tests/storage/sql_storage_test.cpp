@@ -10,6 +10,7 @@
 #include <thread>
 
 #include "support/postgres.hpp"
+#include "support/subprocess.hpp"
 #include "support/temp_dir.hpp"
 #include "synalinks/storage/project_directory.hpp"
 #include "synalinks/tuners/grid_search.hpp"
@@ -298,6 +299,53 @@ TEST(SqlSchema, UnknownUrlsAndRevisionsAreRejected) {
   EXPECT_THROW(sl::storage::open_storage("mysql://localhost/db"), sl::InvalidArgument);
   EXPECT_THROW(sl::storage::open_storage("sqlite:///"), sl::InvalidArgument);
   EXPECT_THROW(sl::storage::schema_revision_from_string("v2.0.0"), sl::InvalidArgument);
+}
+
+}  // namespace
+
+namespace {
+
+// --- connection loss (PostgreSQL) ---
+
+TEST(PostgresConnection, AWorkerReconnectsWhenItsConnectionIsCut) {
+  const std::string name = sl::testing::unique_study("reconnect");
+  const std::string base = sl::testing::postgres_url();
+  const std::string url =
+      base + (base.find('?') == std::string::npos ? "?" : "&") + "application_name=" + name;
+  sl::tuners::OracleOptions options{
+      .objective = Objective("loss", sl::tuners::Direction::min), .max_trials = 4, .seed = 2};
+  options.hyperparameters.Float("x", 0, 1);
+  sl::tuners::RandomSearchOracle oracle(options);
+  oracle.attach(sl::storage::open_storage(url, {.study_name = name}));
+  const auto first = oracle.create_trial("w");
+  oracle.tell(first.trial_id, 0.5);
+  // Another session cuts this worker's connection, as a server restart or a network cut would.
+  const std::string kill_sql =
+      "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE "
+      "application_name = '" +
+      name + "'";
+  const auto result = sl::testing::run_process({"psql", base, "-tAc", kill_sql},
+                                               std::filesystem::temp_directory_path());
+  ASSERT_EQ(result.exit_code, 0) << result.err;
+  const auto second = oracle.create_trial("w");
+  ASSERT_EQ(second.status, TrialStatus::running);
+  oracle.tell(second.trial_id, 0.25);
+  EXPECT_EQ(oracle.num_trials(), 2u);
+  EXPECT_EQ(oracle.get_best_trials(1).at(0).trial_id, second.trial_id);
+}
+
+TEST(PostgresConnection, AnUnreachableServerStopsTheWorkerWithAClearError) {
+  const auto start = std::chrono::steady_clock::now();
+  try {
+    sl::storage::open_storage("postgresql://postgres@127.0.0.1:1/none",
+                              {.study_name = "s", .max_disconnected_seconds = 0.5});
+    FAIL() << "expected a ProjectError";
+  } catch (const sl::ProjectError& error) {
+    EXPECT_NE(std::string(error.what()).find("cannot reach PostgreSQL"), std::string::npos)
+        << error.what();
+    EXPECT_NE(std::string(error.what()).find("max_disconnected_seconds"), std::string::npos);
+  }
+  EXPECT_GE(std::chrono::steady_clock::now() - start, std::chrono::milliseconds(500));
 }
 
 }  // namespace

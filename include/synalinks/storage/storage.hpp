@@ -23,7 +23,9 @@ struct Snapshot {
 // What a shared storage reports at the start of a transaction: the state and the trials that
 // other workers (or this one) wrote since this worker's previous transaction.
 struct Changes {
-  std::optional<Json> oracle_state;   // the current state; nullopt for a new search
+  // The state when it changed since this worker's previous transaction (always when
+  // `everything`); nullopt when unchanged, or for a new search.
+  std::optional<Json> oracle_state;
   std::vector<tuners::Trial> trials;  // created or possibly changed since, by trial number
   // Display numbers (Trial::number) of RUNNING trials whose worker stopped sending heartbeats
   // for longer than the grace period.
