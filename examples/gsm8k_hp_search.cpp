@@ -1,0 +1,192 @@
+// The hyperparameter-search guide's GSM8K search, in C++: chain of thought or not, temperature and
+// reasoning effort, chosen by a tuner on a validation split; the winner, trained, is then scored
+// on a held-out test split.
+//
+//   gsm8k_hp_search [--tuner random|bayesian|hyperband|grid] [--max-trials 4] [--train 12]
+//                   [--val 6] [--test 6] [--epochs 1] [--batch-size 4] [--seed 1234]
+//                   [--directory examples] [--project-name gsm8k_hp_search] [--parallel 1]
+//                   [--overwrite | --resume] [--data-dir DIR] [--model provider/model]
+//                   [--api-base URL] [--json]
+//
+// The model comes from --model or SYNALINKS_MODEL (e.g. openai/gpt-4o-mini), its endpoint from
+// --api-base or SYNALINKS_API_BASE. The data from --data-dir or SYNALINKS_DATA_DIR (a folder with
+// GSM8K's train.jsonl and test.jsonl); without either, ../shared/datasets/gsm8k when it exists,
+// else GSM8K is downloaded once from its public repository into ~/.cache/synalinks/gsm8k.
+#include <CLI/CLI.hpp>
+#include <cstdlib>
+#include <iostream>
+#include <synalinks/programs.hpp>
+#include <synalinks/synalinks.hpp>
+
+namespace sl = synalinks;
+
+namespace {
+
+constexpr const char* kGsm8kUrl =
+    "https://raw.githubusercontent.com/openai/grade-school-math/master/grade_school_math/data";
+
+struct Settings {
+  std::string tuner = "random";
+  std::int64_t max_trials = 4;
+  std::size_t train = 12;
+  std::size_t val = 6;
+  std::size_t test = 6;
+  std::int64_t epochs = 1;
+  std::size_t batch_size = 4;
+  std::int64_t seed = 1234;
+  std::string directory = "examples";
+  std::string project_name = "gsm8k_hp_search";
+  int parallel = 1;
+  bool resume = false;
+  std::string data_dir;
+  std::string model;
+  std::string api_base;
+  bool json = false;
+};
+
+std::string env(const char* name) {
+  const char* value = std::getenv(name);
+  return value != nullptr ? value : "";
+}
+
+sl::datasets::gsm8k::Splits load_gsm8k(const Settings& s) {
+  std::string dir = !s.data_dir.empty() ? s.data_dir : env("SYNALINKS_DATA_DIR");
+  if (dir.empty() && std::filesystem::exists("../shared/datasets/gsm8k/train.jsonl"))
+    dir = "../shared/datasets/gsm8k";
+  const std::size_t rows = std::max(s.train + s.val, s.test);
+  if (!dir.empty()) return sl::datasets::gsm8k::load_data({.directory = dir, .limit = rows});
+  return sl::datasets::gsm8k::load_data({.url = kGsm8kUrl, .limit = rows});
+}
+
+std::unique_ptr<sl::tuners::Tuner> make_tuner(
+    const Settings& s, std::function<sl::Program(sl::HyperParameters&)> build,
+    const sl::tuners::TunerOptions& options) {
+  if (s.tuner == "random") return std::make_unique<sl::tuners::RandomSearch>(build, options);
+  if (s.tuner == "grid") return std::make_unique<sl::tuners::GridSearch>(build, options);
+  if (s.tuner == "bayesian")
+    return std::make_unique<sl::tuners::BayesianOptimization>(build, options);
+  if (s.tuner == "hyperband") {
+    auto hyperband = options;
+    hyperband.max_trials.reset();  // Hyperband's budget is its brackets
+    return std::make_unique<sl::tuners::Hyperband>(
+        build, hyperband,
+        sl::tuners::HyperbandOptions{.max_epochs = std::max<std::int64_t>(s.epochs, 3)});
+  }
+  throw sl::InvalidArgument("--tuner '" + s.tuner +
+                            "': expected random, bayesian, hyperband or grid");
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  Settings s;
+  CLI::App app{"The hyperparameter-search guide's GSM8K search"};
+  app.add_option("--tuner", s.tuner, "random, bayesian, hyperband or grid");
+  app.add_option("--max-trials", s.max_trials, "trials to run");
+  app.add_option("--train", s.train, "training questions");
+  app.add_option("--val", s.val, "validation questions (the search's objective)");
+  app.add_option("--test", s.test, "held-out test questions (the winner's final score)");
+  app.add_option("--epochs", s.epochs, "epochs of each fit");
+  app.add_option("--batch-size", s.batch_size, "questions per batch");
+  app.add_option("--seed", s.seed, "seed of the search");
+  app.add_option("--directory", s.directory, "where the project folder goes");
+  app.add_option("--project-name", s.project_name, "the project folder's name");
+  app.add_option("--parallel", s.parallel, "trials run at once");
+  app.add_flag("--resume", s.resume, "continue the saved search instead of starting over");
+  app.add_flag(
+      "--overwrite", [&](std::int64_t) { s.resume = false; }, "start over (default)");
+  app.add_option("--data-dir", s.data_dir, "folder with GSM8K's train.jsonl and test.jsonl");
+  app.add_option("--model", s.model, "provider/model (default: $SYNALINKS_MODEL)");
+  app.add_option("--api-base", s.api_base, "endpoint base URL (default: $SYNALINKS_API_BASE)");
+  app.add_flag("--json", s.json, "end with one JSON line of the results");
+  CLI11_PARSE(app, argc, argv);
+
+  try {
+    if (s.model.empty()) s.model = env("SYNALINKS_MODEL");
+    if (s.model.empty()) {
+      std::cerr << "gsm8k_hp_search: no model; give --model provider/model or set "
+                   "SYNALINKS_MODEL (scripts/run starts the LM simulator when none is set)\n";
+      return 2;
+    }
+    const auto data = load_gsm8k(s);
+    const sl::Dataset train = data.train.take(s.train);
+    const sl::Dataset validation = data.train.slice(s.train, s.train + s.val);
+    const sl::Dataset test = data.test.take(s.test);
+
+    const sl::LanguageModel language_model(
+        {.model = s.model, .api_base = s.api_base, .max_concurrency = 16});
+
+    // The guide's build_program, line for line.
+    const auto build_program = [&](sl::HyperParameters& hp) {
+      const bool use_cot = hp.Boolean("use_chain_of_thought", {.default_value = true});
+      const double temperature = hp.Float("temperature", 0.0, 1.0, {.default_value = 0.0});
+      const auto reasoning_effort = hp.Choice<std::string>(
+          "reasoning_effort", {"minimal", "low", "medium"}, {.default_value = "low"});
+      sl::clear_session();
+      const auto inputs = sl::Input(sl::datasets::gsm8k::input_data_model());
+      const auto outputs =
+          use_cot ? sl::ChainOfThought({.data_model = sl::datasets::gsm8k::output_data_model(),
+                                        .language_model = language_model,
+                                        .temperature = temperature,
+                                        .reasoning_effort = reasoning_effort})(inputs)
+                  : sl::Generator({.data_model = sl::datasets::gsm8k::output_data_model(),
+                                   .language_model = language_model,
+                                   .temperature = temperature})(inputs);
+      sl::Program program(inputs, outputs, {.name = "trial"});
+      program.compile({.reward = sl::rewards::ExactMatch({.in_mask = {"answer"}}),
+                       .optimizer = sl::optimizers::RandomFewShot()});
+      return program;
+    };
+
+    auto tuner =
+        make_tuner(s, build_program,
+                   {.objective = sl::tuners::Objective("val_reward", sl::tuners::Direction::max),
+                    .max_trials = s.max_trials,
+                    .seed = s.seed,
+                    .directory = s.directory,
+                    .project_name = s.project_name,
+                    .overwrite = !s.resume,
+                    .max_parallel_trials = s.parallel,
+                    .verbose = s.json ? 0 : 1});
+    tuner->search(sl::FitOptions{.x = train.x,
+                                 .y = train.y,
+                                 .validation_data = validation,
+                                 .epochs = s.epochs,
+                                 .batch_size = s.batch_size,
+                                 .seed = static_cast<std::uint64_t>(s.seed)});
+    if (!s.json) tuner->results_summary(4);
+
+    const auto best_hp = tuner->get_best_hyperparameters().front();
+    const auto best_trial = tuner->oracle().get_best_trials().front();
+    auto winners = sl::get_best_programs(*tuner, build_program);
+    if (winners.empty()) {
+      std::cerr << "gsm8k_hp_search: no trial completed\n";
+      return 1;
+    }
+    const auto scores =
+        winners.front().evaluate({.x = test.x, .y = test.y, .batch_size = s.batch_size});
+    const double val_reward = best_trial.score.value_or(0.0);
+    if (!s.json) {
+      std::cout << "\nBest hyperparameters:\n";
+      for (const auto& [name, value] : best_hp.values())
+        std::cout << "  " << name << " = " << sl::to_json(value).dump() << "\n";
+      std::cout << "Best val_reward: " << val_reward << "\n"
+                << "Test reward of the trained winner (" << test.size()
+                << " held-out questions): " << scores.at("reward") << "\n"
+                << "LM calls: " << language_model.totals().calls << "\n";
+    } else {
+      sl::Json hp = sl::Json::object();
+      for (const auto& [name, value] : best_hp.values()) hp[name] = sl::to_json(value);
+      std::cout << sl::Json{{"best_hyperparameters", hp},
+                            {"best_val_reward", val_reward},
+                            {"test_reward", scores.at("reward")},
+                            {"lm_calls", language_model.totals().calls}}
+                       .dump()
+                << "\n";
+    }
+    return 0;
+  } catch (const sl::Error& error) {
+    std::cerr << "gsm8k_hp_search: " << error.what() << "\n";
+    return 1;
+  }
+}
