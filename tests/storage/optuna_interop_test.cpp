@@ -4,6 +4,7 @@
 
 #include <cmath>
 
+#include "support/postgres.hpp"
 #include "support/subprocess.hpp"
 #include "support/temp_dir.hpp"
 #include "synalinks/json.hpp"
@@ -50,9 +51,8 @@ double model(sl::HyperParameters& hp) {
   return x * x + static_cast<double>(n) + (b ? 0.5 : 0) + (c == "q" ? 0.25 : 0) + lr;
 }
 
-TEST(OptunaInterop, OptunaReadsAStudyWeWrote) {
-  sl::testing::TempDir temp;
-  const std::string url = "sqlite:///" + (temp.path() / "ours.db").string();
+// Our search on `url` (a new database), then what Optuna 3.1 reads of it.
+void check_optuna_reads_our_study(const sl::testing::TempDir& temp, const std::string& url) {
   sl::tuners::RandomSearch tuner(
       model, {.objective = Objective("loss", sl::tuners::Direction::min),
               .max_trials = 6,
@@ -89,6 +89,30 @@ print(json.dumps({'trials': len(study.trials),
   EXPECT_EQ(params["c"].get<std::string>(), std::get<std::string>(values.at("c")));
   EXPECT_DOUBLE_EQ(params["lr"].get<double>(), std::get<double>(values.at("lr")));
   EXPECT_EQ(params["k"].get<std::int64_t>(), 3);
+}
+
+TEST(OptunaInterop, OptunaReadsAStudyWeWroteOnSqlite) {
+  sl::testing::TempDir temp;
+  check_optuna_reads_our_study(temp, "sqlite:///" + (temp.path() / "ours.db").string());
+}
+
+TEST(OptunaInterop, OptunaReadsAStudyWeWroteOnPostgres) {
+  // A database of its own, so that it gets the v3.0.0.d layout Optuna 3.1 needs.
+  sl::testing::TempDir temp;
+  const std::string base = sl::testing::postgres_url();
+  const std::string database = "synalinks_optuna_" + std::to_string(::getpid());
+  auto psql = [&](const std::string& sql) {
+    const auto result = sl::testing::run_process({"psql", base, "-qtAc", sql}, temp.path());
+    ASSERT_EQ(result.exit_code, 0) << result.err;
+  };
+  psql("DROP DATABASE IF EXISTS " + database);
+  psql("CREATE DATABASE " + database);
+  const auto slash = base.rfind('/');
+  const auto query = base.find('?');
+  const std::string url =
+      base.substr(0, slash + 1) + database + (query == std::string::npos ? "" : base.substr(query));
+  check_optuna_reads_our_study(temp, url);
+  psql("DROP DATABASE IF EXISTS " + database + " WITH (FORCE)");
 }
 
 TEST(OptunaInterop, OurTunerContinuesAStudyOptunaCreated) {
