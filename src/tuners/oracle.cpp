@@ -249,9 +249,10 @@ Trial Oracle::create_trial_locked(const std::string& tuner_id) {
     return trial;
   }
   Proposal proposal = populate_space(trial.trial_id);
-  // A running trial of another worker may still declare new parameters or be lost and queued
-  // again: wait for it rather than stop.
-  if (shared_ && proposal.status == TrialStatus::stopped && !ongoing_.empty())
+  // A running trial (of this process or another worker) may still declare new parameters, fail
+  // and be retried, or be lost and queued again: wait for it rather than stop. (A space still
+  // empty while the first trial declares it is the common case.)
+  if (proposal.status == TrialStatus::stopped && !ongoing_.empty())
     proposal.status = TrialStatus::idle;
   trial.status = proposal.status;
   if (proposal.status != TrialStatus::running) return trial;

@@ -2,7 +2,10 @@
 
 #include <gtest/gtest.h>
 
+#include <atomic>
+#include <chrono>
 #include <set>
+#include <thread>
 
 #include "support/temp_dir.hpp"
 #include "support/tuner_scenarios.hpp"
@@ -121,6 +124,33 @@ TEST(RandomSearch, ParallelTrialsTryTheSameConfigurationsAsSequentialOnes) {
   const auto sequential = configurations(1);
   EXPECT_EQ(sequential.size(), 12u);
   EXPECT_EQ(configurations(4), sequential);
+}
+
+TEST(RandomSearch, ParallelWorkersWaitWhileTheFirstTrialDeclaresTheSpace) {
+  // The space is empty until the first trial declares it: the other workers must wait for it,
+  // not conclude that every configuration was tried.
+  TempDir dir;
+  std::atomic<int> running{0};
+  std::atomic<int> most{0};
+  RandomSearch tuner(
+      [&](HyperParameters& hp) {
+        const double x = hp.Float("x", 0, 1);
+        const int now = ++running;
+        for (int seen = most.load(); now > seen && !most.compare_exchange_weak(seen, now);) {
+        }
+        std::this_thread::sleep_for(std::chrono::milliseconds(50));
+        --running;
+        return x;
+      },
+      {.objective = Objective("loss"),
+       .max_trials = 9,
+       .seed = 3,
+       .directory = dir.path(),
+       .max_parallel_trials = 4,
+       .verbose = 0});
+  tuner.search();
+  EXPECT_EQ(tuner.oracle().num_trials(), 9u);
+  EXPECT_EQ(most.load(), 4);
 }
 
 }  // namespace

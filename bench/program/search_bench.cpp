@@ -1,0 +1,194 @@
+// Searches over LM programs against the simulator. Prints markdown tables.
+//
+//   search_bench --throughput   a 20-trial RandomSearch (40 training, 20 validation questions,
+//                               batch 4) with 4 trials in parallel, 200 ms per LM call and
+//                               max_concurrency 16: wall time against the bound
+//                               (LM calls x 0.2 s / 16), and Synalinks' count for the same search.
+//   search_bench --landscape [--seeds N] [--trials T]
+//                               trials RandomSearch and BayesianOptimization need to reach the
+//                               configuration the simulator rewards most (chain of thought at a
+//                               temperature below 0.1), median over seeds.
+// GSM8K_DIR=<folder with train.jsonl/test.jsonl> uses real GSM8K questions (required).
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cstdlib>
+#include <iostream>
+#include <lmsim/process.hpp>
+#include <string>
+
+#include "synalinks/programs.hpp"
+#include "synalinks/synalinks.hpp"
+
+namespace {
+
+namespace sl = synalinks;
+using namespace std::chrono_literals;
+
+// The guide's space. Its defaults are the simulator's best configuration, and a search's first
+// trial tries the defaults: `far_defaults` moves them away so that the search has to find it.
+std::function<sl::Program(sl::HyperParameters&)> guide_space(const sl::LanguageModel& lm,
+                                                             bool far_defaults = false) {
+  return [lm, far_defaults](sl::HyperParameters& hp) {
+    const bool use_cot = hp.Boolean("use_chain_of_thought", {.default_value = !far_defaults});
+    const double temperature =
+        hp.Float("temperature", 0.0, 1.0, {.default_value = far_defaults ? 1.0 : 0.0});
+    const auto effort = hp.Choice<std::string>("reasoning_effort", {"minimal", "low", "medium"},
+                                               {.default_value = "low"});
+    sl::clear_session();
+    const auto inputs = sl::Input(sl::datasets::gsm8k::input_data_model());
+    const sl::GeneratorOptions options{.data_model = sl::datasets::gsm8k::output_data_model(),
+                                       .language_model = lm,
+                                       .temperature = temperature,
+                                       .reasoning_effort = effort};
+    const auto outputs =
+        use_cot ? sl::ChainOfThought(options)(inputs)
+                : sl::Generator(sl::GeneratorOptions{.data_model = options.data_model,
+                                                     .language_model = lm,
+                                                     .temperature = temperature})(inputs);
+    sl::Program program(inputs, outputs, {.name = "trial"});
+    program.compile({.reward = sl::rewards::ExactMatch({.in_mask = {"answer"}}),
+                     .optimizer = sl::optimizers::RandomFewShot()});
+    return program;
+  };
+}
+
+sl::LanguageModel model_of(const lmsim::SimulatorProcess& sim, const std::string& id,
+                           int concurrency) {
+  return sl::LanguageModel({.model = "vllm/" + id,
+                            .api_base = sim.base_url(),
+                            .timeout = 30s,
+                            .max_concurrency = concurrency});
+}
+
+void throughput(const std::string& data_dir) {
+  lmsim::SimulatorProcess sim({.config = R"({"models": [{"id": "sim-200ms",
+      "latency": {"distribution": "fixed", "value_ms": 200}}], "server_threads": 96})",
+                               .data_dir = data_dir});
+  const auto data = sl::datasets::gsm8k::load_data({.directory = data_dir, .limit = 60});
+  const sl::LanguageModel lm = model_of(sim, "sim-200ms", 16);
+  sl::tuners::RandomSearch tuner(
+      guide_space(lm),
+      {.objective = sl::tuners::Objective("val_reward", sl::tuners::Direction::max),
+       .max_trials = std::getenv("TRIALS") ? std::atoi(std::getenv("TRIALS")) : 20,
+       .seed = 1234,
+       .directory = std::filesystem::temp_directory_path() / "synalinks-search-bench",
+       .project_name = "throughput",
+       .overwrite = true,
+       .max_parallel_trials = 4,
+       .verbose = 0});
+  const auto start = std::chrono::steady_clock::now();
+  tuner.search(sl::FitOptions{.x = data.train.take(40).x,
+                              .y = data.train.take(40).y,
+                              .validation_data = data.train.slice(40, 60),
+                              .batch_size = 4});
+  const double wall =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  const auto stats = sim.stats();
+  const auto calls = stats["requests"].get<std::int64_t>();
+  std::cerr << "max concurrent requests: " << stats["max_concurrent_requests"] << "\n";
+  const double bound = static_cast<double>(calls) * 0.2 / 16;
+  // Synalinks' fit: per batch 4 training + 4 minibatch + 20 validation calls, then 20 per epoch.
+  const std::int64_t synalinks_calls = 20 * (10 * (4 + 4 + 20) + 20);
+  std::cout
+      << "## 20-trial RandomSearch, 4 in parallel, 200 ms per call, max_concurrency 16\n\n"
+      << "| LM calls | bound (calls x 0.2 s / 16) | wall time | wall / bound | Synalinks' calls "
+         "| Synalinks' time, trials in sequence |\n| --- | --- | --- | --- | --- | --- |\n"
+      << fmt::format("| {} | {:.1f} s | {:.1f} s | {:.2f} | {} | {:.0f} s |\n\n", calls, bound,
+                     wall, wall / bound, synalinks_calls,
+                     // per batch: 3 rounds (train, minibatch, full validation), + 1 per epoch
+                     20 * (10 * 3 + 1) * 0.2);
+}
+
+void landscape(const std::string& data_dir, int seeds, int max_trials) {
+  lmsim::SimulatorProcess sim({.data_dir = data_dir});
+  const auto data = sl::datasets::gsm8k::load_data({.directory = data_dir, .limit = 40});
+  const sl::LanguageModel lm = model_of(sim, "sim-large", 16);
+  const sl::FitOptions args{.x = data.train.take(12).x,
+                            .y = data.train.take(12).y,
+                            .validation_data = data.train.slice(12, 36),
+                            .batch_size = 4};
+  std::cout << "## Trials to reach chain of thought at temperature < 0.1 (sim-large, 12 training, "
+               "24 validation questions, defaults moved away from it)\n\n| tuner | median trials | "
+               "reached within "
+            << max_trials << " | per seed |\n| --- | --- | --- | --- |\n";
+  for (const std::string name : {"random", "bayesian"}) {
+    std::vector<int> needed;
+    std::string per_seed;
+    int reached = 0;
+    for (int seed = 1; seed <= seeds; ++seed) {
+      sl::tuners::TunerOptions options{
+          .objective = sl::tuners::Objective("val_reward", sl::tuners::Direction::max),
+          .max_trials = max_trials,
+          .seed = seed,
+          .directory = std::filesystem::temp_directory_path() / "synalinks-search-bench",
+          .project_name = name + std::to_string(seed),
+          .overwrite = true,
+          .verbose = 0};
+      std::unique_ptr<sl::tuners::Tuner> tuner;
+      if (name == "random") {
+        tuner = std::make_unique<sl::tuners::RandomSearch>(guide_space(lm, true), options);
+      } else {
+        tuner = std::make_unique<sl::tuners::BayesianOptimization>(guide_space(lm, true), options);
+      }
+      tuner->search(args);
+      int first = max_trials + 1;
+      int index = 0;
+      for (const auto& trial : tuner->oracle().trials()) {
+        ++index;
+        if (trial.hyperparameters.get<bool>("use_chain_of_thought") &&
+            trial.hyperparameters.get<double>("temperature") < 0.1) {
+          first = index;
+          break;
+        }
+      }
+      reached += first <= max_trials;
+      needed.push_back(first);
+      per_seed += (per_seed.empty() ? "" : " ") +
+                  (first <= max_trials ? std::to_string(first)
+                                       : std::string(">") + std::to_string(max_trials));
+    }
+    std::sort(needed.begin(), needed.end());
+    const int median = needed[needed.size() / 2];
+    std::cout << fmt::format(
+        "| {} | {} | {}/{} | {} |\n", name,
+        median <= max_trials ? std::to_string(median) : ">" + std::to_string(max_trials), reached,
+        seeds, per_seed);
+  }
+  std::cout << "\n";
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  const char* dir = std::getenv("GSM8K_DIR");
+  if (dir == nullptr) {
+    std::cerr
+        << "search_bench: set GSM8K_DIR to a folder with GSM8K's train.jsonl and test.jsonl\n";
+    return 2;
+  }
+  bool run_throughput = false;
+  bool run_landscape = false;
+  int seeds = 9;
+  int trials = 20;
+  for (int i = 1; i < argc; ++i) {
+    const std::string flag = argv[i];
+    if (flag == "--throughput")
+      run_throughput = true;
+    else if (flag == "--landscape")
+      run_landscape = true;
+    else if (flag == "--seeds" && i + 1 < argc)
+      seeds = std::stoi(argv[++i]);
+    else if (flag == "--trials" && i + 1 < argc)
+      trials = std::stoi(argv[++i]);
+    else {
+      std::cerr << "search_bench: unknown argument " << flag << "\n";
+      return 2;
+    }
+  }
+  if (!run_throughput && !run_landscape) run_throughput = run_landscape = true;
+  if (run_throughput) throughput(dir);
+  if (run_landscape) landscape(dir, seeds, trials);
+  return 0;
+}
