@@ -92,7 +92,7 @@ class PostgresConnection final : public Connection {
         fmt::format("BEGIN; SELECT pg_advisory_xact_lock(7031, {})", static_cast<int>(lock_key)));
   }
   void begin() override { script("BEGIN"); }
-  void commit() override { script("COMMIT"); }
+  void commit(bool /*durable*/) override { script("COMMIT"); }
   void rollback() noexcept override {
     if (PQstatus(connection_) != CONNECTION_OK) return;
     PGresult* result = PQexec(connection_, "ROLLBACK");

@@ -26,7 +26,9 @@ class Connection {
   // Starts a transaction that excludes every other writer of study `lock_key` until it ends.
   virtual void begin_exclusive(long long lock_key) = 0;
   virtual void begin() = 0;
-  virtual void commit() = 0;
+  // Commits; `durable`: the commit survives a power loss once this returns (SQLite syncs its
+  // log for it; a PostgreSQL server's own settings decide).
+  virtual void commit(bool durable = false) = 0;
   virtual void rollback() noexcept = 0;
   // Makes sure the connection works, reconnecting with backoff for up to `limit_seconds`;
   // ProjectError when it still does not.

@@ -143,8 +143,9 @@ class SqlStorage final : public Storage {
       read_view(view_reset_, changes);
       changes.stale_trial_numbers = stale_trials(view_reset_);
       view_reset_ = false;
+      durable_ = false;
       body(changes);
-      connection_->commit();
+      connection_->commit(durable_ && options_.sync);
       in_transaction_ = false;
     } catch (...) {
       in_transaction_ = false;
@@ -156,9 +157,10 @@ class SqlStorage final : public Storage {
     }
   }
 
-  void save_trial(const tuners::Trial& trial, bool /*durable*/) override {
+  void save_trial(const tuners::Trial& trial, bool durable) override {
     std::lock_guard lock(mutex_);
     if (trial.status == tuners::TrialStatus::idle) return;  // never stored
+    durable_ = durable_ || durable;
     auto write = [&] {
       const long long row = trial_row(trial);
       connection_->script(trial_script(row, trial));
@@ -171,7 +173,7 @@ class SqlStorage final : public Storage {
         connection_->begin_exclusive(study_id_);
         try {
           write();
-          connection_->commit();
+          connection_->commit(durable && options_.sync);
         } catch (...) {
           connection_->rollback();
           throw;
@@ -653,6 +655,7 @@ class SqlStorage final : public Storage {
   SqlStorageOptions options_;
   long long study_id_ = 0;
   bool in_transaction_ = false;
+  bool durable_ = false;  // the transaction saved a record that must survive a power loss
   bool view_reset_ = true;
   long long max_seen_row_ = 0;
   std::set<long long> watched_;            // rows of unfinished trials seen

@@ -87,7 +87,13 @@ class SqliteConnection final : public Connection {
   // timeout) instead of reading a state that changes under it.
   void begin_exclusive(long long /*lock_key*/) override { script("BEGIN IMMEDIATE"); }
   void begin() override { script("BEGIN"); }
-  void commit() override { script("COMMIT"); }
+  // NORMAL commits are atomic but reach the disk only at the next checkpoint, which syncs the
+  // log first: a durable commit checkpoints at once. (The sync level cannot change inside a
+  // transaction.)
+  void commit(bool durable) override {
+    script("COMMIT");
+    if (durable) script("PRAGMA wal_checkpoint(PASSIVE)");
+  }
   void rollback() noexcept override { sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr); }
   void ensure_connected(double /*limit_seconds*/) override {}
 

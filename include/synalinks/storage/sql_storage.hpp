@@ -40,6 +40,9 @@ struct SqlStorageOptions {
   double max_disconnected_seconds = 60;
   // SQLite: wait this long for another process's write to finish.
   double busy_timeout_seconds = 60;
+  // SQLite: sync the log at the commits that end a trial, so that a finished trial survives a
+  // power loss (other commits survive a crash of the process). PostgreSQL: the server decides.
+  bool sync = true;
 };
 
 // Opens `url`: `sqlite:///relative.db`, `sqlite:////absolute.db`, or `postgresql://...` /
