@@ -117,6 +117,30 @@ TEST_F(Tuning, CostCanBeAnObjectiveBesideTheReward) {
   }
 }
 
+TEST_F(Tuning, ASearchSurvivesRateLimitsServerErrorsHangsAndBrokenJson) {
+  lmsim::SimulatorProcess sim(
+      {.config = simulator_config(questions, R"({"rate_limited": 0.05, "server_error": 0.05,
+                                                  "hang": 0.02, "hang_ms": 2000,
+                                                  "malformed_body": 0.03,
+                                                  "invalid_content": 0.03,
+                                                  "retry_after_ms": 1})")});
+  LanguageModelOptions lm_options{.model = "vllm/sim-perfect",
+                                  .api_base = sim.base_url(),
+                                  .timeout = 300ms,
+                                  .max_concurrency = 16};
+  lm_options.retry.initial_backoff = 1ms;
+  lm_options.retry.max_backoff = 5ms;
+  tuners::RandomSearch tuner(guide_builder(LanguageModel(lm_options)), options(3, "faults"));
+  tuner.search(fit_args(12, 8));
+  for (const auto& trial : tuner.oracle().trials()) {
+    EXPECT_EQ(trial.status, tuners::TrialStatus::completed) << trial.message;
+  }
+  const Json faults = sim.stats()["faults"];
+  int served = 0;
+  for (const auto& [name, count] : faults.items()) served += count.get<int>();
+  EXPECT_GT(served, 5) << faults.dump();
+}
+
 TEST_F(Tuning, ATrialWithoutFitArgumentsFailsWithAClearMessage) {
   lmsim::SimulatorProcess sim({.config = simulator_config(questions)});
   tuners::RandomSearch tuner(guide_builder(simulator_model(sim)), options(3, "noargs"));
