@@ -18,6 +18,20 @@ TokenUsage operator-(TokenUsage a, const TokenUsage& b) {
   return a;
 }
 
+UsageTotals& UsageTotals::operator+=(const UsageTotals& other) {
+  calls += other.calls;
+  cache_hits += other.cache_hits;
+  failed_calls += other.failed_calls;
+  requests += other.requests;
+  retries += other.retries;
+  fallback_activations += other.fallback_activations;
+  unpriced_calls += other.unpriced_calls;
+  usage += other.usage;
+  latency_s += other.latency_s;
+  cost_usd += other.cost_usd;
+  return *this;
+}
+
 UsageTotals operator-(UsageTotals a, const UsageTotals& b) {
   a.calls -= b.calls;
   a.cache_hits -= b.cache_hits;

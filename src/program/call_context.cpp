@@ -1,35 +1,17 @@
 #include "synalinks/program/call_context.hpp"
 
+#include <algorithm>
+#include <utility>
+
 namespace synalinks {
-
-ProgramUsage& ProgramUsage::operator+=(const ProgramUsage& other) {
-  calls += other.calls;
-  failed_calls += other.failed_calls;
-  requests += other.requests;
-  cache_hits += other.cache_hits;
-  tokens += other.tokens;
-  cost_usd += other.cost_usd;
-  latency_s += other.latency_s;
-  return *this;
-}
-
-ProgramUsage operator-(ProgramUsage a, const ProgramUsage& b) {
-  a.calls -= b.calls;
-  a.failed_calls -= b.failed_calls;
-  a.requests -= b.requests;
-  a.cache_hits -= b.cache_hits;
-  a.tokens = a.tokens - b.tokens;
-  a.cost_usd -= b.cost_usd;
-  a.latency_s -= b.latency_s;
-  return a;
-}
 
 void RunRecorder::add_call(const CallStats& stats) {
   std::lock_guard lock(mutex_);
-  ++usage_.calls;
+  ++(stats.cache_hit ? usage_.cache_hits : usage_.calls);
   usage_.requests += stats.attempts;
-  if (stats.cache_hit) ++usage_.cache_hits;
-  usage_.tokens += stats.usage;
+  usage_.retries += std::max(0, stats.attempts - 1);
+  if (stats.used_fallback) ++usage_.fallback_activations;
+  usage_.usage += stats.usage;
   usage_.cost_usd += stats.cost_usd;
   usage_.latency_s += stats.latency_s;
 }

@@ -177,7 +177,7 @@ double UsageMetric::result() const {
     case Usage::failed_calls:
       return static_cast<double>(usage_.failed_calls);
     case Usage::total_tokens:
-      return static_cast<double>(usage_.tokens.total_tokens());
+      return static_cast<double>(usage_.usage.total_tokens());
     case Usage::cost:
       return usage_.cost_usd;
     case Usage::latency:

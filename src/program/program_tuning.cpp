@@ -79,7 +79,7 @@ tuners::TrialResult tuners::TrialRunner<Program>::run(Program program, HyperPara
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   for (auto& epoch : history) {
     epoch["lm_calls"] = static_cast<double>(usage.calls);
-    epoch["total_tokens"] = static_cast<double>(usage.tokens.total_tokens());
+    epoch["total_tokens"] = static_cast<double>(usage.usage.total_tokens());
     epoch["cost"] = usage.cost_usd;
     epoch["wall_time"] = wall_time;
   }

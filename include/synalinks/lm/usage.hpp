@@ -41,6 +41,7 @@ struct UsageTotals {
   double latency_s = 0.0;  // summed call latencies
   double cost_usd = 0.0;
 
+  UsageTotals& operator+=(const UsageTotals& other);
   friend UsageTotals operator-(UsageTotals a, const UsageTotals& b);
 };
 

@@ -18,18 +18,8 @@
 namespace synalinks {
 
 // LM usage of the calls made by a program (or a part of its work), whatever else shares the
-// same LanguageModel at the same time.
-struct ProgramUsage {
-  std::int64_t calls = 0;         // LM calls that returned a reply (cache hits included)
-  std::int64_t failed_calls = 0;  // LM calls that failed for good
-  std::int64_t requests = 0;      // HTTP requests sent, retries included
-  std::int64_t cache_hits = 0;
-  TokenUsage tokens{};
-  double cost_usd = 0.0;
-  double latency_s = 0.0;  // summed call latencies
-  ProgramUsage& operator+=(const ProgramUsage& other);
-  friend ProgramUsage operator-(ProgramUsage a, const ProgramUsage& b);
-};
+// same LanguageModel at the same time: the LanguageModel's own totals, counted per program.
+using ProgramUsage = UsageTotals;
 
 // A module's prediction during training, for optimizers to learn from.
 struct ModulePrediction {
