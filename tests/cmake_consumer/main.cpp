@@ -1,6 +1,8 @@
-// Tunes one function with an installed synalinks; prints the best x.
+// Tunes one function with an installed synalinks; prints the best x. Also builds a GSM8K data
+// model, so that the LM-program layer links too.
 #include <cstdio>
 #include <filesystem>
+#include <synalinks/programs.hpp>
 #include <synalinks/synalinks.hpp>
 
 namespace sl = synalinks;
@@ -20,5 +22,6 @@ int main(int argc, char** argv) {
   tuner.search();
   const auto best = tuner.get_best_hyperparameters(1).at(0);
   std::printf("best x = %lld\n", static_cast<long long>(best.get<std::int64_t>("x")));
-  return best.get<std::int64_t>("x") == 1 ? 0 : 1;
+  const auto keys = sl::datasets::gsm8k::output_data_model().keys();
+  return best.get<std::int64_t>("x") == 1 && keys.size() == 2 ? 0 : 1;
 }
