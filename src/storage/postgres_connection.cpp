@@ -87,12 +87,12 @@ class PostgresConnection final : public Connection {
 
   // An advisory lock on the study, held until the transaction ends: the workers of one study
   // take turns; READ COMMITTED then shows each the others' committed trials.
-  void begin_exclusive(long long lock_key) override {
+  void begin_exclusive(long long lock_key, bool /*durable*/) override {
     script(
         fmt::format("BEGIN; SELECT pg_advisory_xact_lock(7031, {})", static_cast<int>(lock_key)));
   }
   void begin() override { script("BEGIN"); }
-  void commit(bool /*durable*/) override { script("COMMIT"); }
+  void commit() override { script("COMMIT"); }
   void rollback() noexcept override {
     if (PQstatus(connection_) != CONNECTION_OK) return;
     PGresult* result = PQexec(connection_, "ROLLBACK");

@@ -24,11 +24,11 @@ class Connection {
   // Several statements separated by ';', values already quoted (one round trip).
   virtual void script(const std::string& sql) = 0;
   // Starts a transaction that excludes every other writer of study `lock_key` until it ends.
-  virtual void begin_exclusive(long long lock_key) = 0;
+  // `durable`: its commit survives a power loss once it returns (SQLite syncs its log for it;
+  // a PostgreSQL server's own settings decide).
+  virtual void begin_exclusive(long long lock_key, bool durable = false) = 0;
   virtual void begin() = 0;
-  // Commits; `durable`: the commit survives a power loss once this returns (SQLite syncs its
-  // log for it; a PostgreSQL server's own settings decide).
-  virtual void commit(bool durable = false) = 0;
+  virtual void commit() = 0;
   virtual void rollback() noexcept = 0;
   // Makes sure the connection works, reconnecting with backoff for up to `limit_seconds`;
   // ProjectError when it still does not.

@@ -132,10 +132,10 @@ class SqlStorage final : public Storage {
     });
   }
 
-  void transaction(const std::function<void(const Changes&)>& body) override {
+  void transaction(const std::function<void(const Changes&)>& body, bool durable) override {
     std::lock_guard lock(mutex_);
     connection_->ensure_connected(options_.max_disconnected_seconds);
-    connection_->begin_exclusive(study_id_);
+    connection_->begin_exclusive(study_id_, durable && options_.sync);
     in_transaction_ = true;
     try {
       Changes changes;
@@ -143,9 +143,8 @@ class SqlStorage final : public Storage {
       read_view(view_reset_, changes);
       changes.stale_trial_numbers = stale_trials(view_reset_);
       view_reset_ = false;
-      durable_ = false;
       body(changes);
-      connection_->commit(durable_ && options_.sync);
+      connection_->commit();
       in_transaction_ = false;
     } catch (...) {
       in_transaction_ = false;
@@ -160,7 +159,6 @@ class SqlStorage final : public Storage {
   void save_trial(const tuners::Trial& trial, bool durable) override {
     std::lock_guard lock(mutex_);
     if (trial.status == tuners::TrialStatus::idle) return;  // never stored
-    durable_ = durable_ || durable;
     auto write = [&] {
       const long long row = trial_row(trial);
       connection_->script(trial_script(row, trial));
@@ -170,10 +168,10 @@ class SqlStorage final : public Storage {
       write();
     } else {
       with_reconnect([&] {
-        connection_->begin_exclusive(study_id_);
+        connection_->begin_exclusive(study_id_, durable && options_.sync);
         try {
           write();
-          connection_->commit(durable && options_.sync);
+          connection_->commit();
         } catch (...) {
           connection_->rollback();
           throw;
@@ -655,7 +653,6 @@ class SqlStorage final : public Storage {
   SqlStorageOptions options_;
   long long study_id_ = 0;
   bool in_transaction_ = false;
-  bool durable_ = false;  // the transaction saved a record that must survive a power loss
   bool view_reset_ = true;
   long long max_seen_row_ = 0;
   std::set<long long> watched_;            // rows of unfinished trials seen

@@ -84,17 +84,25 @@ class SqliteConnection final : public Connection {
   }
 
   // BEGIN IMMEDIATE takes the database's write lock at once: a second worker waits (busy
-  // timeout) instead of reading a state that changes under it.
-  void begin_exclusive(long long /*lock_key*/) override { script("BEGIN IMMEDIATE"); }
-  void begin() override { script("BEGIN"); }
-  // NORMAL commits are atomic but reach the disk only at the next checkpoint, which syncs the
-  // log first: a durable commit checkpoints at once. (The sync level cannot change inside a
-  // transaction.)
-  void commit(bool durable) override {
-    script("COMMIT");
-    if (durable) script("PRAGMA wal_checkpoint(PASSIVE)");
+  // timeout) instead of reading a state that changes under it. NORMAL commits are atomic but
+  // reach the disk at the next checkpoint; a durable one syncs the log (FULL), a level that can
+  // only change outside a transaction.
+  void begin_exclusive(long long /*lock_key*/, bool durable) override {
+    if (durable) {
+      script("PRAGMA synchronous=FULL");
+      full_sync_ = true;
+    }
+    script("BEGIN IMMEDIATE");
   }
-  void rollback() noexcept override { sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr); }
+  void begin() override { script("BEGIN"); }
+  void commit() override {
+    script("COMMIT");
+    normal_sync();
+  }
+  void rollback() noexcept override {
+    sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr);
+    normal_sync();
+  }
   void ensure_connected(double /*limit_seconds*/) override {}
 
   // One machine, one clock: the client's time, as Optuna writes SQLite datetimes.
@@ -122,8 +130,15 @@ class SqliteConnection final : public Connection {
     return statement;
   }
 
+  void normal_sync() noexcept {
+    if (!full_sync_) return;
+    sqlite3_exec(db_, "PRAGMA synchronous=NORMAL", nullptr, nullptr, nullptr);
+    full_sync_ = false;
+  }
+
   std::string path_;
   sqlite3* db_ = nullptr;
+  bool full_sync_ = false;
   std::unordered_map<std::string, sqlite3_stmt*> statements_;
 };
 

@@ -322,16 +322,18 @@ Trial Oracle::end_trial(const Trial& ended) {
   if (!shared_) {
     trial = end_trial_locked(ended, check_failures);
   } else {
-    shared_transaction([&] {
-      const Trial& current = trial_ref(ended.trial_id);
-      if (current.status != TrialStatus::running) {
-        // Another worker failed it (its heartbeat stopped) and queued its configuration again:
-        // this late result is dropped, so that the configuration completes only once.
-        trial = current;
-        return;
-      }
-      trial = end_trial_locked(ended, check_failures);
-    });
+    shared_transaction(
+        [&] {
+          const Trial& current = trial_ref(ended.trial_id);
+          if (current.status != TrialStatus::running) {
+            // Another worker failed it (its heartbeat stopped) and queued its configuration again:
+            // this late result is dropped, so that the configuration completes only once.
+            trial = current;
+            return;
+          }
+          trial = end_trial_locked(ended, check_failures);
+        },
+        /*durable=*/true);
   }
   if (check_failures) check_consecutive_failures(trial);
   return trial;
@@ -704,14 +706,16 @@ std::int64_t Oracle::counted_trials() const {
   return static_cast<std::int64_t>(trials_.size() - heartbeat_failures_.size());
 }
 
-void Oracle::shared_transaction(const std::function<void()>& body) {
+void Oracle::shared_transaction(const std::function<void()>& body, bool durable) {
   for (;;) {
     try {
-      storage_->transaction([&](const storage::Changes& changes) {
-        sync_locked(changes);
-        fail_stale_locked(changes.stale_trial_numbers);
-        body();
-      });
+      storage_->transaction(
+          [&](const storage::Changes& changes) {
+            sync_locked(changes);
+            fail_stale_locked(changes.stale_trial_numbers);
+            body();
+          },
+          durable);
       return;
     } catch (const storage::ConnectionLost&) {
       // Nothing was committed: start again from the full view (the storage gives up with a

@@ -63,8 +63,11 @@ class Storage {
   virtual bool shared() const { return false; }
   // Runs `body` as one transaction that excludes every other worker's transaction on the same
   // search: the changes it reports are complete, and the saves `body` makes are committed
-  // together, or not at all when it throws. A storage that is not shared runs `body` directly.
-  virtual void transaction(const std::function<void(const Changes&)>& body) { body(Changes{}); }
+  // together, or not at all when it throws. `durable`: the commit must survive a power loss (a
+  // trial ends in it). A storage that is not shared runs `body` directly.
+  virtual void transaction(const std::function<void(const Changes&)>& body, bool /*durable*/) {
+    body(Changes{});
+  }
 };
 
 }  // namespace synalinks::storage

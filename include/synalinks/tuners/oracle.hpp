@@ -169,7 +169,7 @@ class Oracle {
   Trial update_trial_locked(const std::string& trial_id, const Metrics& metrics, std::int64_t step);
   // Runs `body` in a transaction of the shared storage, after applying the other workers'
   // changes and failing the trials whose heartbeat stopped.
-  void shared_transaction(const std::function<void()>& body);
+  void shared_transaction(const std::function<void()>& body, bool durable = false);
   void sync_locked(const storage::Changes& changes);
   void fail_stale_locked(const std::vector<std::int64_t>& numbers);
   void reset_view_locked();
