@@ -59,6 +59,7 @@ struct ProjectArgs {
   std::string storage_schema = "v3.2.0.a";
   double heartbeat_interval = 10;
   double grace_period = 0;
+  double max_disconnected = 60;
 };
 
 struct OracleArgs {
@@ -98,6 +99,10 @@ void add_project_options(CLI::App& command, ProjectArgs& args) {
   command.add_option("--grace-period", args.grace_period,
                      "Seconds without heartbeat after which a running trial is failed and run "
                      "again (0: 3 x the interval)");
+  command
+      .add_option("--max-disconnected", args.max_disconnected,
+                  "Seconds to keep retrying an unreachable database before stopping (SQL storage)")
+      ->capture_default_str();
 }
 
 // The SQL storage named on the command line; null without --storage.
@@ -107,7 +112,18 @@ std::shared_ptr<sl::storage::Storage> open_sql_storage(const ProjectArgs& args, 
       args.storage_url, {.study_name = args.study.empty() ? args.project_name : args.study,
                          .schema = sl::storage::schema_revision_from_string(args.storage_schema),
                          .heartbeat_interval_seconds = heartbeats ? args.heartbeat_interval : 0,
-                         .grace_period_seconds = args.grace_period});
+                         .grace_period_seconds = args.grace_period,
+                         .max_disconnected_seconds = args.max_disconnected});
+}
+
+// The URL as it may be printed: a password in it is replaced by ***.
+std::string without_password(std::string url) {
+  const auto scheme = url.find("://");
+  const auto at = url.find('@');
+  if (scheme == std::string::npos || at == std::string::npos) return url;
+  const auto colon = url.find(':', scheme + 3);
+  if (colon != std::string::npos && colon < at) url.replace(colon + 1, at - colon - 1, "***");
+  return url;
 }
 
 // What the project or study holds, from the folder or the SQL storage.
@@ -290,8 +306,13 @@ int run_summary(const ProjectArgs& project, bool json, std::size_t num_trials) {
     std::cout << sl::tuners::results_to_json(*oracle).dump() << "\n";
     return kExitOk;
   }
-  std::cout << "Results summary\nResults in " << project_path(project).string() << "\nShowing "
-            << num_trials << " best trials\n"
+  const std::string where =
+      project.storage_url.empty()
+          ? project_path(project).string()
+          : without_password(project.storage_url) + " (study '" +
+                (project.study.empty() ? project.project_name : project.study) + "')";
+  std::cout << "Results summary\nResults in " << where << "\nShowing " << num_trials
+            << " best trials\n"
             << oracle->objective().describe() << "\n";
   for (const auto& trial : oracle->get_best_trials(num_trials))
     std::cout << "\n" << trial.summary();
