@@ -6,6 +6,7 @@
 #include <sqlite3.h>
 
 #include <chrono>
+#include <map>
 #include <set>
 #include <thread>
 
@@ -346,6 +347,58 @@ TEST(PostgresConnection, AnUnreachableServerStopsTheWorkerWithAClearError) {
     EXPECT_NE(std::string(error.what()).find("max_disconnected_seconds"), std::string::npos);
   }
   EXPECT_GE(std::chrono::steady_clock::now() - start, std::chrono::milliseconds(500));
+}
+
+}  // namespace
+
+namespace {
+
+// Two Hyperband workers on one study: the brackets live in the database, so that promotions are
+// made once, from completed trials of the previous round of the same bracket.
+TEST(SharedHyperband, TwoWorkersShareTheBrackets) {
+  sl::testing::TempDir temp;
+  const std::string url = "sqlite:///" + (temp.path() / "hb.db").string();
+  sl::tuners::OracleOptions options{.objective = Objective("loss", sl::tuners::Direction::min),
+                                    .seed = 4};
+  options.hyperparameters.Float("x", 0, 1);
+  sl::tuners::HyperbandOracle a(options, {.max_epochs = 9, .factor = 3});
+  sl::tuners::HyperbandOracle b(options, {.max_epochs = 9, .factor = 3});
+  a.attach(sl::storage::open_storage(url, {.study_name = "hb", .heartbeat_interval_seconds = 0}));
+  b.attach(sl::storage::open_storage(url, {.study_name = "hb", .heartbeat_interval_seconds = 0}));
+  auto loss = [](const sl::tuners::Trial& trial) {
+    return std::get<double>(trial.hyperparameters.values().at("x")) /
+           static_cast<double>(
+               std::get<std::int64_t>(trial.hyperparameters.values().at("tuner/epochs")));
+  };
+  bool a_done = false;
+  bool b_done = false;
+  for (int round = 0; round < 200 && !(a_done && b_done); ++round) {
+    const auto ta = a.create_trial("a");
+    const auto tb = b.create_trial("b");
+    a_done = ta.status == TrialStatus::stopped;
+    b_done = tb.status == TrialStatus::stopped;
+    if (ta.status == TrialStatus::running) a.tell(ta.trial_id, loss(ta));
+    if (tb.status == TrialStatus::running) b.tell(tb.trial_id, loss(tb));
+  }
+  ASSERT_TRUE(a_done && b_done);
+  a.refresh();
+  std::set<std::string> parents;
+  std::map<std::string, sl::tuners::Trial> by_id;
+  for (const auto& trial : a.trials()) by_id[trial.trial_id] = trial;
+  for (const auto& trial : a.trials()) {
+    EXPECT_EQ(trial.status, TrialStatus::completed);
+    const auto& values = trial.hyperparameters.values();
+    const auto* parent = values.find("tuner/trial_id");
+    if (!parent) continue;
+    const std::string parent_id = std::get<std::string>(*parent);
+    EXPECT_TRUE(parents.insert(parent_id).second) << parent_id << " promoted twice";
+    const auto& parent_values = by_id.at(parent_id).hyperparameters.values();
+    EXPECT_EQ(parent_values.at("tuner/bracket"), values.at("tuner/bracket"));
+    EXPECT_EQ(std::get<std::int64_t>(parent_values.at("tuner/round")) + 1,
+              std::get<std::int64_t>(values.at("tuner/round")));
+    EXPECT_EQ(parent_values.at("x"), values.at("x"));
+  }
+  EXPECT_GE(parents.size(), 4u);
 }
 
 }  // namespace
