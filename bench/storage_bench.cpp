@@ -123,7 +123,7 @@ double run_workers(const std::string& url, int workers, int trials, const fs::pa
 int main(int argc, char** argv) {
   std::string postgres =
       std::getenv("SYNALINKS_TEST_POSTGRES_URL") ? std::getenv("SYNALINKS_TEST_POSTGRES_URL") : "";
-  int per_worker = 20;
+  int per_worker = 40;  // 4 s per run: the start of 8 processes weighs little
   int overhead_trials = 500;
   for (int i = 1; i + 1 < argc; i += 2) {
     const std::string flag = argv[i];

@@ -222,30 +222,46 @@ class SqlStorage final : public Storage {
     written_.clear();
   }
 
+  // The schema and the study exist in most runs: found without the exclusive lock, so that
+  // many workers starting together do not queue; created under it otherwise.
   void open_study() {
     std::lock_guard lock(mutex_);
-    connection_->begin_exclusive(0);
-    try {
-      if (!has_schema()) {
-        connection_->script(detail::optuna_schema(connection_->dialect(), options_.schema));
-      } else {
-        const auto rows = connection_->query("SELECT version_num FROM alembic_version");
-        const std::string revision = rows.empty() || !rows[0][0] ? "" : *rows[0][0];
-        if (revision != "v3.0.0.d" && revision != "v3.2.0.a")
-          throw ProjectError("the database " + description_ + " has Optuna's schema revision '" +
-                             revision + "'; expected v3.0.0.d or v3.2.0.a");
+    for (const bool exclusive : {false, true}) {
+      if (exclusive)
+        connection_->begin_exclusive(0);
+      else
+        connection_->begin();
+      try {
+        const bool exists = has_schema();
+        if (!exists && exclusive)
+          connection_->script(detail::optuna_schema(connection_->dialect(), options_.schema));
+        if (exists) check_revision();
+        std::vector<detail::Row> rows;
+        if (exists || exclusive)
+          rows = connection_->query("SELECT study_id FROM studies WHERE study_name = ?",
+                                    {options_.study_name});
+        if (rows.empty() && exclusive)
+          rows =
+              connection_->query("INSERT INTO studies (study_name) VALUES (?) RETURNING study_id",
+                                 {options_.study_name});
+        connection_->commit();
+        if (!rows.empty()) {
+          study_id_ = as_integer(rows.at(0).at(0), "studies.study_id");
+          return;
+        }
+      } catch (...) {
+        connection_->rollback();
+        throw;
       }
-      auto rows = connection_->query("SELECT study_id FROM studies WHERE study_name = ?",
-                                     {options_.study_name});
-      if (rows.empty())
-        rows = connection_->query("INSERT INTO studies (study_name) VALUES (?) RETURNING study_id",
-                                  {options_.study_name});
-      study_id_ = as_integer(rows.at(0).at(0), "studies.study_id");
-      connection_->commit();
-    } catch (...) {
-      connection_->rollback();
-      throw;
     }
+  }
+
+  void check_revision() {
+    const auto rows = connection_->query("SELECT version_num FROM alembic_version");
+    const std::string revision = rows.empty() || !rows[0][0] ? "" : *rows[0][0];
+    if (revision != "v3.0.0.d" && revision != "v3.2.0.a")
+      throw ProjectError("the database " + description_ + " has Optuna's schema revision '" +
+                         revision + "'; expected v3.0.0.d or v3.2.0.a");
   }
 
   bool has_schema() {
@@ -253,8 +269,8 @@ class SqlStorage final : public Storage {
         connection_->dialect() == Dialect::sqlite
             ? "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = "
               "'alembic_version'"
-            : "SELECT count(*) FROM information_schema.tables WHERE table_name = "
-              "'alembic_version' AND table_schema = current_schema()");
+            : "SELECT count(*) FROM (SELECT to_regclass('alembic_version') AS t) r WHERE "
+              "r.t IS NOT NULL");
     return !rows.empty() && rows[0][0] && *rows[0][0] != "0";
   }
 
