@@ -36,6 +36,12 @@ struct Candidate {
     for (const auto& [index, scored] : validation) sum += scored.reward;
     return validation.empty() ? 0.0 : sum / static_cast<double>(validation.size());
   }
+  // The mean over these samples (every one scored).
+  double mean_reward(const std::vector<std::size_t>& samples) const {
+    double sum = 0;
+    for (const std::size_t sample : samples) sum += validation.at(sample).reward;
+    return samples.empty() ? 0.0 : sum / static_cast<double>(samples.size());
+  }
 };
 
 std::string fingerprint_of(const VariableValues& values) {
@@ -227,18 +233,19 @@ History Program::fit(FitOptions o) {
         challenger = candidates.size() - 1;
       }
       if (challenger) {
+        // The challenger and the incumbent are compared on the same samples (the incumbent is
+        // scored on those it lacks), so that a candidate replaces it only on evidence.
         std::vector<std::pair<std::size_t, std::size_t>> jobs;
-        const bool incumbent_unscored = candidates[best].validation.empty();
+        std::vector<std::size_t> samples;
         for (std::size_t j = 0; j < minibatch; ++j) {
           const std::size_t sample = validation_order[validation_cursor];
           validation_cursor = (validation_cursor + 1) % validation_order.size();
+          samples.push_back(sample);
           jobs.emplace_back(*challenger, sample);
-          // The incumbent is scored on the same samples the first time it is challenged, so
-          // that a candidate replaces it only on evidence.
-          if (incumbent_unscored) jobs.emplace_back(best, sample);
+          if (!candidates[best].validation.contains(sample)) jobs.emplace_back(best, sample);
         }
         score_candidates(s, candidates, jobs, validation, recorder);
-        if (candidates[*challenger].mean_reward() > candidates[best].mean_reward()) {
+        if (candidates[*challenger].mean_reward(samples) > candidates[best].mean_reward(samples)) {
           best = *challenger;
           apply_best();
         }
