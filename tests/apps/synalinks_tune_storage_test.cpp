@@ -73,6 +73,32 @@ TEST(SynalinksTuneStorage, TwoWorkersOnSqliteShareOneStudy) {
   EXPECT_EQ(configurations.size(), 12u);
 }
 
+TEST(SynalinksTuneStorage, AskAndTellWorkOnASqlStorage) {
+  TempDir dir;
+  const std::string url = "sqlite:///" + (dir.path() / "study.db").string();
+  const std::vector<std::string> common = {"--storage", url, "--study", "asked"};
+  auto run = [&](std::vector<std::string> args) {
+    args.insert(args.end(), common.begin(), common.end());
+    const ProcessResult result = run_process(args, dir.path());
+    EXPECT_EQ(result.exit_code, 0) << result.err;
+    return Json::parse(result.out);
+  };
+  const Json first = run({kTune, "ask", "--space", kSpace, "--objective", "loss", "--direction",
+                          "min", "--max-trials", "2", "--seed", "1"});
+  ASSERT_EQ(first["status"], "RUNNING");
+  const Json second = run({kTune, "ask", "--max-trials", "2"});
+  ASSERT_EQ(second["status"], "RUNNING");
+  EXPECT_NE(first["trial_id"], second["trial_id"]);
+  EXPECT_NE(first["values"], second["values"]);
+  EXPECT_EQ(run({kTune, "ask", "--max-trials", "2"})["status"], "IDLE");  // both are out
+  run({kTune, "tell", "--max-trials", "2", "--trial-id", first["trial_id"], "--value", "0.5"});
+  run({kTune, "tell", "--max-trials", "2", "--trial-id", second["trial_id"], "--value", "0.25"});
+  EXPECT_EQ(run({kTune, "ask", "--max-trials", "2"})["status"], "STOPPED");
+  const Json result = summary(dir.path(), url, "asked");
+  ASSERT_EQ(result["trials"].size(), 2u);
+  EXPECT_EQ(result["best_trial"]["trial_id"], second["trial_id"]);
+}
+
 // 8 workers against PostgreSQL run a 200-trial search while random workers are killed with
 // SIGKILL in the middle of a trial and new ones started: exactly 200 trials complete, no
 // configuration twice, and the trial of every killed worker is run again.
