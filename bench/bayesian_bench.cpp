@@ -5,6 +5,8 @@
 //   bayesian_bench [--seeds N] [--trials T] [--skip-regret] [--skip-latency]
 //   bayesian_bench --defaults [--seeds N] [--trials T]   (acquisition and random trials compared)
 #include <sys/resource.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <chrono>
@@ -16,6 +18,7 @@
 #include <memory>
 #include <numbers>
 #include <random>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
@@ -262,44 +265,69 @@ void regret_tables(int seeds, int bo_trials) {
   std::cout << '\n';
 }
 
-long peak_rss_kib() {
-  rusage usage{};
-  getrusage(RUSAGE_SELF, &usage);
-  return usage.ru_maxrss;
+// The median latency of one proposal after n completed trials in d dimensions (5 repetitions).
+double median_latency_ms(int n, int d) {
+  std::vector<double> times;
+  for (int repetition = 0; repetition < 5; ++repetition) {
+    Problem problem{"", box(d, 0, 1), nullptr};
+    tn::BayesianOptimizationOracle oracle(
+        {.objective = tn::Objective("loss"),
+         .max_trials = n + 1,
+         .seed = repetition + 1,
+         .hyperparameters = problem.space},
+        {.num_initial_points = n, .log = [](const std::string&) {}});
+    for (int k = 0; k < n; ++k) {
+      const tn::Trial trial = oracle.ask();
+      std::vector<double> x = coordinates(trial.hyperparameters, d);
+      double value = 0;
+      for (std::size_t j = 0; j < x.size(); ++j)
+        value += std::sin(5 * x[j] + static_cast<double>(j)) + x[j] * x[j];
+      oracle.tell(trial.trial_id, value);
+    }
+    const auto start = std::chrono::steady_clock::now();
+    const tn::Trial proposed = oracle.ask();
+    times.push_back(
+        std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start)
+            .count());
+    if (proposed.status != tn::TrialStatus::running) std::cerr << "no proposal\n";
+  }
+  return quantile(times, 0.5);
 }
 
+// Each case runs in a child process of its own, so that its peak resident memory is its own (the
+// oracle, its trials and the Gaussian process), not the largest of the cases before it.
 void latency_table() {
+  rusage own{};
+  ::getrusage(RUSAGE_SELF, &own);
   std::cout << "## Proposal latency (one ask after n completed trials; median of 5)\n\n"
-            << "| n | d | latency (ms) | process peak RSS (MiB) |\n| --- | --- | --- | --- |\n";
+            << "Peak RSS: the child process of each case, which starts as a copy of the benchmark "
+               "process (peak RSS so far "
+            << static_cast<double>(own.ru_maxrss) / 1024.0 << " MiB).\n\n"
+            << "| n | d | latency (ms) | peak RSS of the case (MiB) |\n| --- | --- | --- | --- |\n"
+            << std::flush;
   for (int d : {2, 6, 10}) {
     for (int n : {10, 50, 100, 200, 400}) {
-      std::vector<double> times;
-      for (int repetition = 0; repetition < 5; ++repetition) {
-        Problem problem{"", box(d, 0, 1), nullptr};
-        tn::BayesianOptimizationOracle oracle(
-            {.objective = tn::Objective("loss"),
-             .max_trials = n + 1,
-             .seed = repetition + 1,
-             .hyperparameters = problem.space},
-            {.num_initial_points = n, .log = [](const std::string&) {}});
-        for (int k = 0; k < n; ++k) {
-          const tn::Trial trial = oracle.ask();
-          std::vector<double> x = coordinates(trial.hyperparameters, d);
-          double value = 0;
-          for (std::size_t j = 0; j < x.size(); ++j)
-            value += std::sin(5 * x[j] + static_cast<double>(j)) + x[j] * x[j];
-          oracle.tell(trial.trial_id, value);
-        }
-        const auto start = std::chrono::steady_clock::now();
-        const tn::Trial proposed = oracle.ask();
-        times.push_back(
-            std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start)
-                .count());
-        if (proposed.status != tn::TrialStatus::running) std::cerr << "no proposal\n";
+      int channel[2];
+      if (::pipe(channel) != 0) throw std::runtime_error("pipe failed");
+      const pid_t child = ::fork();
+      if (child == 0) {
+        ::close(channel[0]);
+        const double ms = median_latency_ms(n, d);
+        const bool written = ::write(channel[1], &ms, sizeof ms) == sizeof ms;
+        ::_exit(written ? 0 : 1);
       }
+      ::close(channel[1]);
+      double ms = std::nan("");
+      const bool read_ok = ::read(channel[0], &ms, sizeof ms) == sizeof ms;
+      ::close(channel[0]);
+      int status = 0;
+      rusage usage{};
+      ::wait4(child, &status, 0, &usage);
+      if (!read_ok || !WIFEXITED(status) || WEXITSTATUS(status) != 0)
+        std::cerr << "case n=" << n << " d=" << d << " failed\n";
       char line[128];
-      std::snprintf(line, sizeof line, "| %d | %d | %.2f | %.1f |\n", n, d, quantile(times, 0.5),
-                    static_cast<double>(peak_rss_kib()) / 1024.0);
+      std::snprintf(line, sizeof line, "| %d | %d | %.2f | %.1f |\n", n, d, ms,
+                    static_cast<double>(usage.ru_maxrss) / 1024.0);
       std::cout << line << std::flush;
     }
   }
