@@ -119,24 +119,16 @@ void download(const std::string& url, const std::filesystem::path& target) {
   std::filesystem::rename(temp, target);
 }
 
-Dataset read_gsm8k(const std::filesystem::path& path, std::size_t limit) {
-  return load_jsonl(
-      {.path = path,
-       .input_data_model = gsm8k::input_data_model(),
-       .output_data_model = DataModel("GSM8KRow", {fields::string("answer", "The solution")}),
-       .limit = limit});
-}
-
-}  // namespace
-
-Dataset load_jsonl(const JsonlOptions& options) {
-  std::ifstream in(options.path);
-  if (!in) throw ProjectError("cannot read " + options.path.string());
-  Dataset out;
+// Calls `row_fn(row, "file:line")` for each non-blank line (up to `limit` rows; 0: all).
+template <class RowFn>
+void for_each_row(const std::filesystem::path& path, std::size_t limit, RowFn&& row_fn) {
+  std::ifstream in(path);
+  if (!in) throw ProjectError("cannot read " + path.string());
   std::string line;
+  std::size_t rows = 0;
   for (std::size_t number = 1; std::getline(in, line); ++number) {
     if (trim(line).empty()) continue;
-    const std::string where = options.path.string() + ":" + std::to_string(number);
+    const std::string where = path.string() + ":" + std::to_string(number);
     Json row;
     try {
       row = Json::parse(line);
@@ -144,10 +136,19 @@ Dataset load_jsonl(const JsonlOptions& options) {
       throw ProjectError(where + ": not a JSON object: " + line.substr(0, 80));
     }
     if (!row.is_object()) throw ProjectError(where + ": expected a JSON object per line");
+    row_fn(row, where);
+    if (limit != 0 && ++rows >= limit) break;
+  }
+}
+
+}  // namespace
+
+Dataset load_jsonl(const JsonlOptions& options) {
+  Dataset out;
+  for_each_row(options.path, options.limit, [&](const Json& row, const std::string& where) {
     out.x.push_back(row_value(row, options.input_data_model, options.field_map, where));
     out.y.push_back(row_value(row, options.output_data_model, options.field_map, where));
-    if (options.limit != 0 && out.size() >= options.limit) break;
-  }
+  });
   return out;
 }
 
@@ -199,17 +200,17 @@ Splits load_data(const LoadOptions& options) {
   Splits splits;
   for (auto [name, split] :
        {std::pair{"train.jsonl", &splits.train}, {"test.jsonl", &splits.test}}) {
-    const std::filesystem::path path = folder / name;
-    Dataset raw = read_gsm8k(path, options.limit);
-    split->x = std::move(raw.x);
-    for (std::size_t i = 0; i < raw.y.size(); ++i) {
-      try {
-        split->y.push_back(parse_answer(raw.y[i]["answer"].get<std::string>()));
-      } catch (const InvalidArgument& error) {
-        // Rows are numbered as lines, blank lines aside.
-        throw ProjectError(path.string() + ": row " + std::to_string(i + 1) + ": " + error.what());
+    for_each_row(folder / name, options.limit, [&](const Json& row, const std::string& where) {
+      split->x.push_back(row_value(row, input_data_model(), {}, where));
+      if (!row.contains("answer") || !row["answer"].is_string()) {
+        throw ProjectError(where + ": expected a string \"answer\" ending with \"#### <number>\"");
       }
-    }
+      try {
+        split->y.push_back(parse_answer(row["answer"].get<std::string>()));
+      } catch (const InvalidArgument& error) {
+        throw ProjectError(where + ": " + error.what());
+      }
+    });
   }
   return splits;
 }

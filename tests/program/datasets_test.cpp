@@ -43,7 +43,7 @@ TEST(Gsm8k, MalformedLinesNameTheFileAndLine) {
                                             << "\n";
   EXPECT_THAT(testing::message_of<ProjectError>(
                   [&] { datasets::gsm8k::load_data({.directory = dir.path()}); }),
-              HasSubstr("row 1"));
+              HasSubstr("train.jsonl:1: GSM8K answer after \"####\" is 'many'"));
   EXPECT_THAT(testing::message_of<InvalidArgument>([] { datasets::gsm8k::load_data({}); }),
               HasSubstr("exactly one of .directory"));
 }
