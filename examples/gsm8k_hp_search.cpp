@@ -158,7 +158,7 @@ int main(int argc, char** argv) {
 
     const auto best_hp = tuner->get_best_hyperparameters().front();
     const auto best_trial = tuner->oracle().get_best_trials().front();
-    auto winners = sl::get_best_programs(*tuner, build_program);
+    auto winners = tuner->get_best_programs();
     if (winners.empty()) {
       std::cerr << "gsm8k_hp_search: no trial completed\n";
       return 1;

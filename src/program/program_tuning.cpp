@@ -86,6 +86,21 @@ tuners::TrialResult tuners::TrialRunner<Program>::run(Program program, HyperPara
   return history;
 }
 
+std::vector<Program> tuners::Tuner::get_best_programs(std::size_t num_programs) const {
+  const ModelBuilder& builder = model_builder(typeid(Program));
+  if (!builder) {
+    throw InvalidArgument(
+        "get_best_programs: this tuner's hypermodel does not build a Program from "
+        "(HyperParameters&); call synalinks::get_best_programs(tuner, build_program, n) instead");
+  }
+  return synalinks::get_best_programs(
+      *this,
+      [&](HyperParameters& hp) {
+        return std::move(*std::static_pointer_cast<Program>(builder(hp)));
+      },
+      num_programs);
+}
+
 std::vector<Program> get_best_programs(
     const tuners::Tuner& tuner, const std::function<Program(HyperParameters&)>& build_program,
     std::size_t num_programs) {

@@ -303,6 +303,11 @@ std::string Tuner::trial_end_text(const Trial& trial, double elapsed) const {
   return out;
 }
 
+const Tuner::ModelBuilder& Tuner::model_builder(const std::type_info& model_type) const {
+  static const ModelBuilder none;
+  return model_type_ != nullptr && *model_type_ == model_type ? model_builder_ : none;
+}
+
 std::vector<HyperParameters> Tuner::get_best_hyperparameters(std::size_t num_trials) const {
   std::vector<HyperParameters> out;
   for (auto& trial : oracle_->get_best_trials(num_trials))

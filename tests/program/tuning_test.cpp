@@ -57,8 +57,10 @@ TEST_F(Tuning, GridSearchFindsTheConfigurationTheSimulatorRewardsMost) {
   const auto trial = tuner.oracle().get_best_trials().front();
   EXPECT_GT(trial.metrics.get("lm_calls").last_value().value_or(-1), 0);
   EXPECT_GT(trial.metrics.get("wall_time").last_value().value_or(-1), 0);
-  auto programs = get_best_programs(tuner, build);
+  auto programs = tuner.get_best_programs();
   ASSERT_EQ(programs.size(), 1u);
+  EXPECT_EQ(get_best_programs(tuner, build).front().get_state_tree(),
+            programs.front().get_state_tree());
   EXPECT_FALSE(programs.front().trainable_variables().front()->value()["examples"].empty());
   EXPECT_GT(programs.front().evaluate({.x = data.test.x, .y = data.test.y})["reward"], 0.0);
 }
@@ -159,6 +161,13 @@ TEST_F(Tuning, AProgramWithoutOptimizerIsEvaluatedOnTheValidationData) {
   const auto before = requests_served(sim);
   tuner.search(fit_args(12, 8));
   EXPECT_EQ(requests_served(sim) - before, 2 * 8);  // validation only, per trial
+  const testing::TempDir other;
+  EXPECT_THAT(testing::message_of<InvalidArgument>([&] {
+                tuners::RandomSearch plain([](HyperParameters& hp) { return hp.Float("x", 0, 1); },
+                                           {.directory = other.path(), .verbose = 0});
+                plain.get_best_programs();
+              }),
+              HasSubstr("does not build a Program"));
   const auto trial = tuner.oracle().get_best_trials().front();
   EXPECT_EQ(trial.metrics.get("reward").last_value().value_or(-1),
             trial.metrics.get("val_reward").last_value().value_or(-1));

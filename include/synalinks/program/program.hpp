@@ -174,7 +174,8 @@ inline constexpr const char* kTrialVariablesFile = "program.variables.json";
 
 // The n best trials' programs, rebuilt with `build_program` from their hyperparameters and with
 // their trained variables loaded (Synalinks returns only hyperparameters, so a winner it rebuilds
-// is untrained). ProjectError when a trial folder lacks its variables.
+// is untrained). ProjectError when a trial folder lacks its variables. tuner.get_best_programs(n)
+// does the same with the tuner's own hypermodel.
 std::vector<Program> get_best_programs(
     const tuners::Tuner& tuner, const std::function<Program(HyperParameters&)>& build_program,
     std::size_t num_programs = 1);

@@ -24,6 +24,7 @@
 #include <optional>
 #include <string>
 #include <type_traits>
+#include <typeinfo>
 #include <variant>
 #include <vector>
 
@@ -33,6 +34,10 @@
 #include "synalinks/tuners/objective.hpp"
 #include "synalinks/tuners/oracle.hpp"
 #include "synalinks/tuners/trial.hpp"
+
+namespace synalinks {
+class Program;  // the LM-program layer's (synalinks::program)
+}
 
 namespace synalinks::tuners {
 
@@ -127,7 +132,10 @@ class Tuner {
   // number, Metrics, History, or anything convertible to TrialResult.
   template <class F>
   Tuner(F&& hypermodel, std::unique_ptr<Oracle> oracle, const TunerOptions& options)
-      : Tuner(wrap(std::forward<F>(hypermodel)), std::move(oracle), options) {}
+      : Tuner(HyperModel(), std::move(oracle), options) {
+    remember_model_builder(hypermodel);  // a copy, only of hypermodels that build models
+    hypermodel_ = wrap(std::forward<F>(hypermodel));
+  }
   // Without a hypermodel: a subclass must override run_trial.
   Tuner(std::unique_ptr<Oracle> oracle, const TunerOptions& options);
   Tuner(HyperModel hypermodel, std::unique_ptr<Oracle> oracle, const TunerOptions& options);
@@ -145,6 +153,13 @@ class Tuner {
   virtual TrialResult run_trial(HyperParameters& hp, TrialContext& context);
 
   std::vector<HyperParameters> get_best_hyperparameters(std::size_t num_trials = 1) const;
+  // The best trials' programs, rebuilt by the hypermodel (which must take (HyperParameters&) and
+  // return a Program) with their trained variables loaded. Defined by the LM-program layer: link
+  // synalinks::program and include <synalinks/programs.hpp> to call it.
+  std::vector<Program> get_best_programs(std::size_t num_programs = 1) const;
+  // The hypermodel as a builder of models of type `model_type` (null when it is not one).
+  using ModelBuilder = std::function<std::shared_ptr<void>(HyperParameters&)>;
+  const ModelBuilder& model_builder(const std::type_info& model_type) const;
   void results_summary(std::size_t num_trials = 10) const;
   void search_space_summary() const;
   std::string results_summary_text(std::size_t num_trials = 10) const;
@@ -159,6 +174,8 @@ class Tuner {
  private:
   template <class F>
   static HyperModel wrap(F&& f);
+  template <class F>
+  void remember_model_builder(const F& f);
 
   void run_worker(const std::string& tuner_id, const std::any& args);
   Trial run_one(Trial trial, const std::any& args);
@@ -172,6 +189,8 @@ class Tuner {
   void notify(Hook&& hook);
 
   HyperModel hypermodel_;
+  ModelBuilder model_builder_;  // set when the hypermodel returns a runnable model
+  const std::type_info* model_type_ = nullptr;
   std::unique_ptr<Oracle> oracle_;
   TunerOptions options_;
   std::filesystem::path project_dir_;
@@ -223,6 +242,20 @@ Tuner::HyperModel Tuner::wrap(F&& f) {
     return [fn = Fn(std::forward<F>(f))](HyperParameters& hp, TrialContext& context) mutable {
       return detail::to_trial_result(fn(hp), hp, context);
     };
+  }
+}
+
+template <class F>
+void Tuner::remember_model_builder(const F& f) {
+  using Fn = std::decay_t<F>;
+  if constexpr (std::is_invocable_v<Fn&, HyperParameters&>) {
+    using Model = std::decay_t<std::invoke_result_t<Fn&, HyperParameters&>>;
+    if constexpr (RunnableModel<Model>) {
+      model_type_ = &typeid(Model);
+      model_builder_ = [fn = Fn(f)](HyperParameters& hp) mutable {
+        return std::shared_ptr<void>(std::make_shared<Model>(fn(hp)));
+      };
+    }
   }
 }
 
