@@ -164,44 +164,37 @@ class SqlStorage final : public Storage {
       connection_->script(trial_script(row, trial));
       remember_written(row, trial);
     };
-    if (in_transaction_) {
-      write();
-    } else {
-      with_reconnect([&] {
-        connection_->begin_exclusive(study_id_, durable && options_.sync);
-        try {
-          write();
-          connection_->commit();
-        } catch (...) {
-          connection_->rollback();
-          throw;
-        }
-        return 0;
-      });
-    }
+    write_in_transaction(write, durable && options_.sync);
   }
 
   void save_oracle(const Json& state) override {
     std::lock_guard lock(mutex_);
     auto write = [&] { connection_->script(oracle_script(state)); };
-    if (in_transaction_) {
-      write();
-    } else {
-      with_reconnect([&] {
-        connection_->begin_exclusive(study_id_);
-        try {
-          write();
-          connection_->commit();
-        } catch (...) {
-          connection_->rollback();
-          throw;
-        }
-        return 0;
-      });
-    }
+    write_in_transaction(write, /*durable=*/false);
   }
 
  private:
+  // Runs `write` inside the transaction in progress, or in a transaction of its own (reconnecting
+  // when the connection was lost). Call with mutex_ held.
+  template <class Write>
+  void write_in_transaction(const Write& write, bool durable) {
+    if (in_transaction_) {
+      write();
+      return;
+    }
+    with_reconnect([&] {
+      connection_->begin_exclusive(study_id_, durable);
+      try {
+        write();
+        connection_->commit();
+      } catch (...) {
+        connection_->rollback();
+        throw;
+      }
+      return 0;
+    });
+  }
+
   template <class F>
   std::invoke_result_t<F&> with_reconnect(F&& f) {
     for (;;) {

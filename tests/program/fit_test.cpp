@@ -11,11 +11,7 @@ namespace {
 using ::testing::HasSubstr;
 using namespace program_test;
 
-class Fit : public ::testing::Test {
- protected:
-  QuestionSet questions;
-  datasets::gsm8k::Splits data = questions.load();
-};
+using Fit = WithQuestions;
 
 TEST_F(Fit, CallsOfOneFitAreExactlyThoseTheDesignPredicts) {
   lmsim::SimulatorProcess sim({.config = simulator_config(questions)});

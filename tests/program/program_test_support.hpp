@@ -2,6 +2,8 @@
 // knows, simulator models with known skills, and the guide's program.
 #pragma once
 
+#include <gtest/gtest.h>
+
 #include <chrono>
 #include <filesystem>
 #include <fstream>
@@ -49,6 +51,13 @@ class QuestionSet {
 
  private:
   testing::TempDir dir_;
+};
+
+// A test with the question set loaded.
+class WithQuestions : public ::testing::Test {
+ protected:
+  QuestionSet questions;
+  datasets::gsm8k::Splits data = questions.load();
 };
 
 // sim-perfect answers every known question right; sim-learner gains a lot from examples and

@@ -12,10 +12,8 @@ namespace {
 using ::testing::HasSubstr;
 using namespace program_test;
 
-class Tuning : public ::testing::Test {
+class Tuning : public WithQuestions {
  protected:
-  QuestionSet questions;
-  datasets::gsm8k::Splits data = questions.load();
   testing::TempDir dir;
   std::ostringstream console;
 
