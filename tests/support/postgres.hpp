@@ -5,7 +5,9 @@
 #include <unistd.h>
 
 #include <atomic>
+#include <chrono>
 #include <cstdlib>
+#include <random>
 #include <stdexcept>
 #include <string>
 
@@ -20,11 +22,15 @@ inline std::string postgres_url() {
   return url;
 }
 
-// A study name no other test (or earlier run) uses.
+// A study name no other test (or earlier run) uses. The database outlives the test processes and
+// process ids are reused, so the name also carries the clock and a draw from the OS's entropy.
 inline std::string unique_study(const std::string& stem) {
   static std::atomic<int> counter{0};
+  const auto now = std::chrono::system_clock::now().time_since_epoch();
+  std::random_device entropy;
   return stem + "-" + std::to_string(::getpid()) + "-" + std::to_string(counter++) + "-" +
-         std::to_string(std::rand());
+         std::to_string(std::chrono::duration_cast<std::chrono::nanoseconds>(now).count()) + "-" +
+         std::to_string(entropy());
 }
 
 }  // namespace synalinks::testing
