@@ -3,6 +3,7 @@
 // completed ones. Oracles run by ask/tell without storage. Prints markdown tables.
 //
 //   bayesian_bench [--seeds N] [--trials T] [--skip-regret] [--skip-latency]
+//                  [--latency-case N D]
 //   bayesian_bench --defaults [--seeds N] [--trials T]   (acquisition and random trials compared)
 #include <sys/resource.h>
 #include <sys/wait.h>
@@ -17,6 +18,7 @@
 #include <iostream>
 #include <memory>
 #include <numbers>
+#include <optional>
 #include <random>
 #include <stdexcept>
 #include <string>
@@ -371,6 +373,7 @@ int main(int argc, char** argv) {
   bool regret = true;
   bool latency = true;
   bool defaults = false;
+  std::optional<std::pair<int, int>> latency_case;
   for (int i = 1; i < argc; ++i) {
     const std::string arg = argv[i];
     if (arg == "--seeds" && i + 1 < argc)
@@ -383,11 +386,19 @@ int main(int argc, char** argv) {
       latency = false;
     else if (arg == "--defaults")
       defaults = true;
-    else {
+    else if (arg == "--latency-case" && i + 2 < argc) {
+      latency_case = {std::stoi(argv[i + 1]), std::stoi(argv[i + 2])};
+      i += 2;
+    } else {
       std::cerr << "usage: bayesian_bench [--seeds N] [--trials T] [--skip-regret] "
-                   "[--skip-latency] [--defaults]\n";
+                   "[--skip-latency] [--defaults] [--latency-case N D]\n";
       return 2;
     }
+  }
+  if (latency_case) {
+    // One case in this process, for profiling: `perf record bayesian_bench --latency-case 200 10`.
+    std::cout << median_latency_ms(latency_case->first, latency_case->second) << " ms\n";
+    return 0;
   }
   if (defaults) {
     defaults_table(seeds, trials);

@@ -15,6 +15,12 @@ double Matern52::unit_slope(double r) {
   return 5.0 / 3.0 * (1.0 + kSqrt5 * r) * std::exp(-kSqrt5 * r);
 }
 
+Matern52::UnitValueAndSlope Matern52::unit_value_and_slope(double r) {
+  const double decay = std::exp(-kSqrt5 * r);
+  return {.value = (1.0 + kSqrt5 * r + 5.0 * r * r / 3.0) * decay,
+          .slope = 5.0 / 3.0 * (1.0 + kSqrt5 * r) * decay};
+}
+
 Eigen::MatrixXd Matern52::matrix(const Eigen::MatrixXd& a, const Eigen::MatrixXd& b) const {
   const Eigen::RowVectorXd inverse = length_scales.cwiseInverse().transpose();
   const Eigen::MatrixXd sa = a.array().rowwise() * inverse.array();

@@ -19,6 +19,12 @@ struct Matern52 {
   static double unit_value(double r);
   // -(dk/dr) / (s2 r): the factor common to every derivative, (5/3)(1 + sqrt(5) r) exp(-sqrt(5) r).
   static double unit_slope(double r);
+  // Both at once, sharing the exponential (the likelihood's gradient needs both per pair).
+  struct UnitValueAndSlope {
+    double value;
+    double slope;
+  };
+  static UnitValueAndSlope unit_value_and_slope(double r);
 
   // k(A, B): rows of A against rows of B (|A| x |B|), without any noise term.
   Eigen::MatrixXd matrix(const Eigen::MatrixXd& a, const Eigen::MatrixXd& b) const;

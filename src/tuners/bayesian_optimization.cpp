@@ -19,9 +19,9 @@ namespace synalinks::tuners {
 namespace {
 
 // Acquisition search: random candidates in numbers that shrink as the model grows (each costs
-// O(n^2) to score), a quarter of them drawn around the best trials, then the best few refined
-// by a bounded gradient method.
-constexpr double kCandidateBudget = 100'000;  // candidates x trials
+// O(n^2) to score: a triangular solve for its variance), a quarter of them drawn around the best
+// trials, then the best few refined by a bounded gradient method.
+constexpr double kCandidateBudget = 1e7;  // candidates x trials^2
 constexpr std::size_t kMinCandidates = 256;
 constexpr std::size_t kMaxCandidates = 2048;
 constexpr std::size_t kLocalCentres = 5;
@@ -228,8 +228,8 @@ std::optional<ValueMap> BayesianOptimizationOracle::model_proposal(std::size_t t
 
   // Candidates: uniform points, and perturbations of the best trials.
   std::mt19937_64 random(stream_seed(trial_index, 2));
-  const auto budget =
-      static_cast<std::size_t>(kCandidateBudget / static_cast<double>(model->size()));
+  const auto size = static_cast<double>(model->size());
+  const auto budget = static_cast<std::size_t>(kCandidateBudget / (size * size));
   const std::size_t count = std::clamp(budget, kMinCandidates, kMaxCandidates);
   std::vector<Eigen::Index> best_rows(static_cast<std::size_t>(y.size()));
   std::iota(best_rows.begin(), best_rows.end(), Eigen::Index{0});
