@@ -54,6 +54,44 @@ TEST(LogMarginalLikelihood, GradientMatchesFiniteDifferences) {
   }
 }
 
+TEST(LogMarginalLikelihood, EqualsTheTextbookFormulaAtTheFitsLargestSize) {
+  // -y'K^-1 y / 2 - log|K| / 2 - n log(2 pi) / 2, computed here with the library's dense routines
+  // on the full kernel matrix; the likelihood builds its own factor over the lower triangle.
+  const Eigen::MatrixXd x = random_points(50, 4, 7);
+  const Eigen::VectorXd y = smooth_targets(x);
+  const GpHyperparameters h = some_hyperparameters(4);
+  const double jitter = 1e-4;
+  Eigen::MatrixXd k = h.kernel().matrix(x, x);
+  k.diagonal().array() += h.noise_variance + jitter;
+  const Eigen::LLT<Eigen::MatrixXd> cholesky(k);
+  ASSERT_EQ(cholesky.info(), Eigen::Success);
+  const double log_det = 2.0 * cholesky.matrixLLT().diagonal().array().log().sum();
+  const double expected = -0.5 * y.dot(cholesky.solve(y)) - 0.5 * log_det -
+                          0.5 * 50.0 * std::log(2.0 * 3.141592653589793);
+  Eigen::VectorXd gradient;
+  const auto value = log_marginal_likelihood(x, y, h, jitter, &gradient);
+  ASSERT_TRUE(value);
+  EXPECT_NEAR(*value, expected, 1e-9 * std::abs(expected));
+  // The signal-variance and noise components against K^-1 computed densely.
+  const Eigen::MatrixXd w = cholesky.solve(y) * cholesky.solve(y).transpose() -
+                            cholesky.solve(Eigen::MatrixXd::Identity(50, 50));
+  const Eigen::MatrixXd signal = h.kernel().matrix(x, x);
+  EXPECT_NEAR(gradient(4), 0.5 * w.cwiseProduct(signal).sum(), 1e-8);
+  EXPECT_NEAR(gradient(5), 0.5 * h.noise_variance * w.trace(), 1e-8);
+}
+
+TEST(LogMarginalLikelihood, IsAbsentWhenTheKernelMatrixIsNotPositiveDefinite) {
+  // A diagonal term below -s2 makes K indefinite, whatever the rounding of the factorization.
+  Eigen::MatrixXd x(2, 1);
+  x << 0.2, 0.7;
+  const Eigen::VectorXd y = Eigen::Vector2d(1.0, -1.0);
+  GpHyperparameters h = some_hyperparameters(1);
+  h.noise_variance = -2.0 * h.signal_variance;
+  Eigen::VectorXd gradient;
+  EXPECT_FALSE(log_marginal_likelihood(x, y, h, 0.0, &gradient));
+  EXPECT_FALSE(log_marginal_likelihood(x, y, h, 0.0, nullptr));
+}
+
 TEST(HyperparameterPrior, GradientMatchesFiniteDifferences) {
   const HyperparameterPrior prior = HyperparameterPrior::for_dimensions(4);
   Eigen::VectorXd theta = prior.mean;
