@@ -1,8 +1,10 @@
 // Optuna (Debian's python3-optuna, 3.1) reads the studies we write in its v3.0.0.d layout, and
 // our tuners continue studies Optuna created. Fails, never skips, when python3-optuna is missing.
 #include <gtest/gtest.h>
+#include <unistd.h>
 
 #include <cmath>
+#include <string>
 
 #include "support/postgres.hpp"
 #include "support/subprocess.hpp"
@@ -96,28 +98,49 @@ TEST(OptunaInterop, OptunaReadsAStudyWeWroteOnSqlite) {
   check_optuna_reads_our_study(temp, "sqlite:///" + (temp.path() / "ours.db").string());
 }
 
+// A PostgreSQL database of its own on the test server, dropped at the end: Optuna 3.1 needs the
+// v3.0.0.d layout, and a database keeps the layout it was created with.
+class FreshPostgresDatabase {
+ public:
+  FreshPostgresDatabase(const sl::testing::TempDir& temp, const std::string& stem)
+      : temp_(temp),
+        base_(sl::testing::postgres_url()),
+        name_(stem + "_" + std::to_string(::getpid())) {
+    psql("DROP DATABASE IF EXISTS " + name_);
+    psql("CREATE DATABASE " + name_);
+  }
+  ~FreshPostgresDatabase() { psql("DROP DATABASE IF EXISTS " + name_ + " WITH (FORCE)"); }
+  FreshPostgresDatabase(const FreshPostgresDatabase&) = delete;
+  FreshPostgresDatabase& operator=(const FreshPostgresDatabase&) = delete;
+
+  // The server's URL with this database in place of the test database.
+  std::string url() const {
+    const auto slash = base_.rfind('/');
+    const auto query = base_.find('?');
+    return base_.substr(0, slash + 1) + name_ +
+           (query == std::string::npos ? "" : base_.substr(query));
+  }
+
+ private:
+  void psql(const std::string& sql) const {
+    const auto result = sl::testing::run_process({"psql", base_, "-qtAc", sql}, temp_.path());
+    EXPECT_EQ(result.exit_code, 0) << sql << ": " << result.err;
+  }
+
+  const sl::testing::TempDir& temp_;
+  std::string base_;
+  std::string name_;
+};
+
 TEST(OptunaInterop, OptunaReadsAStudyWeWroteOnPostgres) {
-  // A database of its own, so that it gets the v3.0.0.d layout Optuna 3.1 needs.
   sl::testing::TempDir temp;
-  const std::string base = sl::testing::postgres_url();
-  const std::string database = "synalinks_optuna_" + std::to_string(::getpid());
-  auto psql = [&](const std::string& sql) {
-    const auto result = sl::testing::run_process({"psql", base, "-qtAc", sql}, temp.path());
-    ASSERT_EQ(result.exit_code, 0) << result.err;
-  };
-  psql("DROP DATABASE IF EXISTS " + database);
-  psql("CREATE DATABASE " + database);
-  const auto slash = base.rfind('/');
-  const auto query = base.find('?');
-  const std::string url =
-      base.substr(0, slash + 1) + database + (query == std::string::npos ? "" : base.substr(query));
-  check_optuna_reads_our_study(temp, url);
-  psql("DROP DATABASE IF EXISTS " + database + " WITH (FORCE)");
+  const FreshPostgresDatabase database(temp, "synalinks_optuna_reads");
+  check_optuna_reads_our_study(temp, database.url());
 }
 
-TEST(OptunaInterop, OurTunerContinuesAStudyOptunaCreated) {
-  sl::testing::TempDir temp;
-  const std::string url = "sqlite:///" + (temp.path() / "theirs.db").string();
+// Optuna creates a study and runs 4 trials on `url`; our tuner resumes it to 8.
+void check_we_continue_a_study_optuna_created(const sl::testing::TempDir& temp,
+                                              const std::string& url) {
   run_optuna(temp.path(), url, R"(
 study = optuna.create_study(study_name='theirs', storage=url, direction='minimize',
                             sampler=optuna.samplers.RandomSampler(seed=1))
@@ -147,6 +170,18 @@ print(json.dumps({'complete': sum(t.state == optuna.trial.TrialState.COMPLETE fo
   EXPECT_EQ(seen["complete"], 8);
   EXPECT_EQ(seen["numbers"], sl::Json({0, 1, 2, 3, 4, 5, 6, 7}));
   EXPECT_DOUBLE_EQ(seen["best"].get<double>(), *tuner.oracle().get_best_trials(1).at(0).score);
+}
+
+TEST(OptunaInterop, OurTunerContinuesAStudyOptunaCreatedOnSqlite) {
+  sl::testing::TempDir temp;
+  check_we_continue_a_study_optuna_created(temp,
+                                           "sqlite:///" + (temp.path() / "theirs.db").string());
+}
+
+TEST(OptunaInterop, OurTunerContinuesAStudyOptunaCreatedOnPostgres) {
+  sl::testing::TempDir temp;
+  const FreshPostgresDatabase database(temp, "synalinks_optuna_theirs");
+  check_we_continue_a_study_optuna_created(temp, database.url());
 }
 
 }  // namespace
