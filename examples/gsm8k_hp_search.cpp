@@ -18,12 +18,11 @@
 #include <synalinks/programs.hpp>
 #include <synalinks/synalinks.hpp>
 
+#include "gsm8k_data.hpp"
+
 namespace sl = synalinks;
 
 namespace {
-
-constexpr const char* kGsm8kUrl =
-    "https://raw.githubusercontent.com/openai/grade-school-math/master/grade_school_math/data";
 
 struct Settings {
   std::string tuner = "random";
@@ -50,12 +49,7 @@ std::string env(const char* name) {
 }
 
 sl::datasets::gsm8k::Splits load_gsm8k(const Settings& s) {
-  std::string dir = !s.data_dir.empty() ? s.data_dir : env("SYNALINKS_DATA_DIR");
-  if (dir.empty() && std::filesystem::exists("../shared/datasets/gsm8k/train.jsonl"))
-    dir = "../shared/datasets/gsm8k";
-  const std::size_t rows = std::max(s.train + s.val, s.test);
-  if (!dir.empty()) return sl::datasets::gsm8k::load_data({.directory = dir, .limit = rows});
-  return sl::datasets::gsm8k::load_data({.url = kGsm8kUrl, .limit = rows});
+  return examples::load_gsm8k(s.data_dir, std::max(s.train + s.val, s.test));
 }
 
 std::unique_ptr<sl::tuners::Tuner> make_tuner(

@@ -6,7 +6,9 @@
 //                                [--directory examples] [--data-dir DIR]
 //
 // Models default to $SYNALINKS_MODELS (comma-separated provider/model ids); scripts/run points
-// them at the LM simulator's three models when none is configured.
+// them at the LM simulator's three models when none is configured. GSM8K is found as by
+// gsm8k_hp_search (gsm8k_data.hpp): --data-dir, $SYNALINKS_DATA_DIR, ../shared/datasets/gsm8k, or
+// a download into ~/.cache/synalinks/gsm8k.
 #include <fmt/format.h>
 
 #include <CLI/CLI.hpp>
@@ -15,6 +17,8 @@
 #include <sstream>
 #include <synalinks/programs.hpp>
 #include <synalinks/synalinks.hpp>
+
+#include "gsm8k_data.hpp"
 
 namespace sl = synalinks;
 
@@ -51,11 +55,7 @@ int main(int argc, char** argv) {
                    "SYNALINKS_MODELS\n";
       return 2;
     }
-    if (data_dir.empty() && std::getenv("SYNALINKS_DATA_DIR") != nullptr)
-      data_dir = std::getenv("SYNALINKS_DATA_DIR");
-    if (data_dir.empty()) data_dir = "../shared/datasets/gsm8k";
-    const auto data =
-        sl::datasets::gsm8k::load_data({.directory = data_dir, .limit = train_size + val_size});
+    const auto data = examples::load_gsm8k(data_dir, train_size + val_size);
     const sl::Dataset train = data.train.take(train_size);
     const sl::Dataset validation = data.train.slice(train_size, train_size + val_size);
 
