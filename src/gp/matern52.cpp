@@ -7,18 +7,19 @@ namespace {
 const double kSqrt5 = std::sqrt(5.0);
 }  // namespace
 
-double Matern52::unit_value(double r) {
-  return (1.0 + kSqrt5 * r + 5.0 * r * r / 3.0) * std::exp(-kSqrt5 * r);
-}
-
-double Matern52::unit_slope(double r) {
-  return 5.0 / 3.0 * (1.0 + kSqrt5 * r) * std::exp(-kSqrt5 * r);
-}
-
 Matern52::UnitValueAndSlope Matern52::unit_value_and_slope(double r) {
   const double decay = std::exp(-kSqrt5 * r);
   return {.value = (1.0 + kSqrt5 * r + 5.0 * r * r / 3.0) * decay,
           .slope = 5.0 / 3.0 * (1.0 + kSqrt5 * r) * decay};
+}
+
+// One formula for all three (inlined here, the unused half is not computed).
+double Matern52::unit_value(double r) {
+  return unit_value_and_slope(r).value;
+}
+
+double Matern52::unit_slope(double r) {
+  return unit_value_and_slope(r).slope;
 }
 
 Eigen::MatrixXd Matern52::matrix(const Eigen::MatrixXd& a, const Eigen::MatrixXd& b) const {
