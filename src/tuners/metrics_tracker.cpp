@@ -13,14 +13,31 @@ double MetricObservation::mean() const {
   return std::accumulate(values.begin(), values.end(), 0.0) / static_cast<double>(values.size());
 }
 
-void MetricHistory::update(double value, std::int64_t step) {
+std::optional<Uncertainty> MetricObservation::uncertainty() const {
+  if (values.empty() || uncertainties.size() != values.size()) return std::nullopt;
+  double squares = 0;
+  double count = 0;
+  for (const auto& u : uncertainties) {
+    squares += u.std_error * u.std_error;
+    count += u.count;
+  }
+  return Uncertainty{.std_error = std::sqrt(squares) / static_cast<double>(values.size()),
+                     .count = count};
+}
+
+void MetricHistory::update(double value, std::int64_t step,
+                           std::optional<Uncertainty> uncertainty) {
   auto it = std::lower_bound(observations_.begin(), observations_.end(), step,
                              [](const MetricObservation& o, std::int64_t s) { return o.step < s; });
-  if (it != observations_.end() && it->step == step) {
-    it->values.push_back(value);
+  if (it == observations_.end() || it->step != step)
+    it = observations_.insert(it, MetricObservation{.step = step});
+  // Uncertainties stay aligned with the values only while every value brings one.
+  if (uncertainty && it->uncertainties.size() == it->values.size()) {
+    it->uncertainties.push_back(*uncertainty);
   } else {
-    observations_.insert(it, MetricObservation{.step = step, .values = {value}});
+    it->uncertainties.clear();
   }
+  it->values.push_back(value);
 }
 
 std::optional<double> MetricHistory::best_value() const {
@@ -52,11 +69,25 @@ std::optional<double> MetricHistory::value_at(std::int64_t step) const {
   return std::nullopt;
 }
 
+std::optional<Uncertainty> MetricHistory::uncertainty_at(std::int64_t step) const {
+  for (const auto& observation : observations_)
+    if (observation.step == step) return observation.uncertainty();
+  return std::nullopt;
+}
+
 void MetricsTracker::update(const std::string& name, double value, std::int64_t step,
-                            Direction direction) {
+                            Direction direction, std::optional<Uncertainty> uncertainty) {
   auto it = metrics_.find(name);
   if (it == metrics_.end()) it = metrics_.emplace(name, MetricHistory(direction)).first;
-  it->second.update(value, step);
+  it->second.update(value, step, uncertainty);
+}
+
+void MetricsTracker::update(const Metrics& metrics, std::int64_t step,
+                            const Objectives& objectives) {
+  for (const auto& [name, value] : metrics) {
+    if (is_uncertainty_key(name) && metrics.contains(name.substr(0, name.rfind('/')))) continue;
+    update(name, value, step, objectives.direction_of(name), uncertainty_of(metrics, name));
+  }
 }
 
 bool MetricsTracker::contains(std::string_view name) const {
@@ -96,6 +127,38 @@ Json number_or_null(double value) {
 
 }  // namespace
 
+// Attaches the saved uncertainties to the observations of their steps.
+void MetricsTracker::read_uncertainty(const Json& list, const std::string& name,
+                                      MetricHistory& history) {
+  const std::string where = "metrics." + name + ".uncertainty";
+  const auto bad = [&](const Json& item) {
+    return InvalidArgument(where + ": expected [{\"step\": integer, \"stderr\": [numbers], " +
+                           "\"count\": [numbers]}], found " + item.dump());
+  };
+  if (!list.is_array()) throw bad(list);
+  for (const auto& item : list) {
+    if (!item.is_object() || !item.contains("step") || !item["step"].is_number_integer() ||
+        !item.contains("stderr") || !item["stderr"].is_array() || !item.contains("count") ||
+        !item["count"].is_array() || item["count"].size() != item["stderr"].size())
+      throw bad(item);
+    const auto step = item["step"].get<std::int64_t>();
+    auto it = std::find_if(history.observations_.begin(), history.observations_.end(),
+                           [&](const MetricObservation& o) { return o.step == step; });
+    if (it == history.observations_.end() || it->values.size() != item["stderr"].size())
+      throw InvalidArgument(where + ": step " + std::to_string(step) + " has " +
+                            std::to_string(item["stderr"].size()) +
+                            " standard errors; expected one per value observed at that step");
+    it->uncertainties.clear();
+    for (std::size_t i = 0; i < item["stderr"].size(); ++i) {
+      const Json& e = item["stderr"][i];
+      const Json& c = item["count"][i];
+      if (!(e.is_number() || e.is_null()) || !c.is_number()) throw bad(item);
+      it->uncertainties.push_back(
+          {.std_error = e.is_null() ? std::nan("") : e.get<double>(), .count = c.get<double>()});
+    }
+  }
+}
+
 Json MetricsTracker::to_json() const {
   Json metrics = Json::object();
   for (const auto& [name, history] : metrics_) {
@@ -107,6 +170,19 @@ Json MetricsTracker::to_json() const {
     }
     metrics[name] = {{"direction", to_string(history.direction())},
                      {"observations", std::move(observations)}};
+    Json uncertainty = Json::array();
+    for (const auto& observation : history.observations()) {
+      if (observation.uncertainties.empty()) continue;
+      Json std_errors = Json::array();
+      Json counts = Json::array();
+      for (const auto& u : observation.uncertainties) {
+        std_errors.push_back(number_or_null(u.std_error));
+        counts.push_back(u.count);
+      }
+      uncertainty.push_back(
+          {{"step", observation.step}, {"stderr", std::move(std_errors)}, {"count", counts}});
+    }
+    if (!uncertainty.empty()) metrics[name]["uncertainty"] = std::move(uncertainty);
   }
   return {{"metrics", std::move(metrics)}};
 }
@@ -147,6 +223,7 @@ MetricsTracker MetricsTracker::from_json(const Json& json) {
         }
       }
     }
+    if (entry.contains("uncertainty")) read_uncertainty(entry["uncertainty"], name, history);
     tracker.metrics_.emplace(name, std::move(history));
   }
   return tracker;

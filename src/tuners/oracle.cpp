@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cmath>
+#include <numeric>
 #include <random>
 
 #include "synalinks/errors.hpp"
@@ -157,7 +158,7 @@ void Oracle::adopt_foreign_trial(Trial& trial) {
     }
     for (const auto& observation : history.observations())
       renamed.update(target, observation.mean(), observation.step,
-                     options_.objective.direction_of(target));
+                     options_.objective.direction_of(target), observation.uncertainty());
   }
   trial.metrics = std::move(renamed);
   if (options_.objective.is_multi() && trial.status == TrialStatus::completed) {
@@ -291,8 +292,7 @@ Trial Oracle::update_trial_locked(const std::string& trial_id, const Metrics& me
   if (it == trials_.end()) throw NotFound("unknown trial id '" + trial_id + "'");
   const double aggregate = options_.objective.score(metrics);  // ObjectiveError when missing
   Trial& trial = it->second;
-  for (const auto& [name, value] : metrics)
-    trial.metrics.update(name, value, step, options_.objective.direction_of(name));
+  trial.metrics.update(metrics, step, options_.objective);
   if (options_.objective.is_multi())
     trial.metrics.update(options_.objective.name(), aggregate, step, Direction::min);
   save_trial(trial, /*durable=*/false);
@@ -428,22 +428,97 @@ Trial Oracle::tell(const std::string& trial_id, double value) {
   return tell(trial_id, Metrics{{options_.objective.name(), value}});
 }
 
-std::vector<Trial> Oracle::get_best_trials(std::size_t num_trials) const {
-  std::lock_guard lock(mutex_);
+std::vector<double> Oracle::estimate_scores(const std::vector<const Trial*>& completed) const {
+  std::vector<double> estimates;
+  for (const Trial* trial : completed) estimates.push_back(*trial->score);
+  if (options_.objective.is_multi()) return estimates;
+  // Method of moments over the trials that report a standard error.
+  std::vector<std::pair<std::size_t, double>> noisy;  // index, variance
+  for (std::size_t i = 0; i < completed.size(); ++i) {
+    const auto uncertainty = completed[i]->score_uncertainty(options_.objective);
+    if (uncertainty && std::isfinite(uncertainty->std_error) && uncertainty->std_error > 0)
+      noisy.emplace_back(i, uncertainty->std_error * uncertainty->std_error);
+  }
+  if (noisy.size() < 3) return estimates;
+  double mean = 0;
+  double noise = 0;
+  for (const auto& [i, variance] : noisy) {
+    mean += estimates[i];
+    noise += variance;
+  }
+  const auto n = static_cast<double>(noisy.size());
+  mean /= n;
+  noise /= n;
+  double spread = 0;
+  for (const auto& [i, variance] : noisy) spread += (estimates[i] - mean) * (estimates[i] - mean);
+  // The spread of the true scores; floored so that a search of look-alikes is not flattened.
+  const double prior = std::max(spread / (n - 1) - noise, 0.05 * noise);
+  for (const auto& [i, variance] : noisy)
+    estimates[i] = (estimates[i] / variance + mean / prior) / (1 / variance + 1 / prior);
+  return estimates;
+}
+
+namespace {
+
+// Completed trials (scored) and the rest, both in creation order.
+struct Partition {
   std::vector<const Trial*> completed;
   std::vector<const Trial*> others;
-  for (const auto& id : order_) {
-    const Trial& trial = trials_.at(id);
-    (trial.status == TrialStatus::completed && trial.score ? completed : others).push_back(&trial);
-  }
-  std::stable_sort(completed.begin(), completed.end(), [this](const Trial* a, const Trial* b) {
-    return options_.objective.better_than(*a->score, *b->score);
+};
+
+std::vector<Trial> best_first(const Partition& parts, const std::vector<double>& keys,
+                              const Objectives& objective, std::size_t num_trials) {
+  std::vector<std::size_t> order(parts.completed.size());
+  std::iota(order.begin(), order.end(), 0);
+  std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) {
+    if (keys[a] != keys[b]) return objective.better_than(keys[a], keys[b]);
+    return objective.better_than(*parts.completed[a]->score, *parts.completed[b]->score);
   });
   std::vector<Trial> best;
-  for (const auto* list : {&completed, &others})
-    for (const Trial* trial : *list)
-      if (best.size() < num_trials) best.push_back(*trial);
+  for (const std::size_t i : order)
+    if (best.size() < num_trials) best.push_back(*parts.completed[i]);
+  for (const Trial* trial : parts.others)
+    if (best.size() < num_trials) best.push_back(*trial);
   return best;
+}
+
+}  // namespace
+
+std::vector<Trial> Oracle::get_best_trials(std::size_t num_trials) const {
+  std::lock_guard lock(mutex_);
+  Partition parts;
+  for (const auto& id : order_) {
+    const Trial& trial = trials_.at(id);
+    (trial.status == TrialStatus::completed && trial.score ? parts.completed : parts.others)
+        .push_back(&trial);
+  }
+  return best_first(parts, estimate_scores(parts.completed), options_.objective, num_trials);
+}
+
+std::vector<Trial> Oracle::get_best_trials_observed(std::size_t num_trials) const {
+  std::lock_guard lock(mutex_);
+  Partition parts;
+  std::vector<double> observed;
+  for (const auto& id : order_) {
+    const Trial& trial = trials_.at(id);
+    const bool scored = trial.status == TrialStatus::completed && trial.score;
+    (scored ? parts.completed : parts.others).push_back(&trial);
+    if (scored) observed.push_back(*trial.score);
+  }
+  return best_first(parts, observed, options_.objective, num_trials);
+}
+
+std::map<std::string, double> Oracle::estimated_scores() const {
+  std::lock_guard lock(mutex_);
+  std::vector<const Trial*> completed;
+  for (const auto& id : order_) {
+    const Trial& trial = trials_.at(id);
+    if (trial.status == TrialStatus::completed && trial.score) completed.push_back(&trial);
+  }
+  const auto estimates = estimate_scores(completed);
+  std::map<std::string, double> out;
+  for (std::size_t i = 0; i < completed.size(); ++i) out[completed[i]->trial_id] = estimates[i];
+  return out;
 }
 
 std::vector<Trial> Oracle::get_pareto_front() const {

@@ -1,5 +1,6 @@
 #include "synalinks/tuners/trial.hpp"
 
+#include <algorithm>
 #include <array>
 #include <cmath>
 #include <sstream>
@@ -55,15 +56,26 @@ bool is_finished(TrialStatus status) {
 }
 
 Metrics Trial::final_metrics(const Objectives& objective) const {
-  Metrics out = metrics.last_values();
-  if (!best_step) return out;
-  const Metrics at_best = metrics.values_at(*best_step);
-  auto take_best = [&](const std::string& name) {
-    if (auto it = at_best.find(name); it != at_best.end()) out[name] = it->second;
-  };
-  take_best(objective.name());
-  for (const auto& single : objective.list()) take_best(single.name());
+  Metrics out;
+  for (const auto& [name, history] : metrics.all()) {
+    if (history.empty()) continue;
+    std::int64_t step = history.observations().back().step;
+    const bool is_objective =
+        name == objective.name() ||
+        std::any_of(objective.list().begin(), objective.list().end(),
+                    [&](const Objective& single) { return single.name() == name; });
+    if (is_objective && best_step && history.value_at(*best_step)) step = *best_step;
+    out[name] = *history.value_at(step);
+    if (const auto uncertainty = history.uncertainty_at(step))
+      set_uncertainty(out, name, *uncertainty);
+  }
   return out;
+}
+
+std::optional<Uncertainty> Trial::score_uncertainty(const Objectives& objective) const {
+  if (!best_step || objective.is_multi() || !metrics.contains(objective.name()))
+    return std::nullopt;
+  return metrics.get(objective.name()).uncertainty_at(*best_step);
 }
 
 Json Trial::to_json() const {
@@ -116,12 +128,26 @@ Trial Trial::from_json(const Json& json) {
 }
 
 std::string Trial::summary() const {
+  return summary(Objectives(), std::nullopt);
+}
+
+std::string Trial::summary(const Objectives& objective, std::optional<double> estimate) const {
   std::ostringstream out;
   out << "Trial " << trial_id << " summary\nHyperparameters:\n";
   if (hyperparameters.values().empty()) out << "default configuration\n";
   for (const auto& [name, value] : hyperparameters.values())
     out << name << ": " << synalinks::to_string(value) << "\n";
-  if (score) out << "Score: " << python_float_repr(*score) << "\n";
+  if (score) {
+    out << "Score: " << python_float_repr(*score);
+    if (const auto uncertainty = score_uncertainty(objective)) {
+      out << " ± " << python_float_repr(std::round(uncertainty->std_error * 1e4) / 1e4);
+      if (uncertainty->count > 0) out << " (" << uncertainty->count << " samples)";
+    }
+    out << "\n";
+    if (estimate && *estimate != *score)
+      out << "Estimated score: " << python_float_repr(std::round(*estimate * 1e4) / 1e4)
+          << " (the score shrunk by its uncertainty; trials are ranked by it)\n";
+  }
   if (!message.empty()) out << message << "\n";
   return out.str();
 }

@@ -9,6 +9,7 @@
 
 #include "synalinks/errors.hpp"
 #include "synalinks/storage/project_directory.hpp"
+#include "synalinks/tuners/results.hpp"
 #include "util/clock.hpp"
 #include "util/python_repr.hpp"
 
@@ -39,6 +40,18 @@ std::string worker_prefix() {
 
 std::string first_line(const std::string& text) {
   return text.substr(0, text.find('\n'));
+}
+
+// Says when the best trials shown cannot be told apart by their scores.
+std::string indistinguishable_note(const Objectives& objective, const std::vector<Trial>& best) {
+  const auto close = indistinguishable_from_best(best, objective);
+  if (close.empty()) return {};
+  std::string ids;
+  for (const auto& trial : close) ids += (ids.empty() ? "" : ", ") + trial.trial_id;
+  return fmt::format(
+      "\nTrial {} is not separated from trial(s) {} by more than the noise of their scores "
+      "(95%); score them on more samples to tell them apart.\n",
+      best.front().trial_id, ids);
 }
 
 }  // namespace
@@ -280,7 +293,9 @@ std::string Tuner::trial_end_text(const Trial& trial, double elapsed) const {
     case TrialStatus::completed:
       out = fmt::format("\nTrial {} Complete [{}]\n", trial.number,
                         synalinks::detail::format_duration(elapsed));
-      if (trial.score) out += objective.name() + ": " + python_float_repr(*trial.score) + "\n";
+      if (trial.score)
+        out += objective.name() + ": " +
+               format_estimate(*trial.score, trial.score_uncertainty(objective)) + "\n";
       break;
     case TrialStatus::invalid: {
       const int left = options_.max_retries_per_trial + 1 - trial.run_times;
@@ -296,8 +311,10 @@ std::string Tuner::trial_end_text(const Trial& trial, double elapsed) const {
   const auto best = oracle_->get_best_trials(1);
   const bool has_best =
       !best.empty() && best.front().status == TrialStatus::completed && best.front().score;
-  out += fmt::format("\nBest {} So Far: {}\n", objective.name(),
-                     has_best ? python_float_repr(*best.front().score) : std::string("None"));
+  out += fmt::format(
+      "\nBest {} So Far: {}\n", objective.name(),
+      has_best ? format_estimate(*best.front().score, best.front().score_uncertainty(objective))
+               : std::string("None"));
   out += "Total elapsed time: " + synalinks::detail::format_duration(seconds_since(search_start_)) +
          "\n";
   return out;
@@ -319,8 +336,15 @@ std::string Tuner::results_summary_text(std::size_t num_trials) const {
   std::string out = "Results summary\nResults in " + project_dir_.string() + "\n" +
                     fmt::format("Showing {} best trials\n", num_trials) +
                     oracle_->objective().describe() + "\n";
-  for (const auto& trial : oracle_->get_best_trials(num_trials)) out += "\n" + trial.summary();
-  return out;
+  const auto best = oracle_->get_best_trials(num_trials);
+  const auto estimates = oracle_->estimated_scores();
+  for (const auto& trial : best) {
+    const auto estimate = estimates.find(trial.trial_id);
+    out += "\n" + trial.summary(oracle_->objective(), estimate == estimates.end()
+                                                          ? std::nullopt
+                                                          : std::optional(estimate->second));
+  }
+  return out + indistinguishable_note(oracle_->objective(), best);
 }
 
 void Tuner::results_summary(std::size_t num_trials) const {

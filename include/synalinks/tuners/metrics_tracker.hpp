@@ -15,7 +15,12 @@ namespace synalinks::tuners {
 struct MetricObservation {
   std::int64_t step = 0;
   std::vector<double> values;
+  // One per value when every value came with its uncertainty; empty otherwise.
+  std::vector<Uncertainty> uncertainties;
   double mean() const;
+  // The uncertainty of mean(): sqrt(sum of squared errors) / values, counts added up; nullopt
+  // unless every value has one.
+  std::optional<Uncertainty> uncertainty() const;
 };
 
 class MetricHistory {
@@ -23,7 +28,7 @@ class MetricHistory {
   explicit MetricHistory(Direction direction = Direction::min) : direction_(direction) {}
 
   Direction direction() const { return direction_; }
-  void update(double value, std::int64_t step);
+  void update(double value, std::int64_t step, std::optional<Uncertainty> uncertainty = {});
   // Observations sorted by step.
   const std::vector<MetricObservation>& observations() const { return observations_; }
   bool empty() const { return observations_.empty(); }
@@ -33,8 +38,10 @@ class MetricHistory {
   std::optional<std::int64_t> best_step() const;
   std::optional<double> last_value() const;  // mean at the largest step
   std::optional<double> value_at(std::int64_t step) const;
+  std::optional<Uncertainty> uncertainty_at(std::int64_t step) const;
 
  private:
+  friend class MetricsTracker;
   Direction direction_;
   std::vector<MetricObservation> observations_;
 };
@@ -42,7 +49,11 @@ class MetricHistory {
 class MetricsTracker {
  public:
   // Registers the metric on first use with `direction`.
-  void update(const std::string& name, double value, std::int64_t step, Direction direction);
+  void update(const std::string& name, double value, std::int64_t step, Direction direction,
+              std::optional<Uncertainty> uncertainty = {});
+  // Records every metric of `metrics` at `step` with the direction `objectives` gives it; the
+  // companion keys "<name>/stderr" and "<name>/count" go with their metric.
+  void update(const Metrics& metrics, std::int64_t step, const Objectives& objectives);
   bool contains(std::string_view name) const;
   // NotFound naming the metric and the known ones when absent.
   const MetricHistory& get(std::string_view name) const;
@@ -55,11 +66,14 @@ class MetricsTracker {
   Metrics values_at(std::int64_t step) const;
 
   // keras-tuner's form: {"metrics": {name: {"direction": d, "observations": [{"value": [..],
-  // "step": s}]}}}.
+  // "step": s}]}}}, and, for a metric reported with its uncertainty, beside "observations":
+  // "uncertainty": [{"step": s, "stderr": [..], "count": [..]}] (keras-tuner reads
+  // "direction" and "observations" only, so its readers are not disturbed).
   Json to_json() const;
   static MetricsTracker from_json(const Json& json);
 
  private:
+  static void read_uncertainty(const Json& list, const std::string& name, MetricHistory& history);
   std::map<std::string, MetricHistory, std::less<>> metrics_;
 };
 

@@ -13,7 +13,35 @@
 namespace synalinks::tuners {
 
 // Metrics reported by one trial (or one epoch of it), by name.
+//
+// A metric that is a mean over samples may carry its uncertainty in the same map, under two
+// companion keys: "<name>/stderr" (the standard error of the value) and "<name>/count" (the number
+// of samples it is a mean of). The tuners keep them beside the value, rank trials with them and
+// show them ("val_reward: 0.71 ± 0.09 (24 samples)"); they are never metrics of their own.
 using Metrics = std::map<std::string, double, std::less<>>;
+
+// The uncertainty of a measured value: its standard error and the samples it is a mean of
+// (0 when unknown).
+struct Uncertainty {
+  double std_error = 0;
+  double count = 0;
+  friend bool operator==(const Uncertainty&, const Uncertainty&) = default;
+};
+
+inline constexpr std::string_view kStderrSuffix = "/stderr";
+inline constexpr std::string_view kCountSuffix = "/count";
+std::string stderr_key(std::string_view metric);  // "<metric>/stderr"
+std::string count_key(std::string_view metric);   // "<metric>/count"
+// True for the companion keys "<name>/stderr" and "<name>/count".
+bool is_uncertainty_key(std::string_view key);
+// Sets both companion keys of `metric` (count 0: unknown, left out).
+void set_uncertainty(Metrics& metrics, std::string_view metric, Uncertainty uncertainty);
+// The uncertainty `metrics` gives for `metric`, if it gives a standard error.
+std::optional<Uncertainty> uncertainty_of(const Metrics& metrics, std::string_view metric);
+// The standard error and count of a mean of 0/1 or bounded per-sample values.
+Uncertainty sample_uncertainty(const std::vector<double>& samples);
+// "0.71 ± 0.09 (24 samples)", or the value alone without uncertainty.
+std::string format_estimate(double value, const std::optional<Uncertainty>& uncertainty);
 
 enum class Direction { min, max };
 std::string_view to_string(Direction direction);  // "min" / "max"

@@ -93,9 +93,15 @@ class Oracle {
   Trial tell(const std::string& trial_id, double value);  // the objective's value
 
   // --- reading the results ---
-  // Completed trials, best first (ties keep creation order), then, when fewer than n completed,
-  // the other trials in creation order (keras-tuner pads the same way).
+  // Completed trials, best first, then, when fewer than n completed, the other trials in
+  // creation order (keras-tuner pads the same way). Ranked by the estimated true score
+  // (estimated_scores()), which accounts for the noise of each score; ties keep creation order.
   std::vector<Trial> get_best_trials(std::size_t num_trials = 1) const;
+  // The same, ranked by the observed score alone, as keras-tuner ranks: the luckiest trial first.
+  std::vector<Trial> get_best_trials_observed(std::size_t num_trials = 1) const;
+  // The estimated true score of every completed trial, by trial id. Without uncertainty in the
+  // trials it is the observed score.
+  std::map<std::string, double> estimated_scores() const;
   // Completed trials that no other completed trial dominates on every objective.
   std::vector<Trial> get_pareto_front() const;
   Trial get_trial(const std::string& trial_id) const;
@@ -117,6 +123,12 @@ class Oracle {
   };
   // Proposes the values of a new trial. Called with the oracle locked.
   virtual Proposal populate_space(const std::string& trial_id) = 0;
+  // Estimates of the true scores of `completed` (scored trials, creation order), one each. Called
+  // with the oracle locked. The default shrinks each score towards the mean of all by its
+  // standard error (empirical Bayes, normal model: the spread of true scores is the spread of
+  // the observed ones less the mean squared error); trials without a standard error keep their
+  // score. BayesianOptimization uses its model's posterior mean instead.
+  virtual std::vector<double> estimate_scores(const std::vector<const Trial*>& completed) const;
   // Oracle-specific state saved with the project and restored on resume.
   virtual Json extra_state() const { return Json::object(); }
   virtual void restore_extra_state(const Json& /*state*/) {}

@@ -7,11 +7,22 @@
 namespace synalinks::tuners {
 
 // One trial: trial_id, number, status, values, metrics (objectives at their best step, the rest
-// at their last), score, best_step, duration_seconds, run_times, message.
-Json trial_to_result_json(const Trial& trial, const Objectives& objective);
+// at their last), uncertainty ({metric: {"stderr", "count"}} for the metrics reported with one),
+// score, score_stderr and score_count (null when unknown), estimated_score (what the trial is
+// ranked by; null unless completed), best_step, duration_seconds, run_times, message.
+Json trial_to_result_json(const Trial& trial, const Objectives& objective,
+                          std::optional<double> estimated_score = std::nullopt);
 
 // {"oracle_class", "objective", "seed", "trials": [...in creation order], "best_trial": {...} or
-// null, "pareto_front": [trial ids] (multi-objective searches only)}.
+// null, "indistinguishable_from_best": [trial ids], "pareto_front": [trial ids] (multi-objective
+// searches only)}.
 Json results_to_json(const Oracle& oracle);
+
+// The trials among `ranked` (best first, as get_best_trials returns them), after the first, that
+// are completed and whose score is within the noise of the first's: their difference is below
+// 1.96 times the standard error of the difference (the scores' errors combined as independent,
+// which overstates the error of paired scores). Empty when the first has no uncertainty.
+std::vector<Trial> indistinguishable_from_best(const std::vector<Trial>& ranked,
+                                               const Objectives& objective);
 
 }  // namespace synalinks::tuners

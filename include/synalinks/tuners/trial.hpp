@@ -44,8 +44,12 @@ struct Trial {
   // Retries so far: runs beyond the first.
   int retries() const { return run_times > 1 ? run_times - 1 : 0; }
   // What the trial reports: every metric's last value, except the objectives (and the
-  // multi-objective aggregate), which are taken at the best step.
+  // multi-objective aggregate), which are taken at the best step; with "<name>/stderr" and
+  // "<name>/count" for the metrics reported with their uncertainty.
   Metrics final_metrics(const Objectives& objective) const;
+  // The standard error and sample count of the score, when the trial reported them (single
+  // objective only).
+  std::optional<Uncertainty> score_uncertainty(const Objectives& objective) const;
 
   // keras-tuner's trial.json fields (trial_id, hyperparameters, metrics, score, best_step,
   // status, message) followed by run_times, duration_seconds, start_time, end_time, number and
@@ -56,6 +60,9 @@ struct Trial {
 
   // keras-tuner's summary block: "Trial 03 summary", hyperparameters, score, message.
   std::string summary() const;
+  // The same, with the score's uncertainty ("Score: 0.71 ± 0.09 (24 samples)") when the trial
+  // reported one for `objective`, and the estimated score the trial is ranked by when it differs.
+  std::string summary(const Objectives& objective, std::optional<double> estimate) const;
 };
 
 }  // namespace synalinks::tuners
