@@ -4,6 +4,7 @@
 
 #include "synalinks/lm/lm.hpp"
 #include "synalinks/program/chain_of_thought.hpp"
+#include "synalinks/program/confirmation.hpp"
 #include "synalinks/program/data_model.hpp"
 #include "synalinks/program/dataset.hpp"
 #include "synalinks/program/datasets.hpp"

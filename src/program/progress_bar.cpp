@@ -32,7 +32,13 @@ void ProgressBar::update(std::size_t done, const tuners::Metrics& logs) {
   std::string line =
       fmt::format("\r{:>{}}/{} [{}] - {}", done, digits, steps_, bar, duration_text(elapsed));
   if (done > 0) line += " " + duration_text(elapsed / static_cast<double>(done)) + "/step";
-  for (const auto& [name, value] : logs) line += fmt::format(" - {}: {:.4f}", name, value);
+  for (const auto& [name, value] : logs) {
+    if (tuners::is_uncertainty_key(name)) continue;  // shown with its metric
+    if (const auto uncertainty = tuners::uncertainty_of(logs, name))
+      line += fmt::format(" - {}: {:.4f} ± {:.4f}", name, value, uncertainty->std_error);
+    else
+      line += fmt::format(" - {}: {:.4f}", name, value);
+  }
   out_ << line << std::flush;
 }
 

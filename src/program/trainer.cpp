@@ -1,12 +1,17 @@
 // compile, fit, evaluate and predict.
 //
-// fit spends LM calls on three things only: one prediction per training sample, the scoring of
-// each new candidate of the optimizer on a validation minibatch, and, once per epoch, the
-// validation of the best candidate. Predictions of a candidate on a validation sample are kept
-// for the whole fit, so the end-of-epoch validation only runs the samples its minibatches did
-// not cover. (Synalinks re-runs the full validation set after every batch.)
+// fit spends LM calls on three things only: one prediction per training sample, the comparison
+// of each new candidate of the optimizer with the incumbent on a minibatch of training samples,
+// and, once per epoch, the validation of the best candidate. The samples that choose are kept
+// apart from the samples that judge: candidates are compared on training samples only (never on
+// one that is a few-shot example of either), so that val_reward, computed on validation samples
+// that took no part in the choice, is an unbiased estimate of the returned program's reward. It
+// comes with its standard error and sample count ("val_reward/stderr", "val_reward/count").
+// (Synalinks re-runs the full validation set after every batch and keeps the candidate that
+// scored best on it, so its val_reward is the maximum of noisy scores.)
 #include <algorithm>
 #include <cmath>
+#include <functional>
 #include <future>
 #include <iostream>
 #include <numeric>
@@ -25,22 +30,35 @@ struct Scored {
   double reward = 0.0;
 };
 
-// A set of values of the trainable variables, with what the validation samples made of it.
+// A set of values of the trainable variables, with its rewards on the training samples it was
+// compared on and what the validation samples made of it.
 struct Candidate {
   VariableValues values;
   std::string fingerprint;
+  std::map<std::size_t, double> selection;   // reward by training sample index
   std::map<std::size_t, Scored> validation;  // by validation sample index
 
-  double mean_reward() const {
-    double sum = 0;
-    for (const auto& [index, scored] : validation) sum += scored.reward;
-    return validation.empty() ? 0.0 : sum / static_cast<double>(validation.size());
+  std::vector<double> validation_rewards() const {
+    std::vector<double> rewards;
+    for (const auto& [index, scored] : validation) rewards.push_back(scored.reward);
+    return rewards;
   }
-  // The mean over these samples (every one scored).
-  double mean_reward(const std::vector<std::size_t>& samples) const {
+  double mean_reward() const {
+    const auto rewards = validation_rewards();
+    return rewards.empty() ? 0.0
+                           : std::accumulate(rewards.begin(), rewards.end(), 0.0) /
+                                 static_cast<double>(rewards.size());
+  }
+  // The mean selection reward over these training samples (every one scored).
+  double selection_reward(const std::vector<std::size_t>& samples) const {
     double sum = 0;
-    for (const std::size_t sample : samples) sum += validation.at(sample).reward;
+    for (const std::size_t sample : samples) sum += selection.at(sample);
     return samples.empty() ? 0.0 : sum / static_cast<double>(samples.size());
+  }
+  // True when the input of this sample is part of the candidate's variables (a few-shot example):
+  // the candidate has seen its answer, so the sample cannot judge it.
+  bool has_seen(const std::string& sample_input) const {
+    return fingerprint.find(sample_input) != std::string::npos;
   }
 };
 
@@ -87,10 +105,12 @@ bool Program::compiled() const {
 
 namespace {
 
-// Runs the jobs (candidate, validation sample) concurrently and records their results.
-ProgramUsage score_candidates(const Program::State& s, std::vector<Candidate>& candidates,
-                              const std::vector<std::pair<std::size_t, std::size_t>>& jobs,
-                              const Dataset& validation, RunRecorder& recorder) {
+// Runs the jobs (candidate, sample of `data`) concurrently and hands each result to `record`.
+ProgramUsage score_candidates(
+    const Program::State& s, std::vector<Candidate>& candidates,
+    const std::vector<std::pair<std::size_t, std::size_t>>& jobs, const Dataset& data,
+    RunRecorder& recorder,
+    const std::function<void(Candidate&, std::size_t sample, Scored scored)>& record) {
   const ProgramUsage before = recorder.usage();
   std::vector<std::future<std::optional<Json>>> running;
   for (const auto& [candidate, sample] : jobs) {
@@ -99,16 +119,24 @@ ProgramUsage score_candidates(const Program::State& s, std::vector<Candidate>& c
                                 .sample = sample,
                                 .overrides = &candidates[candidate].values,
                                 .recorder = &recorder};
-      return s.run(validation.x[sample], context);
+      return s.run(data.x[sample], context);
     }));
   }
   for (std::size_t i = 0; i < jobs.size(); ++i) {
     const auto [candidate, sample] = jobs[i];
     Scored scored{.prediction = running[i].get()};
-    scored.reward = (*s.reward)(validation.y[sample], scored.prediction);
-    candidates[candidate].validation[sample] = std::move(scored);
+    scored.reward = (*s.reward)(data.y[sample], scored.prediction);
+    record(candidates[candidate], sample, std::move(scored));
   }
   return recorder.usage() - before;
+}
+
+void record_validation(Candidate& candidate, std::size_t sample, Scored scored) {
+  candidate.validation[sample] = std::move(scored);
+}
+
+void record_selection(Candidate& candidate, std::size_t sample, Scored scored) {
+  candidate.selection[sample] = scored.reward;
 }
 
 }  // namespace
@@ -159,12 +187,15 @@ History Program::fit(FitOptions o) {
   }
 
   std::mt19937_64 rng(o.seed);
-  std::vector<std::size_t> validation_order(validation.size());
-  std::iota(validation_order.begin(), validation_order.end(), 0);
-  std::shuffle(validation_order.begin(), validation_order.end(), rng);
-  std::size_t validation_cursor = 0;
-  const std::size_t minibatch =
-      std::max<std::size_t>(1, std::min(o.minibatch_size, validation.size()));
+  // Candidates are compared on training samples, taken in one seeded order shared by every
+  // comparison of the fit (so that comparisons reuse what the incumbent was scored on).
+  std::vector<std::size_t> selection_order(train.size());
+  std::iota(selection_order.begin(), selection_order.end(), 0);
+  std::shuffle(selection_order.begin(), selection_order.end(), rng);
+  std::vector<std::string> train_inputs;
+  for (const auto& x : train.x) train_inputs.push_back(x.dump());
+  std::size_t selection_cursor = 0;
+  const std::size_t minibatch = std::max<std::size_t>(1, o.minibatch_size);
 
   s.optimizer->reset();
   std::vector<Candidate> candidates;
@@ -213,6 +244,8 @@ History Program::fit(FitOptions o) {
         reward_sum += rewards[i];
         ++reward_count;
         for (auto& metric : s.metrics) metric->update(ys[i], predictions[i]);
+        // The incumbent made this prediction: it is also its selection reward on the sample.
+        candidates[best].selection[order[step * o.batch_size + i]] = rewards[i];
       }
       for (auto& p : recorder.take_predictions()) {
         pool[p.variable_path].push_back({.inputs = std::move(p.inputs),
@@ -233,19 +266,25 @@ History Program::fit(FitOptions o) {
         challenger = candidates.size() - 1;
       }
       if (challenger) {
-        // The challenger and the incumbent are compared on the same samples (the incumbent is
-        // scored on those it lacks), so that a candidate replaces it only on evidence.
+        // The challenger and the incumbent are compared on the same training samples (the
+        // incumbent is scored on those it lacks), none of them a few-shot example of either, so
+        // that a candidate replaces the incumbent only on evidence.
         std::vector<std::pair<std::size_t, std::size_t>> jobs;
         std::vector<std::size_t> samples;
-        for (std::size_t j = 0; j < minibatch; ++j) {
-          const std::size_t sample = validation_order[validation_cursor];
-          validation_cursor = (validation_cursor + 1) % validation_order.size();
+        for (std::size_t looked = 0; looked < selection_order.size() && samples.size() < minibatch;
+             ++looked) {
+          const std::size_t sample = selection_order[selection_cursor];
+          selection_cursor = (selection_cursor + 1) % selection_order.size();
+          if (candidates[*challenger].has_seen(train_inputs[sample]) ||
+              candidates[best].has_seen(train_inputs[sample]))
+            continue;
           samples.push_back(sample);
           jobs.emplace_back(*challenger, sample);
-          if (!candidates[best].validation.contains(sample)) jobs.emplace_back(best, sample);
+          if (!candidates[best].selection.contains(sample)) jobs.emplace_back(best, sample);
         }
-        score_candidates(s, candidates, jobs, validation, recorder);
-        if (candidates[*challenger].mean_reward(samples) > candidates[best].mean_reward(samples)) {
+        score_candidates(s, candidates, jobs, train, recorder, record_selection);
+        if (!samples.empty() && candidates[*challenger].selection_reward(samples) >
+                                    candidates[best].selection_reward(samples)) {
           best = *challenger;
           apply_best();
         }
@@ -265,7 +304,7 @@ History Program::fit(FitOptions o) {
     for (std::size_t sample = 0; sample < validation.size(); ++sample)
       if (!candidates[best].validation.contains(sample)) jobs.emplace_back(best, sample);
     const ProgramUsage validation_usage =
-        score_candidates(s, candidates, jobs, validation, recorder);
+        score_candidates(s, candidates, jobs, validation, recorder, record_validation);
     // Training metrics, with the usage of the whole epoch; then the validation ones.
     tuners::Metrics logs = {{"reward", reward_sum / static_cast<double>(reward_count)}};
     for (auto& metric : s.metrics) {
@@ -273,6 +312,8 @@ History Program::fit(FitOptions o) {
       logs[metric->name()] = metric->result();
     }
     logs["val_reward"] = candidates[best].mean_reward();
+    tuners::set_uncertainty(logs, "val_reward",
+                            tuners::sample_uncertainty(candidates[best].validation_rewards()));
     for (auto& metric : s.metrics) {
       metric->reset();
       for (const auto& [sample, scored] : candidates[best].validation)
@@ -302,6 +343,7 @@ tuners::Metrics Program::evaluate(EvaluateOptions o) {
   const std::size_t steps = (o.x.size() + o.batch_size - 1) / o.batch_size;
   detail::ProgressBar bar(output_of(o.output), steps, o.verbose > 0);
   double reward_sum = 0;
+  std::vector<double> rewards;
   tuners::Metrics logs;
   for (std::size_t step = 0; step < steps; ++step) {
     const auto begin = static_cast<std::ptrdiff_t>(step * o.batch_size);
@@ -310,12 +352,14 @@ tuners::Metrics Program::evaluate(EvaluateOptions o) {
     const auto predictions = s.run_batch(xs, false, nullptr, recorder);
     for (std::size_t i = 0; i < xs.size(); ++i) {
       const Json& truth = o.y[static_cast<std::size_t>(begin) + i];
-      reward_sum += (*s.reward)(truth, predictions[i]);
+      rewards.push_back((*s.reward)(truth, predictions[i]));
+      reward_sum += rewards.back();
       for (auto& metric : s.metrics) metric->update(truth, predictions[i]);
     }
     logs["reward"] = reward_sum / static_cast<double>(end);
     bar.update(step + 1, logs);
   }
+  tuners::set_uncertainty(logs, "reward", tuners::sample_uncertainty(rewards));
   for (auto& metric : s.metrics) {
     metric->update_usage(recorder.usage());
     logs[metric->name()] = metric->result();

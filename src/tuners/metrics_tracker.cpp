@@ -40,6 +40,12 @@ void MetricHistory::update(double value, std::int64_t step,
   it->values.push_back(value);
 }
 
+void MetricHistory::replace(double value, std::int64_t step,
+                            std::optional<Uncertainty> uncertainty) {
+  std::erase_if(observations_, [&](const MetricObservation& o) { return o.step == step; });
+  update(value, step, uncertainty);
+}
+
 std::optional<double> MetricHistory::best_value() const {
   std::optional<double> best;
   for (const auto& observation : observations_) {
@@ -88,6 +94,12 @@ void MetricsTracker::update(const Metrics& metrics, std::int64_t step,
     if (is_uncertainty_key(name) && metrics.contains(name.substr(0, name.rfind('/')))) continue;
     update(name, value, step, objectives.direction_of(name), uncertainty_of(metrics, name));
   }
+}
+
+void MetricsTracker::replace(std::string_view name, double value, std::int64_t step,
+                             std::optional<Uncertainty> uncertainty) {
+  get(name);  // NotFound naming the known metrics
+  metrics_.find(name)->second.replace(value, step, uncertainty);
 }
 
 bool MetricsTracker::contains(std::string_view name) const {

@@ -428,6 +428,46 @@ Trial Oracle::tell(const std::string& trial_id, double value) {
   return tell(trial_id, Metrics{{options_.objective.name(), value}});
 }
 
+Trial Oracle::add_evidence(const std::string& trial_id, const Metrics& evidence) {
+  std::lock_guard lock(mutex_);
+  const Objectives& objective = options_.objective;
+  const std::string& name = objective.name();
+  const auto pool = [&] {
+    auto it = trials_.find(trial_id);
+    if (it == trials_.end()) throw NotFound("unknown trial id '" + trial_id + "'");
+    Trial& trial = it->second;
+    const std::string what = "add_evidence(" + trial_id + "): ";
+    if (objective.is_multi())
+      throw InvalidArgument(what + "the search has several objectives; expected one");
+    if (trial.status != TrialStatus::completed || !trial.best_step)
+      throw InvalidArgument(what + "the trial is " + std::string(to_string(trial.status)) +
+                            "; expected a COMPLETED trial");
+    const auto before = trial.score_uncertainty(objective);
+    const auto value = evidence.find(name);
+    const auto added = uncertainty_of(evidence, name);
+    if (value == evidence.end() || !added || !(added->count > 0))
+      throw InvalidArgument(what + "expected \"" + name + "\" with \"" + stderr_key(name) +
+                            "\" and a positive \"" + count_key(name) + "\" in the evidence");
+    if (!before || !(before->count > 0))
+      throw InvalidArgument(what + "the trial's score has no sample count to pool with; expected " +
+                            "a trial that reported \"" + count_key(name) + "\"");
+    const double n = before->count + added->count;
+    const double pooled = (*trial.score * before->count + value->second * added->count) / n;
+    const double error =
+        std::hypot(before->std_error * before->count, added->std_error * added->count) / n;
+    const std::int64_t step = *trial.best_step;
+    trial.metrics.update("confirmed_" + name, value->second, step, objective.direction(), *added);
+    trial.metrics.replace(name, pooled, step, Uncertainty{.std_error = error, .count = n});
+    score_trial(trial);
+    save_trial(trial, /*durable=*/true);
+    return trial;
+  };
+  if (!shared_) return pool();
+  Trial trial;
+  shared_transaction([&] { trial = pool(); }, /*durable=*/true);
+  return trial;
+}
+
 std::vector<double> Oracle::estimate_scores(const std::vector<const Trial*>& completed) const {
   std::vector<double> estimates;
   for (const Trial* trial : completed) estimates.push_back(*trial->score);

@@ -2,6 +2,9 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <cmath>
+#include <lmsim/skill.hpp>
+
 #include "program_test_support.hpp"
 #include "support/throws.hpp"
 
@@ -21,14 +24,70 @@ TEST_F(Fit, CallsOfOneFitAreExactlyThoseTheDesignPredicts) {
   const auto before = requests_served(sim);
   const History history = program.fit(
       {.x = train.x, .y = train.y, .validation_data = validation, .epochs = 1, .batch_size = 4});
-  // 12 training predictions; 3 candidates scored on a 4-sample minibatch each; the zero-shot
-  // incumbent scored on the first minibatch and later on the 2 validation samples it lacked when
-  // challenged; the final validation pass finds every sample already scored for the best.
-  EXPECT_EQ(requests_served(sim) - before, 12 + 3 * 4 + 4 + 2);
-  EXPECT_EQ(program.usage().calls, 30);
+  // 12 training predictions (each also the incumbent's score on its sample); 3 candidates
+  // compared on a 4-sample minibatch of training samples each; the incumbent scored on the 5
+  // compared samples it had no training prediction for yet (the seeded order decides which);
+  // the validation pass scores the best on all 6 validation samples, none used in the choice.
+  EXPECT_EQ(requests_served(sim) - before, 12 + 3 * 4 + 5 + 6);
+  EXPECT_EQ(program.usage().calls, 35);
   ASSERT_EQ(history.epoch, std::vector<std::int64_t>{0});
   EXPECT_DOUBLE_EQ(history.history.at("reward")[0], 1.0);
   EXPECT_DOUBLE_EQ(history.history.at("val_reward")[0], 1.0);
+  EXPECT_DOUBLE_EQ(history.history.at("val_reward/count")[0], 6.0);
+  // Six right answers of six: Laplace's 7/8 gives the error, not zero.
+  EXPECT_NEAR(history.history.at("val_reward/stderr")[0], std::sqrt(7.0 / 8 * 1.0 / 8 / 6), 1e-12);
+}
+
+// The val_reward a fit reports is an unbiased estimate of the returned program's accuracy: over
+// many fits, its mean error against the simulator's true accuracy is near zero. (When candidates
+// were chosen on the validation samples that then scored the winner, the maximum of noisy
+// scores was reported: biased upwards.)
+TEST_F(Fit, ValidationRewardIsAnUnbiasedEstimateOfTheReturnedProgram) {
+  const std::string files = "[\"" + (questions.path() / "train.jsonl").string() + "\"]";
+  // Each example adds 0.08: the choice between candidates matters. At temperature 0.7 every
+  // request draws anew, so a score is a sum of independent Bernoulli draws.
+  const lmsim::SkillConfig skill{.base_accuracy = 0.45,
+                                 .reasoning_field_bonus = 0.0,
+                                 .few_shot_bonus_per_example = 0.08,
+                                 .few_shot_bonus_max = 0.24,
+                                 .temperature_penalty = 0.0,
+                                 .min_accuracy = 0.0,
+                                 .max_accuracy = 1.0};
+  lmsim::SimulatorProcess sim({.config = R"({"models": [{"id": "sim-coin", "skill": {
+      "base_accuracy": 0.45, "reasoning_field_bonus": 0.0, "few_shot_bonus_per_example": 0.08,
+      "few_shot_bonus_max": 0.24, "temperature_penalty": 0.0, "min_accuracy": 0.0,
+      "max_accuracy": 1.0}}], "data_files": )" +
+                                         files + "}"});
+  const LanguageModel lm = simulator_model(sim, "sim-coin");
+  constexpr int kFits = 80;
+  double error_sum = 0;
+  double squares = 0;
+  int with_examples = 0;
+  for (int seed = 1; seed <= kFits; ++seed) {
+    Program program = gsm8k_program(lm, false, 0.7, false);
+    program.compile(
+        {.reward = rewards::ExactMatch({.in_mask = {"answer"}}),
+         .optimizer = optimizers::RandomFewShot({.seed = static_cast<std::uint64_t>(seed)})});
+    const History history = program.fit({.x = data.train.take(12).x,
+                                         .y = data.train.take(12).y,
+                                         .validation_data = data.train.slice(12, 36),
+                                         .batch_size = 4,
+                                         .seed = static_cast<std::uint64_t>(seed)});
+    const int examples =
+        static_cast<int>(program.trainable_variables().front()->value()["examples"].size());
+    with_examples += examples > 0;
+    const double truth =
+        lmsim::expected_accuracy(skill, {.examples = examples, .temperature = 0.7});
+    const double error = history.history.at("val_reward")[0] - truth;
+    error_sum += error;
+    squares += error * error;
+  }
+  const double mean = error_sum / kFits;
+  const double spread = std::sqrt(squares / kFits - mean * mean);
+  // Each error has a spread of about sqrt(0.25 / 24) = 0.1, so the mean of 80 one of 0.011: a
+  // bound of 0.04 is more than three standard errors.
+  EXPECT_LT(std::abs(mean), 0.04) << "mean error " << mean << ", spread " << spread;
+  EXPECT_GT(with_examples, kFits / 4);  // the optimizer did choose candidates
 }
 
 TEST_F(Fit, RandomFewShotImprovesValidationRewardOverNoExamples) {

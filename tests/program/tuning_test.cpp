@@ -2,6 +2,8 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <fstream>
+
 #include "program_test_support.hpp"
 #include "support/throws.hpp"
 #include "synalinks/synalinks.hpp"
@@ -169,6 +171,62 @@ TEST_F(Tuning, AProgramWithoutOptimizerIsEvaluatedOnTheValidationData) {
   const auto trial = tuner.oracle().get_best_trials().front();
   EXPECT_EQ(trial.metrics.get("reward").last_value().value_or(-1),
             trial.metrics.get("val_reward").last_value().value_or(-1));
+}
+
+TEST_F(Tuning, TrialsReportTheirValidationRewardWithItsUncertainty) {
+  lmsim::SimulatorProcess sim({.config = simulator_config(questions)});
+  tuners::RandomSearch tuner(guide_builder(simulator_model(sim, "sim-learner")),
+                             options(2, "uncertainty"));
+  tuner.search(fit_args(12, 8));
+  const auto trial = tuner.oracle().get_best_trials().front();
+  const auto uncertainty = trial.score_uncertainty(tuner.oracle().objective());
+  ASSERT_TRUE(uncertainty);
+  EXPECT_EQ(uncertainty->count, 8);
+  EXPECT_GT(uncertainty->std_error, 0.0);
+  EXPECT_THAT(tuner.results_summary_text(1), HasSubstr(" (8 samples)"));
+}
+
+TEST_F(Tuning, ConfirmationScoresTheBestTrialsOnFreshSamplesAndPoolsTheEvidence) {
+  lmsim::SimulatorProcess sim({.config = simulator_config(questions)});
+  const auto build = guide_builder(simulator_model(sim, "sim-learner"));
+  tuners::GridSearch tuner(build, options(4, "confirm"));
+  tuner.search(fit_args(12, 8));
+  const auto ranked = tuner.oracle().get_best_trials(2);
+  const Dataset fresh = data.train.slice(20, 36);
+  const auto before = requests_served(sim);
+  const Confirmation confirmation = confirm_best(tuner, {.top = 2, .data = fresh});
+  // Each of the two best trials' trained programs answered the 16 fresh questions once.
+  EXPECT_EQ(requests_served(sim) - before, 2 * 16);
+  EXPECT_EQ(confirmation.usage.calls, 2 * 16);
+  ASSERT_EQ(confirmation.trials.size(), 2u);
+  for (std::size_t i = 0; i < 2; ++i) {
+    const auto& confirmed = confirmation.trials[i];
+    EXPECT_EQ(confirmed.trial_id, ranked[i].trial_id);
+    EXPECT_EQ(confirmed.confirmation_uncertainty.count, 16);
+    EXPECT_EQ(confirmed.pooled_uncertainty.count, 8 + 16);
+    // The pooled score weighs both measurements by their sample counts.
+    EXPECT_NEAR(confirmed.pooled_score,
+                (*ranked[i].score * 8 + confirmed.confirmation_score * 16) / 24, 1e-12);
+    const auto trial = tuner.oracle().get_trial(confirmed.trial_id);
+    EXPECT_EQ(trial.metrics.get("confirmed_val_reward").last_value(), confirmed.confirmation_score);
+    EXPECT_EQ(trial.score, confirmed.pooled_score);
+  }
+  EXPECT_EQ(confirmation.best_after, tuner.oracle().get_best_trials(1).front().trial_id);
+  EXPECT_FALSE(confirmation.best_before.empty());
+
+  // The pooled evidence is saved in the trial's record.
+  std::ifstream saved(tuner.trial_dir(ranked[0].trial_id) / "trial.json");
+  const auto record = tuners::Trial::from_json(Json::parse(saved));
+  EXPECT_EQ(record.score, confirmation.trials[0].pooled_score);
+  EXPECT_TRUE(record.metrics.contains("confirmed_val_reward"));
+
+  // Bad uses say what was expected.
+  EXPECT_THAT(testing::message_of<InvalidArgument>([&] { confirm_best(tuner, {.top = 1}); }),
+              HasSubstr("no confirmation data"));
+  EXPECT_THAT(testing::message_of<InvalidArgument>([&] {
+                tuner.oracle().add_evidence(ranked[0].trial_id, {{"val_reward", 0.5}});
+              }),
+              HasSubstr("a positive \"val_reward/count\""));
 }
 
 }  // namespace

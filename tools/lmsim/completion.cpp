@@ -307,17 +307,11 @@ Completion complete(const ParsedRequest& request, const ModelConfig& model,
   const bool effort_used = model.accepts_reasoning_effort && !request.reasoning_effort.empty();
   double value = 0.0;
   if (question != nullptr) {
-    const SkillConfig& skill = model.skill;
-    double p = skill.base_accuracy;
-    if (has_reasoning_field) p += skill.reasoning_field_bonus;
-    if (effort_used) {
-      const auto it = skill.reasoning_effort_bonus.find(request.reasoning_effort);
-      if (it != skill.reasoning_effort_bonus.end()) p += it->second;
-    }
-    p += std::min(skill.few_shot_bonus_max,
-                  skill.few_shot_bonus_per_example * count_examples(request));
-    p -= skill.temperature_penalty * temperature;
-    p = std::clamp(p, skill.min_accuracy, skill.max_accuracy);
+    const double p = expected_accuracy(
+        model.skill, {.reasoning_field = has_reasoning_field,
+                      .reasoning_effort = effort_used ? request.reasoning_effort : std::string(),
+                      .examples = count_examples(request),
+                      .temperature = temperature});
     // At temperature 0 the draw depends on the model and the question only, so accuracy rises
     // monotonically with p; above 0 it also depends on the request (and the salt without seed).
     std::uint64_t draw_hash = hash_combine(model_hash, hash_bytes(question->normalized));

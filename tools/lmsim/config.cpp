@@ -68,7 +68,7 @@ SkillConfig parse_skill(const json& j, const std::string& where) {
   check_keys(j, where,
              {"base_accuracy", "reasoning_field_bonus", "reasoning_effort_bonus",
               "few_shot_bonus_per_example", "few_shot_bonus_max", "temperature_penalty",
-              "min_accuracy", "max_accuracy"});
+              "temperature_curvature", "temperature_optimum", "min_accuracy", "max_accuracy"});
   SkillConfig c;
   c.base_accuracy = number(j, "base_accuracy", where, c.base_accuracy, 0.0, 1.0);
   c.reasoning_field_bonus =
@@ -85,6 +85,9 @@ SkillConfig parse_skill(const json& j, const std::string& where) {
       number(j, "few_shot_bonus_per_example", where, c.few_shot_bonus_per_example, -1.0, 1.0);
   c.few_shot_bonus_max = number(j, "few_shot_bonus_max", where, c.few_shot_bonus_max, -1.0, 1.0);
   c.temperature_penalty = number(j, "temperature_penalty", where, c.temperature_penalty, -1.0, 1.0);
+  c.temperature_curvature =
+      number(j, "temperature_curvature", where, c.temperature_curvature, -1.0, 1.0);
+  c.temperature_optimum = number(j, "temperature_optimum", where, c.temperature_optimum, 0.0, 2.0);
   c.min_accuracy = number(j, "min_accuracy", where, c.min_accuracy, 0.0, 1.0);
   c.max_accuracy = number(j, "max_accuracy", where, c.max_accuracy, c.min_accuracy, 1.0);
   return c;
@@ -176,7 +179,26 @@ SimulatorConfig builtin_config() {
   reasoner.skill.base_accuracy = 0.45;
   reasoner.skill.reasoning_effort_bonus = {
       {"minimal", 0.0}, {"low", 0.15}, {"medium", 0.28}, {"high", 0.36}};
-  config.models = {small, large, reasoner};
+  // The guide's landscape: chain of thought pays through reasoning effort (the guide's Generator
+  // sets none), minimal effort costs accuracy, and sampling is best near temperature 0.3. Best:
+  // chain of thought, medium effort, temperature 0.3, three examples: 0.55; the defaults of the
+  // guide (chain of thought, low, temperature 0) reach 0.445, a Generator at temperature 1 0.185.
+  ModelConfig guide;
+  guide.id = "sim-guide";
+  guide.price = {.input = 0.40, .cached_input = 0.10, .output = 1.60};
+  guide.accepts_reasoning_effort = true;
+  guide.skill = {.base_accuracy = 0.30,
+                 .reasoning_field_bonus = 0.10,
+                 .reasoning_effort_bonus = {{"minimal", -0.04},
+                                            {"low", 0.06},
+                                            {"medium", 0.12},
+                                            {"high", 0.14}},
+                 .few_shot_bonus_per_example = 0.01,
+                 .few_shot_bonus_max = 0.03,
+                 .temperature_penalty = 0.0,
+                 .temperature_curvature = 0.5,
+                 .temperature_optimum = 0.3};
+  config.models = {small, large, reasoner, guide};
   return config;
 }
 

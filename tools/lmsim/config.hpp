@@ -9,6 +9,8 @@
 #include <string>
 #include <vector>
 
+#include "lmsim/skill.hpp"
+
 namespace lmsim {
 
 // Time to first token. `fixed` uses `value_ms`; `uniform` draws in [min_ms, max_ms]; `lognormal`
@@ -27,25 +29,6 @@ struct PriceConfig {
   double input = 0.0;
   double cached_input = 0.0;
   double output = 0.0;
-};
-
-// How likely the model is to answer a known question correctly. The probability is
-//   base_accuracy
-//   + reasoning_field_bonus      if the schema asks for a reasoning field before the answer
-//   + reasoning_effort_bonus[e]  if the model accepts reasoning_effort and the request sets it
-//   + min(few_shot_bonus_max, few_shot_bonus_per_example * worked examples in the prompt)
-//   - temperature_penalty * temperature
-// clamped to [min_accuracy, max_accuracy].
-struct SkillConfig {
-  double base_accuracy = 0.35;
-  double reasoning_field_bonus = 0.20;
-  std::map<std::string, double> reasoning_effort_bonus = {
-      {"minimal", 0.0}, {"low", 0.05}, {"medium", 0.10}, {"high", 0.14}};
-  double few_shot_bonus_per_example = 0.03;
-  double few_shot_bonus_max = 0.12;
-  double temperature_penalty = 0.15;
-  double min_accuracy = 0.02;
-  double max_accuracy = 0.97;
 };
 
 struct ModelConfig {

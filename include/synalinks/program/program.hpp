@@ -71,7 +71,9 @@ struct FitOptions {
   double validation_split = 0.1;
   std::int64_t epochs = 1;
   std::size_t batch_size = 1;
-  // Validation samples each candidate of the optimizer is scored on (at most all of them).
+  // Training samples a new candidate of the optimizer is compared with the incumbent on (never
+  // one of their few-shot examples). Validation samples only judge: they take no part in the
+  // choice, so that val_reward is an unbiased estimate of the returned program's reward.
   std::size_t minibatch_size = 4;
   std::int64_t initial_epoch = 0;  // a promoted trial continues from here
   bool shuffle = false;            // shuffle the training samples every epoch (seeded)
@@ -126,11 +128,13 @@ class Program {
 
   // Trains the trainable variables with the optimizer. Per epoch: "reward" (mean reward of the
   // training predictions), each metric on them, "val_reward" and "val_<metric>" from one
-  // validation pass with the variables kept, and the operational metrics of the whole epoch.
+  // validation pass with the variables kept ("val_reward/stderr" and "val_reward/count" give its
+  // uncertainty), and the operational metrics of the whole epoch.
   // Without an optimizer: a warning and an empty History (nothing to train, no LM call).
   History fit(FitOptions options);
   // "reward" and each metric: means over the samples (each sample weighs the same, whatever
-  // batch it is in), and the operational metrics of the evaluation.
+  // batch it is in), "reward/stderr" and "reward/count", and the operational metrics of the
+  // evaluation.
   tuners::Metrics evaluate(EvaluateOptions options);
   std::vector<std::optional<Json>> predict(PredictOptions options) const;
 

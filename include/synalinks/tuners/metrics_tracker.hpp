@@ -29,6 +29,8 @@ class MetricHistory {
 
   Direction direction() const { return direction_; }
   void update(double value, std::int64_t step, std::optional<Uncertainty> uncertainty = {});
+  // Replaces the observation at `step` (its executions) by this one value.
+  void replace(double value, std::int64_t step, std::optional<Uncertainty> uncertainty);
   // Observations sorted by step.
   const std::vector<MetricObservation>& observations() const { return observations_; }
   bool empty() const { return observations_.empty(); }
@@ -54,6 +56,9 @@ class MetricsTracker {
   // Records every metric of `metrics` at `step` with the direction `objectives` gives it; the
   // companion keys "<name>/stderr" and "<name>/count" go with their metric.
   void update(const Metrics& metrics, std::int64_t step, const Objectives& objectives);
+  // Replaces the observation of `name` at `step` by one value (NotFound for an unknown metric).
+  void replace(std::string_view name, double value, std::int64_t step,
+               std::optional<Uncertainty> uncertainty);
   bool contains(std::string_view name) const;
   // NotFound naming the metric and the known ones when absent.
   const MetricHistory& get(std::string_view name) const;

@@ -92,6 +92,13 @@ class Oracle {
   Trial tell(const std::string& trial_id, const Metrics& metrics);
   Trial tell(const std::string& trial_id, double value);  // the objective's value
 
+  // More evidence on a completed trial's objective: a new measurement, on samples its score did
+  // not use, of the same quantity ("<objective>", "<objective>/stderr", "<objective>/count").
+  // It is pooled with the trial's score at its best step, each weighed by its sample count; the
+  // new measurement alone is kept as "confirmed_<objective>". InvalidArgument when the trial is
+  // not completed, the search has several objectives, or either side lacks a sample count.
+  Trial add_evidence(const std::string& trial_id, const Metrics& evidence);
+
   // --- reading the results ---
   // Completed trials, best first, then, when fewer than n completed, the other trials in
   // creation order (keras-tuner pads the same way). Ranked by the estimated true score

@@ -1,0 +1,56 @@
+// Confirm before naming: the best trials of a program search are scored again, trained, on
+// samples none of them was scored on, and the winner is chosen on the pooled evidence. A search
+// that names the best of many noisy scores names a lucky trial; fresh samples undo the luck.
+//
+//   sl::tuners::RandomSearch tuner(build_program, {...});
+//   tuner.search(sl::FitOptions{...});
+//   const auto confirmation = sl::confirm_best(tuner, {.top = 3, .data = fresh_questions});
+//   auto winner = tuner.get_best_programs().front();  // ranked on the pooled evidence
+#pragma once
+
+#include <cstddef>
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "synalinks/program/call_context.hpp"
+#include "synalinks/program/dataset.hpp"
+#include "synalinks/program/program.hpp"
+
+namespace synalinks {
+
+struct ConfirmOptions {
+  std::size_t top = 3;  // the best trials scored again; 0: none
+  Dataset data{};       // samples no trial was scored on (e.g. more questions of the same split)
+  std::size_t batch_size = 32;
+};
+
+struct ConfirmedTrial {
+  std::string trial_id;
+  double confirmation_score = 0;  // on ConfirmOptions::data alone
+  tuners::Uncertainty confirmation_uncertainty{};
+  double pooled_score = 0;  // the trial's score after pooling, what it is now ranked by
+  tuners::Uncertainty pooled_uncertainty{};
+};
+
+struct Confirmation {
+  std::vector<ConfirmedTrial> trials;  // in the order they were ranked before confirmation
+  std::string best_before;             // the trial named best before confirmation ("" if none)
+  std::string best_after;              // and after
+  ProgramUsage usage{};                // the LM calls, tokens and cost the confirmation spent
+};
+
+// Scores the `top` best trials' trained programs (rebuilt by `build_program`) on `data` and adds
+// that evidence to their trials (Oracle::add_evidence), so that get_best_trials,
+// get_best_hyperparameters and get_best_programs name the winner on the pooled evidence. The
+// objective must be a reward the program reports ("val_reward", or "val_<metric>" /
+// "<metric>" of a metric it is compiled with) with its sample count. InvalidArgument when `data`
+// is empty while top > 0, or the objective is not one the program's evaluate reports.
+Confirmation confirm_best(tuners::Tuner& tuner,
+                          const std::function<Program(HyperParameters&)>& build_program,
+                          const ConfirmOptions& options);
+// The same with the tuner's own hypermodel (which must take (HyperParameters&) and return a
+// Program).
+Confirmation confirm_best(tuners::Tuner& tuner, const ConfirmOptions& options);
+
+}  // namespace synalinks
