@@ -112,38 +112,130 @@ CommandOutcome run_command(const std::vector<std::string>& argv, const std::stri
   return outcome;
 }
 
+namespace {
+
+constexpr const char* kMetricForm =
+    "expected a number, null, or {\"value\": number, \"stderr\": number >= 0, \"count\": "
+    "number >= 0} (stderr and count optional; a count needs its stderr)";
+constexpr const char* kMetricsExample =
+    "expected an object of metrics such as {\"loss\": 0.25} or {\"val_reward\": {\"value\": "
+    "0.71, \"stderr\": 0.09, \"count\": 24}}, or one number";
+
+bool is_number(const Json& json) {
+  return json.is_number() && !json.is_boolean();
+}
+
+// A standard error or a sample count: a finite number, not negative.
+double non_negative(const Json& json, const std::string& what) {
+  if (!is_number(json))
+    throw InvalidArgument(what + " is " + json.dump() + ", not a number; " + kMetricForm);
+  const double number = json.get<double>();
+  if (!std::isfinite(number) || number < 0)
+    throw InvalidArgument(what + " is " + json.dump() +
+                          (number < 0 ? ", negative; " : ", not finite; ") + kMetricForm);
+  return number;
+}
+
+// One metric of the object form into `metrics`, with its uncertainty.
+void add_metric(tuners::Metrics& metrics, const std::string& name, const Json& value,
+                const std::string& source) {
+  const std::string what = "metric '" + name + "' " + source;
+  if (is_number(value)) {
+    metrics[name] = value.get<double>();
+    return;
+  }
+  if (value.is_null()) {
+    metrics[name] = std::nan("");
+    return;
+  }
+  if (!value.is_object()) throw InvalidArgument(what + " is " + value.dump() + "; " + kMetricForm);
+  for (const auto& [key, item] : value.items())
+    if (key != "value" && key != "stderr" && key != "count")
+      throw InvalidArgument(what + " is " + value.dump() + ", with the unknown key '" + key +
+                            "'; " + kMetricForm);
+  if (!value.contains("value"))
+    throw InvalidArgument(what + " is " + value.dump() + ", without \"value\"; " + kMetricForm);
+  const Json& measured = value["value"];
+  if (!is_number(measured) && !measured.is_null())
+    throw InvalidArgument(what + " has \"value\": " + measured.dump() + ", not a number; " +
+                          kMetricForm);
+  metrics[name] = measured.is_null() ? std::nan("") : measured.get<double>();
+  if (value.contains("count") && !value.contains("stderr"))
+    throw InvalidArgument(what + " is " + value.dump() +
+                          ", a count without its stderr (the count is kept with the standard "
+                          "error only); " +
+                          kMetricForm);
+  if (!value.contains("stderr")) return;
+  tuners::Uncertainty uncertainty{.std_error =
+                                      non_negative(value["stderr"], what + ": \"stderr\"")};
+  if (value.contains("count"))
+    uncertainty.count = non_negative(value["count"], what + ": \"count\"");
+  tuners::set_uncertainty(metrics, name, uncertainty);
+}
+
+}  // namespace
+
+tuners::Metrics parse_metrics(const Json& json, const std::string& objective_name,
+                              const std::string& source) {
+  tuners::Metrics metrics;
+  if (is_number(json)) {
+    metrics[objective_name] = json.get<double>();
+    return metrics;
+  }
+  if (!json.is_object())
+    throw InvalidArgument("the metrics " + source + " are " + json.dump() + "; " + kMetricsExample);
+  for (const auto& [name, value] : json.items()) {
+    // The companion keys may also be given flat ("val_reward/stderr": 0.09); read with their
+    // metric below.
+    const std::string base = name.substr(0, name.rfind('/'));
+    if (tuners::is_uncertainty_key(name) && json.contains(base)) continue;
+    add_metric(metrics, name, value, source);
+  }
+  for (const auto& [name, value] : json.items()) {
+    const std::string base = name.substr(0, name.rfind('/'));
+    if (!tuners::is_uncertainty_key(name) || !json.contains(base)) continue;
+    const std::string what = "metric '" + base + "' " + source;
+    if (metrics.contains(name))
+      throw InvalidArgument(what + " gives its " + name.substr(base.size() + 1) +
+                            " twice, in its object and as '" + name +
+                            "'; expected it once: " + kMetricForm);
+    metrics[name] = non_negative(value, "'" + name + "' " + source);
+  }
+  for (const auto& [name, value] : json.items()) {
+    const std::string base = name.substr(0, name.rfind('/'));
+    if (name.ends_with(tuners::kCountSuffix) && json.contains(base) &&
+        !metrics.contains(tuners::stderr_key(base)))
+      throw InvalidArgument("metric '" + base + "' " + source + " has '" + name + "' without '" +
+                            tuners::stderr_key(base) +
+                            "' (the count is kept with the standard error only); " + kMetricForm);
+  }
+  return metrics;
+}
+
 tuners::Metrics parse_metrics_line(const std::string& output, const std::string& objective_name) {
   const std::string line = last_non_empty_line(output);
   if (line.empty())
-    throw std::runtime_error(
+    throw InvalidArgument(
         "the trial command printed nothing; expected its metrics as a JSON object on the last line "
         "of stdout");
   Json parsed;
   try {
     parsed = Json::parse(line);
   } catch (const nlohmann::json::parse_error&) {
-    throw std::runtime_error("the last line of the trial command's stdout is not JSON: '" + line +
-                             "'; expected an object of metrics such as {\"loss\": 0.25}");
+    throw InvalidArgument("the last line of the trial command's stdout is not JSON: '" + line +
+                          "'; " + kMetricsExample);
   }
-  tuners::Metrics metrics;
-  if (parsed.is_number()) {
-    metrics[objective_name] = parsed.get<double>();
-    return metrics;
+  return parse_metrics(parsed, objective_name, "printed by the trial command");
+}
+
+tuners::Metrics parse_metrics_option(const std::string& text, const std::string& objective_name) {
+  Json parsed;
+  try {
+    parsed = Json::parse(text);
+  } catch (const nlohmann::json::parse_error&) {
+    throw InvalidArgument("--metrics is not JSON: '" + text + "'; " + kMetricsExample);
   }
-  if (!parsed.is_object())
-    throw std::runtime_error("the last line of the trial command's stdout is " + line +
-                             "; expected an object of metrics such as {\"loss\": 0.25}");
-  for (const auto& [name, value] : parsed.items()) {
-    if (value.is_number() && !value.is_boolean()) {
-      metrics[name] = value.get<double>();
-    } else if (value.is_null()) {
-      metrics[name] = std::nan("");
-    } else {
-      throw std::runtime_error("metric '" + name + "' printed by the trial command is " +
-                               value.dump() + "; expected a number");
-    }
-  }
-  return metrics;
+  return parse_metrics(parsed, objective_name, "given to --metrics");
 }
 
 tuners::Tuner::HyperModel command_hypermodel(std::vector<std::string> argv,

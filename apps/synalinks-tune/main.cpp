@@ -300,6 +300,32 @@ std::unique_ptr<sl::tuners::Oracle> read_project(const ProjectArgs& project) {
   }
 }
 
+// The trial's metrics, each with its uncertainty when it has one: "val_reward: 0.71 ± 0.09 (24
+// samples)".
+std::string metrics_text(const sl::tuners::Trial& trial, const sl::tuners::Objectives& objective) {
+  const sl::tuners::Metrics metrics = trial.final_metrics(objective);
+  std::string out;
+  for (const auto& [name, value] : metrics) {
+    if (sl::tuners::is_uncertainty_key(name)) continue;
+    out += name + ": " +
+           sl::tuners::format_estimate(value, sl::tuners::uncertainty_of(metrics, name)) + "\n";
+  }
+  return out.empty() ? out : "Metrics:\n" + out;
+}
+
+// Says when the best trials cannot be told apart by their scores (as the tuner's results summary
+// does).
+std::string indistinguishable_text(const std::vector<sl::tuners::Trial>& best,
+                                   const sl::tuners::Objectives& objective) {
+  const auto close = sl::tuners::indistinguishable_from_best(best, objective);
+  if (close.empty()) return {};
+  std::string ids;
+  for (const auto& trial : close) ids += (ids.empty() ? "" : ", ") + trial.trial_id;
+  return "\nTrial " + best.front().trial_id + " is not separated from trial(s) " + ids +
+         " by more than the noise of their scores (95%); score them on more samples to tell them "
+         "apart.\n";
+}
+
 int run_summary(const ProjectArgs& project, bool json, std::size_t num_trials) {
   auto oracle = read_project(project);
   if (json) {
@@ -314,8 +340,17 @@ int run_summary(const ProjectArgs& project, bool json, std::size_t num_trials) {
   std::cout << "Results summary\nResults in " << where << "\nShowing " << num_trials
             << " best trials\n"
             << oracle->objective().describe() << "\n";
-  for (const auto& trial : oracle->get_best_trials(num_trials))
-    std::cout << "\n" << trial.summary();
+  const auto best = oracle->get_best_trials(num_trials);
+  const auto estimates = oracle->estimated_scores();
+  for (const auto& trial : best) {
+    const auto estimate = estimates.find(trial.trial_id);
+    std::cout << "\n"
+              << trial.summary(oracle->objective(), estimate == estimates.end()
+                                                        ? std::nullopt
+                                                        : std::optional(estimate->second))
+              << metrics_text(trial, oracle->objective());
+  }
+  std::cout << indistinguishable_text(best, oracle->objective());
   return kExitOk;
 }
 
@@ -372,7 +407,7 @@ int run_tell(const OracleArgs& args, const ProjectArgs& project, const std::stri
     ended = oracle->tell(trial_id, *value);
   } else if (!metrics_json.empty()) {
     ended = oracle->tell(trial_id,
-                         sl::cli::parse_metrics_line(metrics_json, oracle->objective().name()));
+                         sl::cli::parse_metrics_option(metrics_json, oracle->objective().name()));
   } else {
     throw sl::InvalidArgument("tell needs --metrics JSON, --value NUMBER or --failed MESSAGE");
   }
@@ -399,7 +434,10 @@ int main(int argc, char** argv) {
                                     "as one JSON object on stdin and in "
                                     "SYNALINKS_TRIAL_HP (also SYNALINKS_TRIAL_ID and "
                                     "SYNALINKS_TRIAL_DIR); COMMAND prints its metrics "
-                                    "as a JSON object on the last line of stdout. A non-zero exit "
+                                    "as a JSON object on the last line of stdout, e.g. "
+                                    "{\"loss\": 0.25} or, with an uncertainty, "
+                                    "{\"val_reward\": {\"value\": 0.71, \"stderr\": 0.09, "
+                                    "\"count\": 24}}. A non-zero exit "
                                     "fails the trial. Without --overwrite "
                                     "an existing project is resumed.");
   search->footer(kExitCodesHelp);
@@ -422,7 +460,9 @@ int main(int argc, char** argv) {
   add_project_options(*summary, project);
   bool json = false;
   std::size_t num_trials = 10;
-  summary->add_flag("--json", json, "Every trial and the best one as one JSON object");
+  summary->add_flag("--json", json,
+                    "Every trial and the best one as one JSON object (with each score's "
+                    "uncertainty: score_stderr, score_count, estimated_score)");
   summary->add_option("--num-trials", num_trials, "Best trials to show")->capture_default_str();
 
   auto* ask = app.add_subcommand(
@@ -447,7 +487,9 @@ int main(int argc, char** argv) {
   std::optional<double> value;
   std::optional<std::string> failure;
   tell->add_option("--trial-id", trial_id, "The trial's id, as ask printed it")->required();
-  tell->add_option("--metrics", metrics_json, "Metrics as a JSON object, e.g. '{\"loss\": 0.3}'");
+  tell->add_option("--metrics", metrics_json,
+                   "Metrics as a JSON object, e.g. '{\"loss\": 0.3}' or, with an uncertainty, "
+                   "'{\"val_reward\": {\"value\": 0.71, \"stderr\": 0.09, \"count\": 24}}'");
   tell->add_option("--value", value, "The objective's value");
   tell->add_option("--failed", failure, "The trial failed, with this message");
 

@@ -401,6 +401,24 @@ class SqlStorage final : public Storage {
                            " has a parameter we cannot read: " + error.what());
       }
     }
+    // The uncertainty of a value, reported as we write it: user attributes "<objective>/stderr"
+    // and "<objective>/count", the objective named by our study's state or Optuna's
+    // study:metric_names.
+    tuners::Metrics reported;
+    const auto names = objective_names();
+    if (!names.empty()) {
+      for (const auto& attribute : connection_->query(
+               "SELECT key, value_json FROM trial_user_attributes WHERE trial_id = ?", {row})) {
+        if (!attribute[0] || !attribute[1] || !tuners::is_uncertainty_key(*attribute[0])) continue;
+        try {
+          const Json parsed = Json::parse(*attribute[1]);
+          if (parsed.is_number() && !parsed.is_boolean())
+            reported[*attribute[0]] = parsed.get<double>();
+        } catch (const nlohmann::json::exception&) {
+          // Not ours to judge: another program's attribute that is not a number.
+        }
+      }
+    }
     for (const auto& value : connection_->query(
              "SELECT objective, value, value_type FROM trial_values WHERE trial_id = ? "
              "ORDER BY objective",
@@ -413,8 +431,15 @@ class SqlStorage final : public Storage {
         number_value = -INFINITY;
       else if (value[1])
         number_value = std::stod(*value[1]);
-      const std::string name = kForeignObjectivePrefix + (value[0] ? *value[0] : "0");
-      trial.metrics.update(name, number_value, 0, tuners::Direction::min);
+      const std::string index = value[0] ? *value[0] : "0";
+      const std::string name = kForeignObjectivePrefix + index;
+      std::optional<tuners::Uncertainty> uncertainty;
+      if (const auto objective = static_cast<std::size_t>(std::stoul(index));
+          objective < names.size())
+        uncertainty = tuners::uncertainty_of(reported, names[objective]);
+      if (uncertainty && (!std::isfinite(uncertainty->count) || uncertainty->count < 0))
+        uncertainty->count = 0;
+      trial.metrics.update(name, number_value, 0, tuners::Direction::min, uncertainty);
       if (value[0] && *value[0] == "0" && trial.status == tuners::TrialStatus::completed) {
         trial.score = number_value;
         trial.best_step = 0;
@@ -422,6 +447,27 @@ class SqlStorage final : public Storage {
     }
     if (trial.status == tuners::TrialStatus::completed) trial.run_times = 1;
     return trial;
+  }
+
+  // The names of the study's objectives, in order: ours, else those Optuna (3.2 and later) keeps
+  // in study:metric_names; empty when neither is known.
+  std::vector<std::string> objective_names() {
+    std::vector<std::string> names;
+    if (objectives_) {
+      for (const auto& objective : objectives_->list()) names.push_back(objective.name());
+      return names;
+    }
+    const auto rows = connection_->query(
+        "SELECT value_json FROM study_system_attributes WHERE study_id = ? AND key = ?",
+        {as_text(study_id_), std::string(kMetricNamesKey)});
+    if (rows.empty() || !rows[0][0]) return names;
+    try {
+      for (const auto& name : Json::parse(*rows[0][0]))
+        names.push_back(name.is_string() ? name.get<std::string>() : std::string());
+    } catch (const nlohmann::json::exception&) {
+      names.clear();  // unreadable: the values are read without their uncertainty
+    }
+    return names;
   }
 
   // Looked for at most every quarter of the grace period (a trial is failed that much later at
@@ -471,6 +517,25 @@ class SqlStorage final : public Storage {
       beating_.insert(row);
     else
       beating_.erase(row);
+  }
+
+  // The metrics' user attributes: "<metric>" holds its last value and, when that value came with
+  // its uncertainty, "<metric>/stderr" and "<metric>/count" hold it (count only when known).
+  static std::vector<std::pair<std::string, Json>> user_metric_attributes(
+      const tuners::Trial& trial) {
+    const auto number = [](double value) { return std::isfinite(value) ? Json(value) : Json(); };
+    std::vector<std::pair<std::string, Json>> out;
+    for (const auto& [name, history] : trial.metrics.all()) {
+      if (history.empty()) continue;
+      const auto& last = history.observations().back();
+      out.emplace_back(name, number(last.mean()));
+      if (const auto uncertainty = last.uncertainty()) {
+        out.emplace_back(tuners::stderr_key(name), number(uncertainty->std_error));
+        if (uncertainty->count > 0)
+          out.emplace_back(tuners::count_key(name), number(uncertainty->count));
+      }
+    }
+    return out;
   }
 
   // What this worker last wrote for a trial row, so that unchanged parts are not rewritten.
@@ -539,15 +604,16 @@ class SqlStorage final : public Storage {
       }
     }
 
-    // Every metric's last value, and values outside the space, as user attributes.
-    auto add_attribute = [&](const std::string& key, const Json& value) {
+    // Every metric's last value (with its uncertainty, when it has one), and values outside the
+    // space, as user attributes. A key is written once (Optuna's key is unique per trial): the
+    // first of these to claim it keeps it.
+    std::map<std::string, Json> attributes;
+    for (const auto& [name, value] : user_metric_attributes(trial)) attributes.emplace(name, value);
+    for (const auto& [name, value] : extra_values.items()) attributes.emplace(name, value);
+    if (!trial.message.empty()) attributes.emplace("message", trial.message);
+    for (const auto& [key, value] : attributes)
       now.attributes += fmt::format("{}({}, {}, {})", now.attributes.empty() ? "" : ", ", r,
                                     quote(key), quote(value.dump()));
-    };
-    for (const auto& [name, value] : trial.metrics.last_values())
-      add_attribute(name, std::isfinite(value) ? Json(value) : Json(nullptr));
-    for (const auto& [name, value] : extra_values.items()) add_attribute(name, value);
-    if (!trial.message.empty()) add_attribute("message", trial.message);
 
     const auto cached = written_.find(row);
     const Written* before = cached == written_.end() ? nullptr : &cached->second;

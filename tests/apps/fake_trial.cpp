@@ -3,9 +3,11 @@
 // Reads the trial's values from stdin, checks they equal SYNALINKS_TRIAL_HP, appends the trial id
 // to the file FAKE_TRIAL_LOG (if set), sleeps FAKE_TRIAL_SLEEP seconds (if set), and prints
 // metrics on its last line. FAKE_TRIAL_MODE=fail exits with status 1; FAKE_TRIAL_MODE=garbage
-// prints a last line that is not JSON. With Hyperband's SYNALINKS_TRIAL_EPOCHS it checks that the
-// parent's checkpoint (SYNALINKS_PARENT_TRIAL_DIR) stopped at SYNALINKS_TRIAL_INITIAL_EPOCH (exit 4
-// otherwise) and writes its own to SYNALINKS_TRIAL_DIR.
+// prints a last line that is not JSON. FAKE_TRIAL_STDERR (and FAKE_TRIAL_COUNT) report the loss
+// with its uncertainty ({"loss": {"value": .., "stderr": .., "count": ..}}); FAKE_TRIAL_LAST_LINE
+// is printed as the last line instead of the metrics. With Hyperband's SYNALINKS_TRIAL_EPOCHS it
+// checks that the parent's checkpoint (SYNALINKS_PARENT_TRIAL_DIR) stopped at
+// SYNALINKS_TRIAL_INITIAL_EPOCH (exit 4 otherwise) and writes its own to SYNALINKS_TRIAL_DIR.
 #include <chrono>
 #include <cstdlib>
 #include <fstream>
@@ -57,13 +59,20 @@ int main() {
     std::cout << "done!\n";
     return 0;
   }
+  if (const std::string line = env("FAKE_TRIAL_LAST_LINE"); !line.empty()) {
+    std::cout << line << "\n";
+    return 0;
+  }
   const double x = values.value("x", 0.0);
   const std::string act = values.value("act", std::string("relu"));
   const double penalty = act == "relu" ? 0.0 : act == "tanh" ? 0.5 : 1.0;
-  std::cout << nlohmann::json{{"loss", (x - 0.3) * (x - 0.3) + penalty},
-                              {"accuracy", 1.0 - x},
-                              {"resumed", resumed}}
-                   .dump()
+  nlohmann::json loss = (x - 0.3) * (x - 0.3) + penalty;
+  if (const std::string std_error = env("FAKE_TRIAL_STDERR"); !std_error.empty()) {
+    loss = {{"value", loss}, {"stderr", std::stod(std_error)}};
+    if (const std::string count = env("FAKE_TRIAL_COUNT"); !count.empty())
+      loss["count"] = std::stoi(count);
+  }
+  std::cout << nlohmann::json{{"loss", loss}, {"accuracy", 1.0 - x}, {"resumed", resumed}}.dump()
             << "\n";
   return 0;
 }

@@ -99,6 +99,38 @@ TEST(SynalinksTuneStorage, AskAndTellWorkOnASqlStorage) {
   EXPECT_EQ(result["best_trial"]["trial_id"], second["trial_id"]);
 }
 
+// A score reported with its uncertainty reaches the study, and summary --storage reads it back,
+// on SQLite and on PostgreSQL.
+void check_uncertainty_through_the_storage(const fs::path& dir, const std::string& url,
+                                           const std::string& study) {
+  const std::vector<std::string> env = {
+      R"(FAKE_TRIAL_LAST_LINE={"loss": {"value": 0.71, "stderr": 0.09, "count": 24}})"};
+  const ProcessResult search = run_process(worker_args(dir, url, study, "2"), dir, env);
+  ASSERT_EQ(search.exit_code, 0) << search.err;
+  const Json result = summary(dir, url, study);
+  ASSERT_EQ(result["trials"].size(), 2u);
+  for (const auto& trial : result["trials"]) {
+    EXPECT_EQ(trial["score_stderr"], 0.09) << trial.dump();
+    EXPECT_EQ(trial["score_count"], 24) << trial.dump();
+  }
+  const ProcessResult text =
+      run_process({kTune, "summary", "--storage", url, "--study", study}, dir);
+  ASSERT_EQ(text.exit_code, 0) << text.err;
+  EXPECT_THAT(text.out, ::testing::HasSubstr("Score: 0.71 ± 0.09 (24 samples)"));
+}
+
+TEST(SynalinksTuneStorage, TheUncertaintyOfAScoreIsReadBackFromSqlite) {
+  TempDir dir;
+  check_uncertainty_through_the_storage(dir.path(),
+                                        "sqlite:///" + (dir.path() / "study.db").string(), "noisy");
+}
+
+TEST(SynalinksTuneStorage, TheUncertaintyOfAScoreIsReadBackFromPostgres) {
+  TempDir dir;
+  check_uncertainty_through_the_storage(dir.path(), synalinks::testing::postgres_url(),
+                                        synalinks::testing::unique_study("noisy"));
+}
+
 // 8 workers against PostgreSQL run a 200-trial search while random workers are killed with
 // SIGKILL in the middle of a trial and new ones started: exactly 200 trials complete, no
 // configuration twice, and the trial of every killed worker is run again.

@@ -37,6 +37,11 @@ std::vector<std::string> search_args(const fs::path& dir, const std::string& max
   return args;
 }
 
+Json storage_json(const fs::path& file) {
+  std::ifstream in(file);
+  return Json::parse(in);
+}
+
 Json summary_json(const fs::path& dir) {
   const ProcessResult result = run_process(
       {kTune, "summary", "--directory", dir.string(), "--project-name", "cli", "--json"}, dir);
@@ -186,6 +191,97 @@ TEST(SynalinksTune, OutputThatIsNotJsonFailsTheTrialSayingWhy) {
   EXPECT_THAT(result.err, HasSubstr("is not JSON: 'done!'"));
 }
 
+TEST(SynalinksTune, AMetricReportedWithItsUncertaintyReachesTrialJsonAndTheSummaries) {
+  TempDir dir;
+  const std::vector<std::string> env = {
+      R"(FAKE_TRIAL_LAST_LINE={"loss": {"value": 0.71, "stderr": 0.09, "count": 24}, "accuracy": 0.5})"};
+  const ProcessResult search = run_process(search_args(dir.path(), "2"), dir.path(), env);
+  ASSERT_EQ(search.exit_code, 0) << search.err;
+  // The trial's end line and the results summary show the score with its uncertainty.
+  EXPECT_THAT(search.out, HasSubstr("loss: 0.71 ± 0.09 (24 samples)"));
+  EXPECT_THAT(search.out, HasSubstr("Best loss So Far: 0.71 ± 0.09 (24 samples)"));
+  EXPECT_THAT(search.out, HasSubstr("Score: 0.71 ± 0.09 (24 samples)"));
+
+  // trial.json keeps it beside keras-tuner's observations.
+  const Json record = storage_json(dir.path() / "cli" / "trial_1" / "trial.json");
+  const Json& loss = record["metrics"]["metrics"]["loss"];
+  ASSERT_TRUE(loss.contains("uncertainty")) << loss.dump();
+  EXPECT_EQ(loss["uncertainty"][0]["stderr"], Json::array({0.09}));
+  EXPECT_EQ(loss["uncertainty"][0]["count"], Json::array({24}));
+  EXPECT_EQ(loss["observations"][0]["value"], Json::array({0.71}));
+  EXPECT_FALSE(record["metrics"]["metrics"].contains("accuracy/stderr"));
+
+  const ProcessResult text = run_process(
+      {kTune, "summary", "--directory", dir.path().string(), "--project-name", "cli"}, dir.path());
+  ASSERT_EQ(text.exit_code, 0) << text.err;
+  EXPECT_THAT(text.out, HasSubstr("Score: 0.71 ± 0.09 (24 samples)"));
+  EXPECT_THAT(text.out, HasSubstr("loss: 0.71 ± 0.09 (24 samples)"));
+  EXPECT_THAT(text.out, HasSubstr("accuracy: 0.5\n"));
+  // Two trials of one score and its noise cannot be told apart.
+  EXPECT_THAT(text.out, HasSubstr("is not separated from trial(s)"));
+
+  const Json summary = summary_json(dir.path());
+  for (const auto& trial : summary["trials"]) {
+    EXPECT_EQ(trial["score"], 0.71);
+    EXPECT_EQ(trial["score_stderr"], 0.09);
+    EXPECT_EQ(trial["score_count"], 24);
+    EXPECT_EQ(trial["uncertainty"]["loss"], Json({{"stderr", 0.09}, {"count", 24}}));
+    EXPECT_FALSE(trial["uncertainty"].contains("accuracy"));
+    EXPECT_FALSE(trial["metrics"].contains("loss/stderr"));
+  }
+  EXPECT_EQ(summary["best_trial"]["score_stderr"], 0.09);
+  EXPECT_EQ(summary["indistinguishable_from_best"].size(), 1u);
+}
+
+TEST(SynalinksTune, TheStderrAndCountMayBeLeftOutOrGivenAsCompanionKeys) {
+  TempDir dir;
+  ProcessResult result = run_process(search_args(dir.path(), "1", {"--quiet"}), dir.path(),
+                                     {"FAKE_TRIAL_STDERR=0.125"});
+  ASSERT_EQ(result.exit_code, 0) << result.err;
+  Json summary = summary_json(dir.path());
+  EXPECT_EQ(summary["trials"][0]["score_stderr"], 0.125);
+  EXPECT_TRUE(summary["trials"][0]["score_count"].is_null());
+
+  result = run_process(search_args(dir.path(), "1", {"--quiet", "--overwrite"}), dir.path(),
+                       {R"(FAKE_TRIAL_LAST_LINE={"loss": {"value": 0.5}})"});
+  ASSERT_EQ(result.exit_code, 0) << result.err;
+  summary = summary_json(dir.path());
+  EXPECT_EQ(summary["trials"][0]["score"], 0.5);
+  EXPECT_TRUE(summary["trials"][0]["score_stderr"].is_null());
+
+  result =
+      run_process(search_args(dir.path(), "1", {"--quiet", "--overwrite"}), dir.path(),
+                  {R"(FAKE_TRIAL_LAST_LINE={"loss": 0.5, "loss/stderr": 0.1, "loss/count": 8})"});
+  ASSERT_EQ(result.exit_code, 0) << result.err;
+  summary = summary_json(dir.path());
+  EXPECT_EQ(summary["trials"][0]["score_stderr"], 0.1);
+  EXPECT_EQ(summary["trials"][0]["score_count"], 8);
+}
+
+TEST(SynalinksTune, ABadUncertaintyFormFailsTheTrialNamingTheMetricAndTheExpectedForm) {
+  const std::vector<std::pair<std::string, std::string>> cases = {
+      {R"({"loss": {"stderr": 0.1}})", "without \"value\""},
+      {R"({"loss": {"value": 0.5, "stderr": -0.1}})", "negative"},
+      {R"({"loss": {"value": 0.5, "stderr": 0.1, "count": -3}})", "negative"},
+      {R"({"loss": {"value": "high"}})", "not a number"},
+      {R"({"loss": {"value": 0.5, "stderr": "small"}})", "not a number"},
+      {R"({"loss": {"value": 0.5, "err": 0.1}})", "unknown key 'err'"},
+      {R"({"loss": {"value": 0.5, "count": 10}})", "a count without its stderr"},
+      {R"({"loss": {"value": 0.5, "stderr": 0.1}, "loss/stderr": 0.2})", "twice"},
+      {R"({"loss": [0.5, 0.1]})", "expected a number, null, or {\"value\""},
+  };
+  for (const auto& [line, expected] : cases) {
+    TempDir dir;
+    const ProcessResult result =
+        run_process(search_args(dir.path(), "3", {"--quiet", "--max-consecutive-failures", "1"}),
+                    dir.path(), {"FAKE_TRIAL_LAST_LINE=" + line});
+    EXPECT_EQ(result.exit_code, 1) << line;
+    EXPECT_THAT(result.err, HasSubstr("metric 'loss' printed by the trial command")) << line;
+    EXPECT_THAT(result.err, HasSubstr(expected)) << line;
+    EXPECT_THAT(result.err, HasSubstr("\"stderr\": number >= 0")) << line;
+  }
+}
+
 TEST(SynalinksTune, AskAndTellDriveTheOracleFromAnotherProgram) {
   TempDir dir;
   const std::vector<std::string> project = {"--directory", dir.path().string(), "--project-name",
@@ -231,6 +327,44 @@ TEST(SynalinksTune, AskAndTellDriveTheOracleFromAnotherProgram) {
   const Json summary = summary_json(dir.path());
   EXPECT_EQ(summary["best_trial"]["trial_id"], second["trial_id"]);
   EXPECT_EQ(summary["best_trial"]["score"], 0.25);
+}
+
+TEST(SynalinksTune, TellTakesAMetricWithItsUncertaintyAndRejectsBadForms) {
+  TempDir dir;
+  const std::vector<std::string> project = {"--directory", dir.path().string(), "--project-name",
+                                            "cli"};
+  auto run = [&](std::vector<std::string> args) {
+    args.insert(args.end(), project.begin(), project.end());
+    return run_process(args, dir.path());
+  };
+  auto ask = [&] {
+    const ProcessResult result = run({kTune, "ask", "--space", kSpace, "--objective", "loss",
+                                      "--max-trials", "10", "--seed", "5"});
+    EXPECT_EQ(result.exit_code, 0) << result.err;
+    return Json::parse(result.out)["trial_id"].get<std::string>();
+  };
+  const std::string id = ask();
+  ProcessResult told = run({kTune, "tell", "--trial-id", id, "--metrics",
+                            R"({"loss": {"value": 0.75, "stderr": 0.05, "count": 40}})"});
+  ASSERT_EQ(told.exit_code, 0) << told.err;
+  const Json ended = Json::parse(told.out);
+  EXPECT_EQ(ended["score"], 0.75);
+  EXPECT_EQ(ended["score_stderr"], 0.05);
+  EXPECT_EQ(ended["score_count"], 40);
+  EXPECT_EQ(summary_json(dir.path())["trials"][0]["uncertainty"]["loss"],
+            Json({{"stderr", 0.05}, {"count", 40}}));
+
+  const std::string other = ask();
+  for (const std::string bad :
+       {R"({"loss": {"value": 0.75, "stderr": -1}})", R"({"loss": {"stderr": 0.1}})",
+        R"({"loss": {"value": 1, "n": 2}})", R"({"loss": {"value": true}})", "not json"}) {
+    told = run({kTune, "tell", "--trial-id", other, "--metrics", bad});
+    EXPECT_EQ(told.exit_code, 2) << bad;
+    EXPECT_THAT(told.err, HasSubstr("--metrics")) << bad;
+    EXPECT_THAT(told.err, HasSubstr("{\"value\": ")) << bad;
+  }
+  // Nothing was recorded for the rejected reports: the trial still waits for its result.
+  EXPECT_EQ(summary_json(dir.path())["trials"][1]["status"], "RUNNING");
 }
 
 TEST(SynalinksTune, ALiveSearchLocksItsProject) {

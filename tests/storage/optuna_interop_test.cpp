@@ -12,6 +12,7 @@
 #include "synalinks/json.hpp"
 #include "synalinks/storage/sql_storage.hpp"
 #include "synalinks/tuners/random_search.hpp"
+#include "synalinks/tuners/results.hpp"
 
 namespace sl = synalinks;
 using sl::tuners::Objective;
@@ -182,6 +183,70 @@ TEST(OptunaInterop, OurTunerContinuesAStudyOptunaCreatedOnPostgres) {
   sl::testing::TempDir temp;
   const FreshPostgresDatabase database(temp, "synalinks_optuna_theirs");
   check_we_continue_a_study_optuna_created(temp, database.url());
+}
+
+// Our trials report the loss with its uncertainty: Optuna reads it in the user attributes, and a
+// trial Optuna adds with such attributes reaches our tuner with its uncertainty.
+void check_the_uncertainty_goes_both_ways(const sl::testing::TempDir& temp,
+                                          const std::string& url) {
+  const auto noisy = [](sl::HyperParameters& hp) {
+    const double x = hp.Float("x", 0, 1);
+    return sl::tuners::Metrics{{"loss", x}, {"loss/stderr", 0.1}, {"loss/count", 24}};
+  };
+  const sl::tuners::TunerOptions options{
+      .objective = Objective("loss", sl::tuners::Direction::min),
+      .max_trials = 3,
+      .seed = 2,
+      .directory = temp.path(),
+      .verbose = 0,
+      .storage = sl::storage::open_storage(
+          url, {.study_name = "noisy", .schema = sl::storage::SchemaRevision::v3_0_0_d})};
+  {
+    sl::tuners::RandomSearch tuner(noisy, options);
+    tuner.search();
+  }
+  const sl::Json seen = run_optuna(temp.path(), url, R"(
+study = optuna.load_study(study_name='noisy', storage=url)
+ours = study.trials[0].user_attrs
+trial = study.ask({'x': optuna.distributions.FloatDistribution(0, 1)})
+trial.set_user_attr('loss/stderr', 0.02)
+trial.set_user_attr('loss/count', 100)
+study.tell(trial, 0.125)
+print(json.dumps({'stderr': ours.get('loss/stderr'), 'count': ours.get('loss/count'),
+                  'trials': len(study.trials)}))
+)");
+  EXPECT_EQ(seen["stderr"], 0.1);
+  EXPECT_EQ(seen["count"], 24);
+  EXPECT_EQ(seen["trials"], 4);
+
+  auto resumed_options = options;
+  resumed_options.max_trials = 4;
+  resumed_options.storage = sl::storage::open_storage(url, {.study_name = "noisy"});
+  sl::tuners::RandomSearch resumed(
+      [](sl::HyperParameters&) -> double { throw std::logic_error("ran"); }, resumed_options);
+  resumed.search();
+  const auto trials = resumed.oracle().trials();
+  ASSERT_EQ(trials.size(), 4u);
+  for (std::size_t i = 0; i < 3; ++i)
+    EXPECT_EQ(trials[i].score_uncertainty(options.objective),
+              (sl::tuners::Uncertainty{.std_error = 0.1, .count = 24}));
+  EXPECT_EQ(trials[3].score, 0.125);
+  EXPECT_EQ(trials[3].score_uncertainty(options.objective),
+            (sl::tuners::Uncertainty{.std_error = 0.02, .count = 100}));
+  const sl::Json results = sl::tuners::results_to_json(resumed.oracle());
+  EXPECT_EQ(results["trials"][3]["score_stderr"], 0.02);
+  EXPECT_EQ(results["trials"][3]["score_count"], 100);
+}
+
+TEST(OptunaInterop, TheUncertaintyGoesBothWaysOnSqlite) {
+  sl::testing::TempDir temp;
+  check_the_uncertainty_goes_both_ways(temp, "sqlite:///" + (temp.path() / "noisy.db").string());
+}
+
+TEST(OptunaInterop, TheUncertaintyGoesBothWaysOnPostgres) {
+  sl::testing::TempDir temp;
+  const FreshPostgresDatabase database(temp, "synalinks_optuna_noisy");
+  check_the_uncertainty_goes_both_ways(temp, database.url());
 }
 
 }  // namespace

@@ -149,6 +149,58 @@ TEST_P(StorageTest, HyperbandKeepsItsBracketsAcrossAResume) {
   EXPECT_EQ(resumed.oracle().num_trials(), first);
 }
 
+// A noisy score over two epochs: each epoch's loss with its standard error and sample count, and
+// an accuracy with a standard error only.
+sl::tuners::History noisy_history(sl::HyperParameters& hp) {
+  const double x = hp.Float("x", 0, 1);
+  return {{{"loss", x + 0.5}, {"loss/stderr", 0.2}, {"loss/count", 10}, {"accuracy", 0.25}},
+          {{"loss", x},
+           {"loss/stderr", 0.05 + x / 10},
+           {"loss/count", 40},
+           {"accuracy", 0.5},
+           {"accuracy/stderr", 0.125}}};
+}
+
+TEST_P(StorageTest, AMetricsUncertaintyIsReadBackAsItWasWritten) {
+  auto opts = options(4);
+  std::vector<sl::tuners::Trial> written;
+  {
+    sl::tuners::RandomSearch tuner(noisy_history, opts);
+    tuner.search();
+    written = tuner.oracle().trials();
+  }
+  opts.storage.reset();  // the project folder admits one process at a time
+  ASSERT_EQ(written.size(), 4u);
+  for (const auto& trial : written) {
+    ASSERT_TRUE(trial.score_uncertainty(opts.objective)) << trial.trial_id;
+    EXPECT_EQ(trial.score_uncertainty(opts.objective)->count, 40);
+  }
+  const auto check = [&](const std::vector<sl::tuners::Trial>& read, const std::string& how) {
+    ASSERT_EQ(read.size(), written.size()) << how;
+    for (std::size_t i = 0; i < read.size(); ++i) {
+      EXPECT_EQ(read[i].trial_id, written[i].trial_id) << how;
+      EXPECT_EQ(read[i].score_uncertainty(opts.objective),
+                written[i].score_uncertainty(opts.objective))
+          << how << ", trial " << read[i].trial_id;
+      EXPECT_EQ(read[i].final_metrics(opts.objective), written[i].final_metrics(opts.objective))
+          << how << ", trial " << read[i].trial_id;
+      EXPECT_EQ(read[i].to_json(), written[i].to_json()) << how;
+    }
+  };
+  // As another worker or `summary --storage` reads the study...
+  {
+    const auto snapshot = open()->load();
+    ASSERT_TRUE(snapshot);
+    check(snapshot->trials, "loaded");
+  }
+  // ... and as a resumed search does.
+  sl::tuners::RandomSearch resumed(
+      [](sl::HyperParameters&) -> double { throw std::logic_error("ran"); }, options(4));
+  resumed.search();
+  check(resumed.oracle().trials(), "resumed");
+  EXPECT_EQ(resumed.oracle().estimated_scores().size(), 4u);
+}
+
 INSTANTIATE_TEST_SUITE_P(Storages, StorageTest,
                          ::testing::Values(Kind::folder, Kind::sqlite, Kind::postgresql),
                          kind_name);
@@ -251,6 +303,32 @@ TEST_P(SharedStorageTest, TheLateResultOfAFailedTrialIsDropped) {
   other.tell(copy.trial_id, 0.2);
   other.refresh();
   EXPECT_EQ(other.get_best_trials(1).at(0).trial_id, copy.trial_id);
+}
+
+std::string sqlite_scalar(const std::filesystem::path& path, const std::string& sql);
+
+// Optuna's users read a metric's uncertainty beside its last value, as trial user attributes.
+TEST_P(SharedStorageTest, AMetricsUncertaintyIsWrittenAsOptunaUserAttributes) {
+  auto opts = options(2);
+  sl::tuners::RandomSearch tuner(noisy_history, opts);
+  tuner.search();
+  const auto first = tuner.oracle().trials().at(0);
+  const double x = std::get<double>(first.hyperparameters.values().at("x"));
+  const auto attribute = [&](const std::string& key) {
+    const std::string sql =
+        "SELECT a.value_json FROM trial_user_attributes a JOIN trials t ON t.trial_id = "
+        "a.trial_id JOIN studies s ON s.study_id = t.study_id WHERE s.study_name = '" +
+        study_ + "' AND t.number = 0 AND a.key = '" + key + "'";
+    if (GetParam() == Kind::sqlite) return sqlite_scalar(temp_.path() / "search.db", sql);
+    const auto result = sl::testing::run_process({"psql", url_, "-tAc", sql}, temp_.path());
+    EXPECT_EQ(result.exit_code, 0) << result.err;
+    return result.out.substr(0, result.out.find('\n'));
+  };
+  EXPECT_DOUBLE_EQ(std::stod(attribute("loss")), x);
+  EXPECT_DOUBLE_EQ(std::stod(attribute("loss/stderr")), 0.05 + x / 10);
+  EXPECT_DOUBLE_EQ(std::stod(attribute("loss/count")), 40);
+  EXPECT_DOUBLE_EQ(std::stod(attribute("accuracy/stderr")), 0.125);
+  EXPECT_EQ(attribute("accuracy/count"), "");  // unknown: not written
 }
 
 INSTANTIATE_TEST_SUITE_P(SqlStorages, SharedStorageTest,
