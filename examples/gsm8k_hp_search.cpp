@@ -1,12 +1,13 @@
 // The hyperparameter-search guide's GSM8K search, in C++: chain of thought or not, temperature and
-// reasoning effort, chosen by a tuner on a validation split; the winner, trained, is then scored
-// on a held-out test split.
+// reasoning effort, chosen by a tuner on a validation split; the best trials are then confirmed
+// on questions none of them was scored on, and the winner, trained, is scored on a held-out test
+// split. Every score is shown with its standard error and sample count.
 //
 //   gsm8k_hp_search [--tuner random|bayesian|hyperband|grid] [--max-trials 4] [--train 12]
-//                   [--val 6] [--test 6] [--epochs 1] [--batch-size 4] [--seed 1234]
-//                   [--directory examples] [--project-name gsm8k_hp_search] [--parallel 1]
-//                   [--overwrite | --resume] [--data-dir DIR] [--model provider/model]
-//                   [--api-base URL] [--json]
+//                   [--val 6] [--confirm 3] [--confirm-val N] [--test 6] [--epochs 1]
+//                   [--batch-size 4] [--seed 1234] [--directory examples]
+//                   [--project-name gsm8k_hp_search] [--parallel 1] [--overwrite | --resume]
+//                   [--data-dir DIR] [--model provider/model] [--api-base URL] [--json]
 //
 // The model comes from --model or SYNALINKS_MODEL (e.g. openai/gpt-4o-mini), its endpoint from
 // --api-base or SYNALINKS_API_BASE. The data from --data-dir or SYNALINKS_DATA_DIR (a folder with
@@ -29,6 +30,8 @@ struct Settings {
   std::int64_t max_trials = 4;
   std::size_t train = 12;
   std::size_t val = 6;
+  std::size_t confirm = 3;
+  std::size_t confirm_val = 0;  // 0: as many as --val
   std::size_t test = 6;
   std::int64_t epochs = 1;
   std::size_t batch_size = 4;
@@ -49,7 +52,8 @@ std::string env(const char* name) {
 }
 
 sl::datasets::gsm8k::Splits load_gsm8k(const Settings& s) {
-  return examples::load_gsm8k(s.data_dir, std::max(s.train + s.val, s.test));
+  return examples::load_gsm8k(
+      s.data_dir, std::max(s.train + s.val + (s.confirm > 0 ? s.confirm_val : 0), s.test));
 }
 
 std::unique_ptr<sl::tuners::Tuner> make_tuner(
@@ -79,6 +83,11 @@ int main(int argc, char** argv) {
   app.add_option("--max-trials", s.max_trials, "trials to run");
   app.add_option("--train", s.train, "training questions");
   app.add_option("--val", s.val, "validation questions (the search's objective)");
+  app.add_option(
+      "--confirm", s.confirm,
+      "best trials scored again on fresh questions before the winner is named (0: none)");
+  app.add_option("--confirm-val", s.confirm_val,
+                 "fresh questions for the confirmation (default: as many as --val)");
   app.add_option("--test", s.test, "held-out test questions (the winner's final score)");
   app.add_option("--epochs", s.epochs, "epochs of each fit");
   app.add_option("--batch-size", s.batch_size, "questions per batch");
@@ -102,9 +111,13 @@ int main(int argc, char** argv) {
                    "SYNALINKS_MODEL (scripts/run starts the LM simulator when none is set)\n";
       return 2;
     }
+    if (s.confirm_val == 0) s.confirm_val = s.val;
     const auto data = load_gsm8k(s);
     const sl::Dataset train = data.train.take(s.train);
     const sl::Dataset validation = data.train.slice(s.train, s.train + s.val);
+    // Questions of the training split that no trial sees, for the confirmation.
+    const sl::Dataset fresh =
+        data.train.slice(s.train + s.val, s.train + s.val + (s.confirm > 0 ? s.confirm_val : 0));
     const sl::Dataset test = data.test.take(s.test);
 
     const sl::LanguageModel language_model(
@@ -148,10 +161,17 @@ int main(int argc, char** argv) {
                                  .epochs = s.epochs,
                                  .batch_size = s.batch_size,
                                  .seed = static_cast<std::uint64_t>(s.seed)});
+    const std::int64_t search_calls = language_model.totals().calls;
     if (!s.json) tuner->results_summary(4);
 
-    const auto best_hp = tuner->get_best_hyperparameters().front();
-    const auto best_trial = tuner->oracle().get_best_trials().front();
+    // Confirm before naming: the best trials answer fresh questions; the winner is chosen on the
+    // pooled evidence (a search that names the best of many noisy scores names a lucky trial).
+    const auto confirmation = sl::confirm_best(
+        *tuner, build_program, {.top = s.confirm, .data = fresh, .batch_size = s.batch_size});
+    const auto objective = tuner->oracle().objective();
+    const auto ranked = tuner->oracle().get_best_trials(4);
+    const auto best_trial = ranked.front();
+    const auto best_hp = best_trial.hyperparameters;
     auto winners = tuner->get_best_programs();
     if (winners.empty()) {
       std::cerr << "gsm8k_hp_search: no trial completed\n";
@@ -160,21 +180,62 @@ int main(int argc, char** argv) {
     const auto scores =
         winners.front().evaluate({.x = test.x, .y = test.y, .batch_size = s.batch_size});
     const double val_reward = best_trial.score.value_or(0.0);
+    const auto val_uncertainty = best_trial.score_uncertainty(objective);
+    const auto test_uncertainty = sl::tuners::uncertainty_of(scores, "reward");
+    const auto close = sl::tuners::indistinguishable_from_best(ranked, objective);
     if (!s.json) {
-      std::cout << "\nBest hyperparameters:\n";
+      if (!confirmation.trials.empty()) {
+        std::cout << "\nConfirmation on " << fresh.size() << " questions no trial was scored on ("
+                  << confirmation.usage.calls << " LM calls):\n";
+        for (const auto& confirmed : confirmation.trials) {
+          std::cout << "  trial " << confirmed.trial_id << ": "
+                    << sl::tuners::format_estimate(confirmed.confirmation_score,
+                                                   confirmed.confirmation_uncertainty)
+                    << ", pooled "
+                    << sl::tuners::format_estimate(confirmed.pooled_score,
+                                                   confirmed.pooled_uncertainty)
+                    << "\n";
+        }
+        if (confirmation.best_after != confirmation.best_before)
+          std::cout << "  the confirmation changed the winner: trial " << confirmation.best_after
+                    << " instead of trial " << confirmation.best_before << "\n";
+      }
+      std::cout << "\nBest hyperparameters (trial " << best_trial.trial_id << "):\n";
       for (const auto& [name, value] : best_hp.values())
         std::cout << "  " << name << " = " << sl::to_json(value).dump() << "\n";
-      std::cout << "Best val_reward: " << val_reward << "\n"
-                << "Test reward of the trained winner (" << test.size()
-                << " held-out questions): " << scores.at("reward") << "\n"
-                << "LM calls: " << language_model.totals().calls << "\n";
+      std::cout << "Best val_reward: " << sl::tuners::format_estimate(val_reward, val_uncertainty)
+                << "\n";
+      if (!close.empty()) {
+        std::cout << "Not significantly better than trial(s)";
+        for (const auto& trial : close) std::cout << " " << trial.trial_id;
+        std::cout << ": the difference is within the noise of the scores (95%); more "
+                     "validation questions would separate them.\n";
+      }
+      std::cout << "Test reward of the trained winner (" << test.size() << " held-out questions): "
+                << sl::tuners::format_estimate(scores.at("reward"), test_uncertainty) << "\n"
+                << "LM calls: " << language_model.totals().calls << " (search " << search_calls
+                << ", confirmation " << confirmation.usage.calls << ", test "
+                << language_model.totals().calls - search_calls - confirmation.usage.calls << ")\n";
     } else {
       sl::Json hp = sl::Json::object();
       for (const auto& [name, value] : best_hp.values()) hp[name] = sl::to_json(value);
+      sl::Json indistinguishable = sl::Json::array();
+      for (const auto& trial : close) indistinguishable.push_back(trial.trial_id);
       std::cout << sl::Json{{"best_hyperparameters", hp},
+                            {"best_trial_id", best_trial.trial_id},
                             {"best_val_reward", val_reward},
+                            {"best_val_reward_stderr",
+                             val_uncertainty ? sl::Json(val_uncertainty->std_error) : nullptr},
+                            {"best_val_reward_count",
+                             val_uncertainty ? sl::Json(val_uncertainty->count) : nullptr},
+                            {"indistinguishable_from_best", indistinguishable},
+                            {"winner_changed_by_confirmation",
+                             confirmation.best_after != confirmation.best_before},
                             {"test_reward", scores.at("reward")},
-                            {"lm_calls", language_model.totals().calls}}
+                            {"test_reward_stderr",
+                             test_uncertainty ? sl::Json(test_uncertainty->std_error) : nullptr},
+                            {"lm_calls", language_model.totals().calls},
+                            {"confirmation_lm_calls", confirmation.usage.calls}}
                        .dump()
                 << "\n";
     }

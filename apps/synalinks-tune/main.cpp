@@ -313,19 +313,6 @@ std::string metrics_text(const sl::tuners::Trial& trial, const sl::tuners::Objec
   return out.empty() ? out : "Metrics:\n" + out;
 }
 
-// Says when the best trials cannot be told apart by their scores (as the tuner's results summary
-// does).
-std::string indistinguishable_text(const std::vector<sl::tuners::Trial>& best,
-                                   const sl::tuners::Objectives& objective) {
-  const auto close = sl::tuners::indistinguishable_from_best(best, objective);
-  if (close.empty()) return {};
-  std::string ids;
-  for (const auto& trial : close) ids += (ids.empty() ? "" : ", ") + trial.trial_id;
-  return "\nTrial " + best.front().trial_id + " is not separated from trial(s) " + ids +
-         " by more than the noise of their scores (95%); score them on more samples to tell them "
-         "apart.\n";
-}
-
 int run_summary(const ProjectArgs& project, bool json, std::size_t num_trials) {
   auto oracle = read_project(project);
   if (json) {
@@ -350,7 +337,7 @@ int run_summary(const ProjectArgs& project, bool json, std::size_t num_trials) {
                                                         : std::optional(estimate->second))
               << metrics_text(trial, oracle->objective());
   }
-  std::cout << indistinguishable_text(best, oracle->objective());
+  std::cout << sl::tuners::indistinguishable_text(best, oracle->objective());
   return kExitOk;
 }
 

@@ -36,6 +36,20 @@ Confirmation confirm_best(tuners::Tuner& tuner,
 
   for (const auto& trial : oracle.get_best_trials(options.top)) {
     if (trial.status != tuners::TrialStatus::completed) continue;
+    // Confirmed already (a search resumed after its confirmation): its evidence is pooled once.
+    const std::string confirmed_name = "confirmed_" + objective.name();
+    if (trial.metrics.contains(confirmed_name)) {
+      const auto& confirmed = trial.metrics.get(confirmed_name);
+      out.trials.push_back(
+          {.trial_id = trial.trial_id,
+           .confirmation_score = confirmed.last_value().value_or(0.0),
+           .confirmation_uncertainty =
+               confirmed.observations().back().uncertainty().value_or(tuners::Uncertainty{}),
+           .pooled_score = trial.score.value_or(0.0),
+           .pooled_uncertainty =
+               trial.score_uncertainty(objective).value_or(tuners::Uncertainty{})});
+      continue;
+    }
     HyperParameters hp = trial.hyperparameters;
     Program program = build_program(hp);
     const auto variables = tuner.trial_dir(trial.trial_id) / kTrialVariablesFile;

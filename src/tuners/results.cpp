@@ -95,4 +95,14 @@ std::vector<Trial> indistinguishable_from_best(const std::vector<Trial>& ranked,
   return out;
 }
 
+std::string indistinguishable_text(const std::vector<Trial>& ranked, const Objectives& objective) {
+  const auto close = indistinguishable_from_best(ranked, objective);
+  if (close.empty()) return {};
+  std::string ids;
+  for (const auto& trial : close) ids += (ids.empty() ? "" : ", ") + trial.trial_id;
+  return "\nTrial " + ranked.front().trial_id + " is not separated from trial(s) " + ids +
+         " by more than the noise of their scores (95%); score them on more samples to tell them "
+         "apart.\n";
+}
+
 }  // namespace synalinks::tuners

@@ -42,18 +42,6 @@ std::string first_line(const std::string& text) {
   return text.substr(0, text.find('\n'));
 }
 
-// Says when the best trials shown cannot be told apart by their scores.
-std::string indistinguishable_note(const Objectives& objective, const std::vector<Trial>& best) {
-  const auto close = indistinguishable_from_best(best, objective);
-  if (close.empty()) return {};
-  std::string ids;
-  for (const auto& trial : close) ids += (ids.empty() ? "" : ", ") + trial.trial_id;
-  return fmt::format(
-      "\nTrial {} is not separated from trial(s) {} by more than the noise of their scores "
-      "(95%); score them on more samples to tell them apart.\n",
-      best.front().trial_id, ids);
-}
-
 }  // namespace
 
 OracleOptions TunerOptions::oracle_options() const {
@@ -344,7 +332,7 @@ std::string Tuner::results_summary_text(std::size_t num_trials) const {
                                                           ? std::nullopt
                                                           : std::optional(estimate->second));
   }
-  return out + indistinguishable_note(oracle_->objective(), best);
+  return out + indistinguishable_text(best, oracle_->objective());
 }
 
 void Tuner::results_summary(std::size_t num_trials) const {

@@ -83,6 +83,11 @@ TEST(Gsm8kExample, ResumesAfterSigkillWithoutRepeatingACompletedTrial) {
   EXPECT_TRUE(summary["best_hyperparameters"].contains("use_chain_of_thought"));
   EXPECT_GE(summary["test_reward"].get<double>(), 0.0);
   EXPECT_GT(summary["lm_calls"].get<int>(), 0);
+  // The winner's score comes with its uncertainty; the best trials were confirmed once, before
+  // the kill or after it, never twice (their pooled count is the validation plus the fresh set).
+  EXPECT_GT(summary["best_val_reward_stderr"].get<double>(), 0.0);
+  EXPECT_EQ(summary["best_val_reward_count"].get<double>(), 6 + 6);
+  EXPECT_TRUE(summary.contains("confirmation_lm_calls"));
 }
 
 TEST(Gsm8kExample, NamesWhatIsMissingWithoutAModel) {

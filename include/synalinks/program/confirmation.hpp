@@ -44,7 +44,8 @@ struct Confirmation {
 // that evidence to their trials (Oracle::add_evidence), so that get_best_trials,
 // get_best_hyperparameters and get_best_programs name the winner on the pooled evidence. The
 // objective must be a reward the program reports ("val_reward", or "val_<metric>" /
-// "<metric>" of a metric it is compiled with) with its sample count. InvalidArgument when `data`
+// "<metric>" of a metric it is compiled with) with its sample count. A trial confirmed before (a
+// resumed search) is not scored again: its evidence counts once. InvalidArgument when `data`
 // is empty while top > 0, or the objective is not one the program's evaluate reports.
 Confirmation confirm_best(tuners::Tuner& tuner,
                           const std::function<Program(HyperParameters&)>& build_program,

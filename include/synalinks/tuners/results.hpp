@@ -24,5 +24,8 @@ Json results_to_json(const Oracle& oracle);
 // which overstates the error of paired scores). Empty when the first has no uncertainty.
 std::vector<Trial> indistinguishable_from_best(const std::vector<Trial>& ranked,
                                                const Objectives& objective);
+// The sentence that says so ("Trial 03 is not separated from trial(s) 01 by more than the noise
+// of their scores (95%); ..."), or "" when the first is separated from the others.
+std::string indistinguishable_text(const std::vector<Trial>& ranked, const Objectives& objective);
 
 }  // namespace synalinks::tuners
