@@ -312,16 +312,22 @@ Completion complete(const ParsedRequest& request, const ModelConfig& model,
                       .reasoning_effort = effort_used ? request.reasoning_effort : std::string(),
                       .examples = count_examples(request),
                       .temperature = temperature});
-    // At temperature 0 the draw depends on the model and the question only, so accuracy rises
-    // monotonically with p; above 0 it also depends on the request (and the salt without seed).
-    std::uint64_t draw_hash = hash_combine(model_hash, hash_bytes(question->normalized));
+    // Each question has a difficulty of its own (a draw from the model and the question); at
+    // temperature 0 it alone decides, so accuracy rises monotonically with p. Above 0 the
+    // request adds noise of its own (and the salt without seed), mixed with the difficulty in
+    // the proportion question_difficulty_weight: every mix is uniform, so P(correct) stays p.
+    const double difficulty =
+        unit_interval(hash_combine(model_hash, hash_bytes(question->normalized)));
+    double draw = difficulty;
     if (temperature > 0) {
-      draw_hash = hash_combine(draw_hash, request.canonical_hash);
-      if (!request.seed) draw_hash = hash_combine(draw_hash, salt);
+      std::uint64_t noise_hash = hash_combine(model_hash, request.canonical_hash);
+      if (!request.seed) noise_hash = hash_combine(noise_hash, salt);
+      draw = mix_uniforms(difficulty, unit_interval(noise_hash),
+                          model.skill.question_difficulty_weight);
     }
     result.known_question = true;
     result.accuracy = p;
-    result.correct = unit_interval(draw_hash) < p;
+    result.correct = draw < p;
     value = result.correct ? question->answer : wrong_answer(question->answer, draws);
   }
 

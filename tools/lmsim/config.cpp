@@ -68,7 +68,8 @@ SkillConfig parse_skill(const json& j, const std::string& where) {
   check_keys(j, where,
              {"base_accuracy", "reasoning_field_bonus", "reasoning_effort_bonus",
               "few_shot_bonus_per_example", "few_shot_bonus_max", "temperature_penalty",
-              "temperature_curvature", "temperature_optimum", "min_accuracy", "max_accuracy"});
+              "temperature_curvature", "temperature_optimum", "min_accuracy", "max_accuracy",
+              "question_difficulty_weight"});
   SkillConfig c;
   c.base_accuracy = number(j, "base_accuracy", where, c.base_accuracy, 0.0, 1.0);
   c.reasoning_field_bonus =
@@ -88,6 +89,8 @@ SkillConfig parse_skill(const json& j, const std::string& where) {
   c.temperature_curvature =
       number(j, "temperature_curvature", where, c.temperature_curvature, -1.0, 1.0);
   c.temperature_optimum = number(j, "temperature_optimum", where, c.temperature_optimum, 0.0, 2.0);
+  c.question_difficulty_weight =
+      number(j, "question_difficulty_weight", where, c.question_difficulty_weight, 0.0, 1.0);
   c.min_accuracy = number(j, "min_accuracy", where, c.min_accuracy, 0.0, 1.0);
   c.max_accuracy = number(j, "max_accuracy", where, c.max_accuracy, c.min_accuracy, 1.0);
   return c;
@@ -180,7 +183,8 @@ SimulatorConfig builtin_config() {
   reasoner.skill.reasoning_effort_bonus = {
       {"minimal", 0.0}, {"low", 0.15}, {"medium", 0.28}, {"high", 0.36}};
   // The guide's landscape: chain of thought pays through reasoning effort (the guide's Generator
-  // sets none), minimal effort costs accuracy, and sampling is best near temperature 0.3. Best:
+  // sets none), minimal effort costs accuracy, and sampling is best near temperature 0.3; as with
+  // real questions, most of the variance of an answer is the question's difficulty. Best:
   // chain of thought, medium effort, temperature 0.3, three examples: 0.55; the defaults of the
   // guide (chain of thought, low, temperature 0) reach 0.445, a Generator at temperature 1 0.185.
   ModelConfig guide;
@@ -197,7 +201,8 @@ SimulatorConfig builtin_config() {
                  .few_shot_bonus_max = 0.03,
                  .temperature_penalty = 0.0,
                  .temperature_curvature = 0.5,
-                 .temperature_optimum = 0.3};
+                 .temperature_optimum = 0.3,
+                 .question_difficulty_weight = 0.7};
   config.models = {small, large, reasoner, guide};
   return config;
 }
