@@ -3,7 +3,9 @@
 // completed ones. Oracles run by ask/tell without storage. Prints markdown tables.
 //
 //   bayesian_bench [--seeds N] [--trials T] [--skip-regret] [--skip-latency]
-//                  [--latency-case N D] [--problem ID]   (ID: e.g. lmprog_noisy; see problems())
+//                  [--latency-case N D] [--noisy-latency] [--problem ID]
+//   (ID: e.g. lmprog_noisy, see problems(); --noisy-latency: the latency cases report standard
+//   errors)
 //   bayesian_bench --defaults [--seeds N] [--trials T]   (acquisition and random trials compared)
 #include <sys/resource.h>
 #include <sys/wait.h>
@@ -315,7 +317,8 @@ void regret_tables(int seeds, int bo_trials, const std::string& only) {
 }
 
 // The median latency of one proposal after n completed trials in d dimensions (5 repetitions).
-double median_latency_ms(int n, int d) {
+// `noisy`: each value is told with a standard error (0.1), so the per-point noise path is timed.
+double median_latency_ms(int n, int d, bool noisy = false) {
   std::vector<double> times;
   for (int repetition = 0; repetition < 5; ++repetition) {
     Problem problem{"", "", box(d, 0, 1), nullptr};
@@ -331,7 +334,9 @@ double median_latency_ms(int n, int d) {
       double value = 0;
       for (std::size_t j = 0; j < x.size(); ++j)
         value += std::sin(5 * x[j] + static_cast<double>(j)) + x[j] * x[j];
-      oracle.tell(trial.trial_id, value);
+      tn::Metrics metrics{{"loss", value}};
+      if (noisy) tn::set_uncertainty(metrics, "loss", {.std_error = 0.1});
+      oracle.tell(trial.trial_id, metrics);
     }
     const auto start = std::chrono::steady_clock::now();
     const tn::Trial proposed = oracle.ask();
@@ -345,10 +350,11 @@ double median_latency_ms(int n, int d) {
 
 // Each case runs in a child process of its own, so that its peak resident memory is its own (the
 // oracle, its trials and the Gaussian process), not the largest of the cases before it.
-void latency_table() {
+void latency_table(bool noisy) {
   rusage own{};
   ::getrusage(RUSAGE_SELF, &own);
-  std::cout << "## Proposal latency (one ask after n completed trials; median of 5)\n\n"
+  std::cout << "## Proposal latency (one ask after n completed trials; median of 5"
+            << (noisy ? "; every value with a standard error" : "") << ")\n\n"
             << "Peak RSS: the child process of each case, which starts as a copy of the benchmark "
                "process (peak RSS so far "
             << static_cast<double>(own.ru_maxrss) / 1024.0 << " MiB).\n\n"
@@ -361,7 +367,7 @@ void latency_table() {
       const pid_t child = ::fork();
       if (child == 0) {
         ::close(channel[0]);
-        const double ms = median_latency_ms(n, d);
+        const double ms = median_latency_ms(n, d, noisy);
         const bool written = ::write(channel[1], &ms, sizeof ms) == sizeof ms;
         ::_exit(written ? 0 : 1);
       }
@@ -423,6 +429,7 @@ int main(int argc, char** argv) {
   bool defaults = false;
   std::optional<std::pair<int, int>> latency_case;
   std::string only;
+  bool noisy_latency = false;
   for (int i = 1; i < argc; ++i) {
     const std::string arg = argv[i];
     if (arg == "--seeds" && i + 1 < argc)
@@ -433,6 +440,8 @@ int main(int argc, char** argv) {
       regret = false;
     else if (arg == "--skip-latency")
       latency = false;
+    else if (arg == "--noisy-latency")
+      noisy_latency = true;
     else if (arg == "--problem" && i + 1 < argc)
       only = argv[++i];
     else if (arg == "--defaults")
@@ -442,20 +451,22 @@ int main(int argc, char** argv) {
       i += 2;
     } else {
       std::cerr << "usage: bayesian_bench [--seeds N] [--trials T] [--skip-regret] "
-                   "[--skip-latency] [--defaults] [--latency-case N D] [--problem ID]\n";
+                   "[--skip-latency] [--defaults] [--latency-case N D] [--noisy-latency] "
+                   "[--problem ID]\n";
       return 2;
     }
   }
   if (latency_case) {
     // One case in this process, for profiling: `perf record bayesian_bench --latency-case 200 10`.
-    std::cout << median_latency_ms(latency_case->first, latency_case->second) << " ms\n";
+    std::cout << median_latency_ms(latency_case->first, latency_case->second, noisy_latency)
+              << " ms\n";
     return 0;
   }
   if (defaults) {
     defaults_table(seeds, trials, only);
     return 0;
   }
-  if (latency) latency_table();
+  if (latency) latency_table(noisy_latency);
   if (regret) regret_tables(seeds, trials, only);
   return 0;
 }
