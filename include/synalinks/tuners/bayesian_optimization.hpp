@@ -18,6 +18,11 @@
 // Failed trials are skipped. Any numerical failure falls back to more jitter, then to a random
 // proposal, and is reported through `log`. With the same seed and trials run one at a time, the
 // proposals are the same on every run.
+//
+// Scores reported with a standard error ("<metric>/stderr") are noisy observations: each enters
+// the model with its own noise variance, the acquisition becomes augmented expected improvement
+// over the best posterior mean, and get_best_trials names the trial of best posterior mean
+// rather than the luckiest score (docs/bayesian_optimization.md, "Noisy scores").
 #pragma once
 
 #include <functional>
