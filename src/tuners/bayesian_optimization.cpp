@@ -415,7 +415,9 @@ std::vector<double> BayesianOptimizationOracle::model_estimates(
   out.reserve(completed.size());
   for (Eigen::Index i = 0; i < means.size(); ++i) {
     const double score = observed->mean + observed->scale * means(i);
-    out.push_back(maximize ? -score : score);
+    // A diverged trial keeps its score: the model only saw it clamped to the finite extremes.
+    const double reported = *completed[static_cast<std::size_t>(i)]->score;
+    out.push_back(std::isfinite(reported) ? (maximize ? -score : score) : reported);
   }
   return out;
 }
