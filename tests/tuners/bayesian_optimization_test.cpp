@@ -380,6 +380,32 @@ TEST(BayesianOptimization, NamesDoNotDependOnWhenTheyWereAskedFor) {
   EXPECT_EQ(often_values, once_values);
 }
 
+TEST(BayesianOptimization, ADivergedTrialKeepsItsInfiniteEstimate) {
+  HyperParameters space;
+  space.Float("x", 0, 1);
+  BayesianOptimizationOracle oracle(
+      {.objective = Objective("loss"), .max_trials = 10, .seed = 5, .hyperparameters = space},
+      quiet({.num_initial_points = 3}));
+  std::string diverged;
+  for (int k = 0; k < 10; ++k) {
+    const Trial trial = oracle.ask();
+    ASSERT_EQ(trial.status, TrialStatus::running);
+    const double x = trial.hyperparameters.get<double>("x");
+    Metrics metrics{{"loss", k == 4 ? std::numeric_limits<double>::infinity() : x * x}};
+    if (k == 4) diverged = trial.trial_id;
+    set_uncertainty(metrics, "loss", {.std_error = 0.01});
+    oracle.tell(trial.trial_id, metrics);
+  }
+  const auto estimates = oracle.estimated_scores();
+  EXPECT_EQ(estimates.at(diverged), std::numeric_limits<double>::infinity());
+  for (const auto& [id, estimate] : estimates) {
+    if (id != diverged) {
+      EXPECT_TRUE(std::isfinite(estimate)) << id;
+    }
+  }
+  EXPECT_NE(oracle.get_best_trials(1).at(0).trial_id, diverged);
+}
+
 TEST(BayesianOptimization, WithoutUncertaintyTrialsAreRankedByTheirScore) {
   BayesianOptimizationOracle oracle({.objective = Objective("loss"),
                                      .max_trials = 15,
