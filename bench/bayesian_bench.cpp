@@ -3,7 +3,9 @@
 // completed ones. Oracles run by ask/tell without storage. Prints markdown tables.
 //
 //   bayesian_bench [--seeds N] [--trials T] [--skip-regret] [--skip-latency]
-//                  [--latency-case N D]
+//                  [--latency-case N D] [--noisy-latency] [--problem ID]
+//   (ID: e.g. lmprog_noisy, see problems(); --noisy-latency: the latency cases report standard
+//   errors)
 //   bayesian_bench --defaults [--seeds N] [--trials T]   (acquisition and random trials compared)
 #include <sys/resource.h>
 #include <sys/wait.h>
@@ -32,13 +34,15 @@ namespace tn = synalinks::tuners;
 namespace {
 
 struct Problem {
+  std::string id;  // for --problem
   std::string name;
   sl::HyperParameters space;
-  // The noise-free value, and the value reported to the oracle (noisy for the noisy variant).
+  // The noise-free value; the oracle is told it plus N(0, noise^2), with "/stderr" = noise when
+  // noise > 0 (as a mean over questions reports its standard error).
   std::function<double(const sl::HyperParameters&)> truth;
   double noise = 0;
   double optimum = 0;
-  bool continuous = true;
+  bool maximize = false;
 };
 
 std::vector<double> coordinates(const sl::HyperParameters& hp, int d) {
@@ -139,6 +143,33 @@ double lm_error(const sl::HyperParameters& hp) {
   return error;
 }
 
+// benchmark_anchors' "lmprog": a synthetic LM-program accuracy (maximized), optimum 0.8249782
+// at use_cot, medium effort, large model, k = 2, t = 0.09.
+sl::HyperParameters lmprog_space() {
+  sl::HyperParameters hp;
+  hp.Boolean("use_cot");
+  hp.Float("temperature", 0.0, 1.0);
+  hp.Choice<std::string>("reasoning_effort", {"minimal", "low", "medium"});
+  hp.Int("num_examples", 0, 8);
+  hp.Choice<std::string>("model", {"small", "medium", "large"});
+  return hp;
+}
+
+double lmprog(const sl::HyperParameters& hp) {
+  const auto model = hp.get<std::string>("model");
+  const auto effort = hp.get<std::string>("reasoning_effort");
+  const double base = model == "large" ? 0.64 : model == "medium" ? 0.55 : 0.42;
+  const double cot_mult = model == "large" ? 1.2 : model == "medium" ? 1.0 : 0.6;
+  const double ex_mult = model == "large" ? 0.7 : model == "medium" ? 1.0 : 1.4;
+  const double gain = effort == "medium" ? 0.08 : effort == "low" ? 0.05 : 0.0;
+  const double t = hp.get<double>("temperature");
+  const auto k = static_cast<double>(hp.get<std::int64_t>("num_examples"));
+  const double cot = hp.get<bool>("use_cot") ? cot_mult * (0.06 + gain) * (1 - 0.75 * t) : 0.0;
+  const double temp = -0.3 * (t - 0.3) * (t - 0.3);
+  const double examples = ex_mult * 0.10 * (1 - std::exp(-k / 1.5)) - 0.0025 * k * k;
+  return base + cot + temp + examples;
+}
+
 std::vector<Problem> problems() {
   auto on = [](double (*f)(const std::vector<double>&), int d) {
     return [f, d](const sl::HyperParameters& hp) { return f(coordinates(hp, d)); };
@@ -147,13 +178,16 @@ std::vector<Problem> problems() {
   branin_space.Float("x0", -5, 10);
   branin_space.Float("x1", 0, 15);
   return {
-      {"Branin (2-D)", branin_space, on(branin, 2), 0, 0.397887, true},
-      {"Hartmann6", box(6, 0, 1), on(hartmann6, 6), 0, -3.32237, true},
-      {"Ackley (5-D)", box(5, -32.768, 32.768), on(ackley, 5), 0, 0, true},
-      {"Rosenbrock (4-D)", box(4, -5, 10), on(rosenbrock, 4), 0, 0, true},
-      {"Levy (6-D)", box(6, -10, 10), on(levy, 6), 0, 0, true},
-      {"LM program (mixed, conditional)", lm_space(), lm_error, 0, 0.20, false},
-      {"LM program, noise sd 0.02", lm_space(), lm_error, 0.02, 0.20, false},
+      {"branin", "Branin (2-D)", branin_space, on(branin, 2), 0, 0.397887},
+      {"hartmann6", "Hartmann6", box(6, 0, 1), on(hartmann6, 6), 0, -3.32237},
+      {"ackley5", "Ackley (5-D)", box(5, -32.768, 32.768), on(ackley, 5), 0, 0},
+      {"rosenbrock4", "Rosenbrock (4-D)", box(4, -5, 10), on(rosenbrock, 4), 0, 0},
+      {"levy6", "Levy (6-D)", box(6, -10, 10), on(levy, 6), 0, 0},
+      {"lm_error", "LM program (mixed, conditional)", lm_space(), lm_error, 0, 0.20},
+      {"lm_error_noisy", "LM program, noise sd 0.02", lm_space(), lm_error, 0.02, 0.20},
+      {"lmprog", "lmprog (max)", lmprog_space(), lmprog, 0, 0.824978200, true},
+      {"lmprog_noisy", "lmprog_noisy (max, noise sd 0.03)", lmprog_space(), lmprog, 0.03,
+       0.824978200, true},
   };
 }
 
@@ -172,7 +206,9 @@ int keras_initial_points(const Problem& problem) {
 
 std::unique_ptr<tn::Oracle> make(const std::string& kind, const Problem& problem, int trials,
                                  std::int64_t seed, const Variant& variant = {}) {
-  tn::OracleOptions options{.objective = tn::Objective("loss"),
+  tn::OracleOptions options{.objective = problem.maximize
+                                             ? tn::Objective("score", tn::Direction::max)
+                                             : tn::Objective("loss", tn::Direction::min),
                             .max_trials = trials,
                             .seed = seed,
                             .hyperparameters = problem.space};
@@ -184,31 +220,38 @@ std::unique_ptr<tn::Oracle> make(const std::string& kind, const Problem& problem
   return std::make_unique<tn::BayesianOptimizationOracle>(options, bayesian);
 }
 
-// Simple regret of the trial the oracle ranks best (by the reported, possibly noisy, value)
-// after each checkpoint.
+// Simple regret of the trial the oracle names best (get_best_trials(1)) after each checkpoint:
+// the noise-free value of that trial, whatever it was observed to score.
 std::vector<double> regrets(const std::string& kind, const Problem& problem, int trials,
                             std::int64_t seed, const std::vector<int>& checkpoints,
                             const Variant& variant = {}) {
   auto oracle = make(kind, problem, trials, seed, variant);
+  const std::string metric = problem.maximize ? "score" : "loss";
   std::mt19937_64 noise(static_cast<std::uint64_t>(seed) * 7919u + 17u);
   std::normal_distribution<double> gaussian(0.0, 1.0);
+  auto regret_of_named = [&] {
+    const auto best = oracle->get_best_trials(1);
+    if (best.empty() || !best.front().score) return std::numeric_limits<double>::infinity();
+    const double truth = problem.truth(best.front().hyperparameters);
+    return problem.maximize ? problem.optimum - truth : truth - problem.optimum;
+  };
   std::vector<double> out;
-  double best_reported = std::numeric_limits<double>::infinity();
-  double truth_of_best = std::numeric_limits<double>::infinity();
+  int told = 0;
   for (int k = 1; k <= trials; ++k) {
     const tn::Trial trial = oracle->ask();
     if (trial.status != tn::TrialStatus::running) break;
     const double truth = problem.truth(trial.hyperparameters);
-    const double reported = truth + problem.noise * gaussian(noise);
-    if (reported < best_reported) {
-      best_reported = reported;
-      truth_of_best = truth;
-    }
-    oracle->tell(trial.trial_id, reported);
+    tn::Metrics metrics{{metric, truth + problem.noise * gaussian(noise)}};
+    if (problem.noise > 0) tn::set_uncertainty(metrics, metric, {.std_error = problem.noise});
+    oracle->tell(trial.trial_id, metrics);
+    told = k;
     if (std::find(checkpoints.begin(), checkpoints.end(), k) != checkpoints.end())
-      out.push_back(truth_of_best - problem.optimum);
+      out.push_back(regret_of_named());
   }
-  while (out.size() < checkpoints.size()) out.push_back(truth_of_best - problem.optimum);
+  if (out.size() < checkpoints.size() && told > 0) {
+    const double last = regret_of_named();
+    while (out.size() < checkpoints.size()) out.push_back(last);
+  }
   return out;
 }
 
@@ -227,14 +270,20 @@ std::string cell(const std::vector<double>& values) {
   return text;
 }
 
-void regret_tables(int seeds, int bo_trials) {
+bool selected(const Problem& problem, const std::string& only) {
+  return only.empty() || problem.id == only;
+}
+
+void regret_tables(int seeds, int bo_trials, const std::string& only) {
   const std::vector<int> checkpoints{25, 50, 100};
   std::cout << "## Simple regret (median [IQR] over " << seeds << " seeds)\n\n"
-            << "Regret of the best reported trial's noise-free value. RandomSearch x4: 200 "
-               "trials, against BayesianOptimization's 50.\n\n"
+            << "Regret of the noise-free value of the trial each oracle names best "
+               "(get_best_trials(1)). RandomSearch x4: 200 trials, against "
+               "BayesianOptimization's 50.\n\n"
             << "| function | oracle | 25 trials | 50 trials | 100 trials |\n"
             << "| --- | --- | --- | --- | --- |\n";
   for (const auto& problem : problems()) {
+    if (!selected(problem, only)) continue;
     for (const std::string kind : {"random", "bayesian"}) {
       const int trials = kind == "random" ? 200 : bo_trials;
       std::vector<std::vector<double>> by_checkpoint(checkpoints.size());
@@ -268,10 +317,11 @@ void regret_tables(int seeds, int bo_trials) {
 }
 
 // The median latency of one proposal after n completed trials in d dimensions (5 repetitions).
-double median_latency_ms(int n, int d) {
+// `noisy`: each value is told with a standard error (0.1), so the per-point noise path is timed.
+double median_latency_ms(int n, int d, bool noisy = false) {
   std::vector<double> times;
   for (int repetition = 0; repetition < 5; ++repetition) {
-    Problem problem{"", box(d, 0, 1), nullptr};
+    Problem problem{"", "", box(d, 0, 1), nullptr};
     tn::BayesianOptimizationOracle oracle(
         {.objective = tn::Objective("loss"),
          .max_trials = n + 1,
@@ -284,7 +334,9 @@ double median_latency_ms(int n, int d) {
       double value = 0;
       for (std::size_t j = 0; j < x.size(); ++j)
         value += std::sin(5 * x[j] + static_cast<double>(j)) + x[j] * x[j];
-      oracle.tell(trial.trial_id, value);
+      tn::Metrics metrics{{"loss", value}};
+      if (noisy) tn::set_uncertainty(metrics, "loss", {.std_error = 0.1});
+      oracle.tell(trial.trial_id, metrics);
     }
     const auto start = std::chrono::steady_clock::now();
     const tn::Trial proposed = oracle.ask();
@@ -298,10 +350,11 @@ double median_latency_ms(int n, int d) {
 
 // Each case runs in a child process of its own, so that its peak resident memory is its own (the
 // oracle, its trials and the Gaussian process), not the largest of the cases before it.
-void latency_table() {
+void latency_table(bool noisy) {
   rusage own{};
   ::getrusage(RUSAGE_SELF, &own);
-  std::cout << "## Proposal latency (one ask after n completed trials; median of 5)\n\n"
+  std::cout << "## Proposal latency (one ask after n completed trials; median of 5"
+            << (noisy ? "; every value with a standard error" : "") << ")\n\n"
             << "Peak RSS: the child process of each case, which starts as a copy of the benchmark "
                "process (peak RSS so far "
             << static_cast<double>(own.ru_maxrss) / 1024.0 << " MiB).\n\n"
@@ -314,7 +367,7 @@ void latency_table() {
       const pid_t child = ::fork();
       if (child == 0) {
         ::close(channel[0]);
-        const double ms = median_latency_ms(n, d);
+        const double ms = median_latency_ms(n, d, noisy);
         const bool written = ::write(channel[1], &ms, sizeof ms) == sizeof ms;
         ::_exit(written ? 0 : 1);
       }
@@ -338,7 +391,7 @@ void latency_table() {
 
 // The defaults of BayesianOptimization against the alternatives: median regret after `trials`
 // trials, for each acquisition and number of random trials.
-void defaults_table(int seeds, int trials) {
+void defaults_table(int seeds, int trials, const std::string& only) {
   const std::vector<std::pair<std::string, Variant>> variants = {
       {"EI, d + 1 random (default)", {tn::Acquisition::expected_improvement, 0}},
       {"UCB, d + 1 random", {tn::Acquisition::ucb, 0}},
@@ -352,6 +405,7 @@ void defaults_table(int seeds, int trials) {
   for (std::size_t i = 0; i < variants.size(); ++i) std::cout << " --- |";
   std::cout << "\n";
   for (const auto& problem : problems()) {
+    if (!selected(problem, only)) continue;
     std::cout << "| " << problem.name << " |";
     for (const auto& [name, variant] : variants) {
       std::vector<double> values;
@@ -374,6 +428,8 @@ int main(int argc, char** argv) {
   bool latency = true;
   bool defaults = false;
   std::optional<std::pair<int, int>> latency_case;
+  std::string only;
+  bool noisy_latency = false;
   for (int i = 1; i < argc; ++i) {
     const std::string arg = argv[i];
     if (arg == "--seeds" && i + 1 < argc)
@@ -384,6 +440,10 @@ int main(int argc, char** argv) {
       regret = false;
     else if (arg == "--skip-latency")
       latency = false;
+    else if (arg == "--noisy-latency")
+      noisy_latency = true;
+    else if (arg == "--problem" && i + 1 < argc)
+      only = argv[++i];
     else if (arg == "--defaults")
       defaults = true;
     else if (arg == "--latency-case" && i + 2 < argc) {
@@ -391,20 +451,22 @@ int main(int argc, char** argv) {
       i += 2;
     } else {
       std::cerr << "usage: bayesian_bench [--seeds N] [--trials T] [--skip-regret] "
-                   "[--skip-latency] [--defaults] [--latency-case N D]\n";
+                   "[--skip-latency] [--defaults] [--latency-case N D] [--noisy-latency] "
+                   "[--problem ID]\n";
       return 2;
     }
   }
   if (latency_case) {
     // One case in this process, for profiling: `perf record bayesian_bench --latency-case 200 10`.
-    std::cout << median_latency_ms(latency_case->first, latency_case->second) << " ms\n";
+    std::cout << median_latency_ms(latency_case->first, latency_case->second, noisy_latency)
+              << " ms\n";
     return 0;
   }
   if (defaults) {
-    defaults_table(seeds, trials);
+    defaults_table(seeds, trials, only);
     return 0;
   }
-  if (latency) latency_table();
-  if (regret) regret_tables(seeds, trials);
+  if (latency) latency_table(noisy_latency);
+  if (regret) regret_tables(seeds, trials, only);
   return 0;
 }

@@ -68,7 +68,9 @@ double Acquisition::value(double mean, double variance) const {
   const double sd = std::sqrt(variance);
   if (kind == AcquisitionKind::lcb) return mean - beta * sd;
   const double z = (best - mean) / sd;
-  return -(std::log(sd) + log_h(z));
+  const double plain = -(std::log(sd) + log_h(z));
+  if (!(noise_variance > 0)) return plain;
+  return plain - std::log1p(-std::sqrt(noise_variance / (variance + noise_variance)));
 }
 
 double Acquisition::value(double mean, double variance, const Eigen::VectorXd& mean_gradient,
@@ -84,7 +86,13 @@ double Acquisition::value(double mean, double variance, const Eigen::VectorXd& m
   // dz/dx = -(dmean + z dsd) / sd;  d(-log EI)/dx = -(dsd / sd + log_h'(z) dz/dx).
   const Eigen::VectorXd z_gradient = -(mean_gradient + z * sd_gradient) / sd;
   gradient = -(sd_gradient / sd + log_h_derivative(z) * z_gradient);
-  return -(std::log(sd) + log_h(z));
+  const double plain = -(std::log(sd) + log_h(z));
+  if (!(noise_variance > 0)) return plain;
+  // -log(1 - q), q = sqrt(tau2 / (var + tau2)): dq/dvar = -q / (2 (var + tau2)).
+  const double total = variance + noise_variance;
+  const double q = std::sqrt(noise_variance / total);
+  gradient -= (0.5 * q / (total * (1.0 - q))) * variance_gradient;
+  return plain - std::log1p(-q);
 }
 
 }  // namespace synalinks::gp

@@ -4,6 +4,10 @@
 //   lcb:     a(x) = mean(x) - beta * sd(x)          (keras-tuner's "UCB" on a minimized score)
 //   log_ei:  a(x) = -log EI(x),  EI = sd * h(z),  z = (best - mean) / sd,
 //            h(z) = phi(z) + z Phi(z)
+//            With observation noise tau2 > 0 (augmented EI, Huang et al., 2006), EI is multiplied
+//            by 1 - sqrt(tau2 / (var + tau2)): one more noisy observation where the model is
+//            already sure (var << tau2) teaches it little, so such points are not re-sampled
+//            again and again.
 //
 // log h is evaluated without cancellation or underflow for every z (the "LogEI" construction of
 // Ament et al., 2023): EI itself underflows to 0 far from the incumbent, which leaves a flat
@@ -24,8 +28,9 @@ double erfcx(double x);
 
 struct Acquisition {
   AcquisitionKind kind = AcquisitionKind::log_ei;
-  double beta = 2.6;  // lcb only
-  double best = 0;    // log_ei only: the lowest standardized target observed
+  double beta = 2.6;          // lcb only
+  double best = 0;            // log_ei only: the lowest standardized target (or posterior mean)
+  double noise_variance = 0;  // log_ei only: tau2, the noise of a new observation (0: plain EI)
 
   // a(mean, variance) and, when `gradient` is given, da/dx from dmean/dx and dvariance/dx.
   double value(double mean, double variance) const;

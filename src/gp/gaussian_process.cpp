@@ -143,7 +143,8 @@ double HyperparameterPrior::log_density(const Eigen::VectorXd& theta,
 
 std::optional<double> log_marginal_likelihood(const Eigen::MatrixXd& x, const Eigen::VectorXd& y,
                                               const GpHyperparameters& hyperparameters,
-                                              double jitter, Eigen::VectorXd* gradient) {
+                                              double jitter, Eigen::VectorXd* gradient,
+                                              const Eigen::VectorXd& point_noise) {
   const Eigen::Index n = x.rows();
   const Eigen::Index d = x.cols();
   const double s2 = hyperparameters.signal_variance;
@@ -159,8 +160,10 @@ std::optional<double> log_marginal_likelihood(const Eigen::MatrixXd& x, const Ei
     kernel.resize(n, n);
     slope.resize(n, n);
   }
+  const bool heteroscedastic = point_noise.size() == n;
   for (Eigen::Index j = 0; j < n; ++j) {
-    factor(j, j) = s2 + hyperparameters.noise_variance + jitter;
+    factor(j, j) =
+        s2 + hyperparameters.noise_variance + jitter + (heteroscedastic ? point_noise(j) : 0.0);
     for (Eigen::Index i = j + 1; i < n; ++i) {
       const double r = (scaled.col(i) - scaled.col(j)).norm();
       const auto unit = Matern52::unit_value_and_slope(r);
@@ -179,7 +182,8 @@ std::optional<double> log_marginal_likelihood(const Eigen::MatrixXd& x, const Ei
                        0.5 * static_cast<double>(n) * std::log(2.0 * std::numbers::pi);
   if (!std::isfinite(value)) return std::nullopt;
   if (gradient) {
-    // d log p / d theta_k = 1/2 tr(W dK/dtheta_k) with W = alpha alpha' - K^-1.
+    // d log p / d theta_k = 1/2 tr(W dK/dtheta_k) with W = alpha alpha' - K^-1. The known noise
+    // r does not depend on theta: it enters through alpha and K^-1 only.
     const Eigen::MatrixXd k_inverse = lower_inverse(factor);
     Eigen::VectorXd length_terms = Eigen::VectorXd::Zero(d);
     double signal_term = 0;
@@ -206,15 +210,18 @@ std::optional<double> log_marginal_likelihood(const Eigen::MatrixXd& x, const Ei
 }
 
 FitResult fit_hyperparameters(const Eigen::MatrixXd& x, const Eigen::VectorXd& y, double jitter,
-                              const FitOptions& options) {
+                              const FitOptions& options, const Eigen::VectorXd& point_noise) {
   const Eigen::Index d = x.cols();
   const HyperparameterPrior prior = HyperparameterPrior::for_dimensions(d);
   const std::vector<Eigen::Index> rows = fit_subset(y, options.max_points);
   Eigen::MatrixXd fit_x(static_cast<Eigen::Index>(rows.size()), d);
   Eigen::VectorXd fit_y(static_cast<Eigen::Index>(rows.size()));
+  const bool heteroscedastic = point_noise.size() == y.size();
+  Eigen::VectorXd fit_noise(heteroscedastic ? static_cast<Eigen::Index>(rows.size()) : 0);
   for (std::size_t k = 0; k < rows.size(); ++k) {
     fit_x.row(static_cast<Eigen::Index>(k)) = x.row(rows[k]);
     fit_y(static_cast<Eigen::Index>(k)) = y(rows[k]);
+    if (heteroscedastic) fit_noise(static_cast<Eigen::Index>(k)) = point_noise(rows[k]);
   }
 
   // Minimizes -(log likelihood + log prior) in theta.
@@ -223,8 +230,9 @@ FitResult fit_hyperparameters(const Eigen::MatrixXd& x, const Eigen::VectorXd& y
     const Eigen::VectorXd theta = Eigen::Map<const Eigen::VectorXd>(theta_values.data(), d + 2);
     Eigen::VectorXd likelihood_gradient;
     Eigen::VectorXd prior_gradient;
-    const auto likelihood = log_marginal_likelihood(
-        fit_x, fit_y, GpHyperparameters::from_theta(theta), jitter, &likelihood_gradient);
+    const auto likelihood =
+        log_marginal_likelihood(fit_x, fit_y, GpHyperparameters::from_theta(theta), jitter,
+                                &likelihood_gradient, fit_noise);
     if (!likelihood) return std::numeric_limits<double>::infinity();
     const double log_prior = prior.log_density(theta, &prior_gradient);
     const Eigen::VectorXd total = -(likelihood_gradient + prior_gradient);
@@ -268,11 +276,14 @@ FitResult fit_hyperparameters(const Eigen::MatrixXd& x, const Eigen::VectorXd& y
 
 std::optional<GaussianProcess> GaussianProcess::condition(Eigen::MatrixXd x, Eigen::VectorXd y,
                                                           GpHyperparameters hyperparameters,
-                                                          double jitter) {
+                                                          double jitter,
+                                                          const Eigen::VectorXd& point_noise) {
   GaussianProcess gp;
   gp.kernel_ = hyperparameters.kernel();
   Eigen::MatrixXd k = gp.kernel_.matrix(x, x);
-  k.diagonal().array() += hyperparameters.noise_variance;
+  Eigen::VectorXd noise = Eigen::VectorXd::Constant(x.rows(), hyperparameters.noise_variance);
+  if (point_noise.size() == x.rows()) noise += point_noise;
+  k.diagonal() += noise;
   double added = 0;  // the jitter on k's diagonal so far (raised in place: no copy of k)
   for (double extra = std::max(jitter, 0.0); extra <= kMaxJitter;
        extra = std::max(extra * 10.0, 1e-10)) {
@@ -283,6 +294,8 @@ std::optional<GaussianProcess> GaussianProcess::condition(Eigen::MatrixXd x, Eig
       gp.alpha_ = gp.cholesky_.solve(y);
       if (gp.alpha_.allFinite()) {
         gp.jitter_ = extra;
+        gp.diagonal_noise_ = noise.array() + extra;
+        gp.y_ = std::move(y);
         gp.x_ = std::move(x);
         gp.hyperparameters_ = std::move(hyperparameters);
         return gp;
@@ -290,6 +303,10 @@ std::optional<GaussianProcess> GaussianProcess::condition(Eigen::MatrixXd x, Eig
     }
   }
   return std::nullopt;
+}
+
+Eigen::VectorXd GaussianProcess::training_means() const {
+  return y_ - diagonal_noise_.cwiseProduct(alpha_);
 }
 
 GaussianProcess::Prediction GaussianProcess::predict(const Eigen::VectorXd& x,

@@ -7,7 +7,9 @@
 //   y         n targets, standardized by the caller (mean 0, standard deviation 1)
 //   l         d length scales;  s2  signal variance;  noise  fitted noise variance
 //   jitter    a fixed value added to the diagonal on top of noise (the oracle's alpha)
-//   K         n x n   k(X, X) + (noise + jitter) I;   L  its lower Cholesky factor
+//   r         n       known noise variances of the observations (optional, >= 0; a mean's
+//                     squared standard error, in the units of y): heteroscedastic noise
+//   K         n x n   k(X, X) + (noise + jitter) I + diag(r);   L  its lower Cholesky factor
 //   alpha     n       K^-1 y
 //   theta     d + 2   log-hyperparameters (log l_1 .. log l_d, log s2, log noise), the
 //                     coordinates in which the fit works and the priors are stated
@@ -49,10 +51,12 @@ struct HyperparameterPrior {
 };
 
 // log p(y | X, theta) and its gradient with respect to theta; nullopt when K is not positive
-// definite.
+// definite. `point_noise` is r (empty: none); it is known, so it has no gradient of its own, but
+// it changes K and thereby every other component.
 std::optional<double> log_marginal_likelihood(const Eigen::MatrixXd& x, const Eigen::VectorXd& y,
                                               const GpHyperparameters& hyperparameters,
-                                              double jitter, Eigen::VectorXd* gradient);
+                                              double jitter, Eigen::VectorXd* gradient,
+                                              const Eigen::VectorXd& point_noise = {});
 
 struct FitOptions {
   int random_restarts = 1;   // starts besides the prior's centre (and `warm_start`)
@@ -73,16 +77,19 @@ struct FitResult {
 };
 
 // Maximizes log likelihood + log prior over the bounds of the prior, from several starts.
+// `point_noise` as for log_marginal_likelihood (empty: none).
 FitResult fit_hyperparameters(const Eigen::MatrixXd& x, const Eigen::VectorXd& y, double jitter,
-                              const FitOptions& options = {});
+                              const FitOptions& options = {},
+                              const Eigen::VectorXd& point_noise = {});
 
 // The posterior given fixed hyperparameters.
 class GaussianProcess {
  public:
   // Factorizes K, adding jitter x 10, x 100, ... (up to 1e-2 in all) when it is not positive
-  // definite; nullopt when even that fails.
+  // definite; nullopt when even that fails. `point_noise`: r (empty: none).
   static std::optional<GaussianProcess> condition(Eigen::MatrixXd x, Eigen::VectorXd y,
-                                                  GpHyperparameters hyperparameters, double jitter);
+                                                  GpHyperparameters hyperparameters, double jitter,
+                                                  const Eigen::VectorXd& point_noise = {});
 
   struct Prediction {
     double mean = 0;
@@ -94,6 +101,10 @@ class GaussianProcess {
   // Means and variances of the rows of `points` (m x d), computed in blocks.
   void predict_many(const Eigen::MatrixXd& points, Eigen::VectorXd& mean,
                     Eigen::VectorXd& variance) const;
+
+  // The posterior means of the latent f at the training points, y - (K - k(X, X)) alpha: with
+  // K alpha = y, k(X, X) alpha is y less the noise's share. Equals predict(x_i).mean, in O(n).
+  Eigen::VectorXd training_means() const;
 
   const GpHyperparameters& hyperparameters() const { return hyperparameters_; }
   double jitter() const { return jitter_; }  // the jitter that made K positive definite
@@ -107,6 +118,8 @@ class GaussianProcess {
   Matern52 kernel_;
   Eigen::LLT<Eigen::MatrixXd> cholesky_;
   Eigen::VectorXd alpha_;
+  Eigen::VectorXd y_;
+  Eigen::VectorXd diagonal_noise_;  // noise + jitter + r: K's diagonal less the kernel's
   double jitter_ = 0;
 };
 

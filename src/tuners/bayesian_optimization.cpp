@@ -63,6 +63,17 @@ Eigen::VectorXd to_vector(const std::vector<double>& values) {
 
 }  // namespace
 
+// Minimized, standardized scores, and their known noise variances in the same units (empty when
+// no trial reported a standard error).
+struct BayesianOptimizationOracle::Observations {
+  std::vector<std::vector<double>> points;  // encoded configurations
+  Eigen::MatrixXd x;
+  Eigen::VectorXd y;
+  Eigen::VectorXd point_noise;
+  double mean = 0;  // score = mean + scale * y (minimization frame)
+  double scale = 1;
+};
+
 std::string_view to_string(Acquisition acquisition) {
   return acquisition == Acquisition::ucb ? "ucb" : "expected_improvement";
 }
@@ -146,60 +157,45 @@ std::optional<ValueMap> BayesianOptimizationOracle::model_proposal(std::size_t t
   if (d == 0) return std::nullopt;
 
   // Observations in the minimization frame; running trials are kept apart.
-  const bool maximize = objective().direction() == Direction::max;
-  std::vector<std::vector<double>> points;
-  std::vector<double> scores;
+  std::vector<const Trial*> completed;
   std::vector<std::vector<double>> pending;
   for (const auto& id : trial_order()) {
     const Trial& trial = trial_ref(id);
     if (trial.status == TrialStatus::completed && trial.score) {
-      points.push_back(encoding.encode(trial.hyperparameters.values()));
-      scores.push_back(maximize ? -*trial.score : *trial.score);
+      completed.push_back(&trial);
     } else if (trial.status == TrialStatus::running) {
       pending.push_back(encoding.encode(trial.hyperparameters.values()));
     }
   }
-  // Infinite scores are clamped to the finite range: a diverged trial is as bad as the worst.
-  double lowest = std::numeric_limits<double>::infinity();
-  double highest = -std::numeric_limits<double>::infinity();
-  for (double score : scores) {
-    if (!std::isfinite(score)) continue;
-    lowest = std::min(lowest, score);
-    highest = std::max(highest, score);
-  }
-  if (!std::isfinite(lowest)) {
-    report("no completed trial has a finite score; trial proposed at random");
-    return std::nullopt;
-  }
-  std::size_t clamped = 0;
-  for (double& score : scores) {
-    if (std::isfinite(score)) continue;
-    score = score > 0 ? highest : lowest;
-    ++clamped;
-  }
-  if (clamped > 0)
-    report(std::to_string(clamped) + " infinite score(s) replaced by the finite extremes");
-
-  // Standardized targets.
-  Eigen::VectorXd y = to_vector(scores);
-  const double mean = y.mean();
-  const double spread = std::sqrt((y.array() - mean).square().mean());
-  const double scale = spread > 1e-12 * std::max(1.0, std::abs(mean)) ? spread : 1.0;
-  y = (y.array() - mean) / scale;
-  const Eigen::MatrixXd x = to_matrix(points, d);
+  auto observed = observe(encoding, completed, /*quiet=*/false);
+  if (!observed) return std::nullopt;
+  const std::vector<std::vector<double>>& points = observed->points;
+  const Eigen::MatrixXd& x = observed->x;
+  const Eigen::VectorXd& y = observed->y;
 
   const double alpha = bayesian_.alpha;
-  const gp::FitResult fit =
-      gp::fit_hyperparameters(x, y, alpha, {.seed = stream_seed(trial_index, 1)});
+  const gp::FitResult fit = gp::fit_hyperparameters(
+      x, y, alpha, {.seed = stream_seed(trial_index, 1)}, observed->point_noise);
   if (!fit.converged)
     report("the Gaussian-process fit found no finite likelihood; the prior's centre is used");
-  auto model = gp::GaussianProcess::condition(x, y, fit.hyperparameters, alpha);
+  auto model =
+      gp::GaussianProcess::condition(x, y, fit.hyperparameters, alpha, observed->point_noise);
   if (!model) {
     report("the kernel matrix is singular even with jitter 1e-2; trial proposed at random");
     return std::nullopt;
   }
   if (model->jitter() > alpha)
     report("the kernel matrix needed jitter " + std::to_string(model->jitter()));
+
+  // With noisy observations the best observation is mostly luck: improvement is measured from the
+  // best posterior mean at the evaluated points, and the local candidates centre on the points
+  // the model believes best. Noise-free searches keep the observed values (their fitted noise is
+  // tiny, and the observations are the truth).
+  const bool noisy = observed->point_noise.size() > 0;
+  const Eigen::VectorXd rank_by = noisy ? model->training_means() : y;
+  // The noise a new observation is expected to carry: the typical known noise, and the fitted.
+  const double new_noise =
+      noisy ? observed->point_noise.mean() + fit.hyperparameters.noise_variance : 0.0;
 
   // Running trials are believed to score the model's prediction: uncertainty collapses there,
   // so the next proposal looks elsewhere.
@@ -214,8 +210,14 @@ std::optional<ValueMap> BayesianOptimizationOracle::model_proposal(std::size_t t
       with_pending.row(row) = to_vector(pending[k]).transpose();
       y_pending(row) = model->predict(to_vector(pending[k])).mean;
     }
-    if (auto believed =
-            gp::GaussianProcess::condition(with_pending, y_pending, fit.hyperparameters, alpha)) {
+    // Believed values are exact: no known noise of their own.
+    Eigen::VectorXd noise_pending;
+    if (noisy) {
+      noise_pending = Eigen::VectorXd::Zero(with_pending.rows());
+      noise_pending.head(y.size()) = observed->point_noise;
+    }
+    if (auto believed = gp::GaussianProcess::condition(with_pending, y_pending, fit.hyperparameters,
+                                                       alpha, noise_pending)) {
       model = std::move(believed);
     }
   }
@@ -224,7 +226,8 @@ std::optional<ValueMap> BayesianOptimizationOracle::model_proposal(std::size_t t
                                                 ? gp::AcquisitionKind::lcb
                                                 : gp::AcquisitionKind::log_ei,
                                     .beta = bayesian_.beta,
-                                    .best = y.minCoeff()};
+                                    .best = rank_by.minCoeff(),
+                                    .noise_variance = new_noise};
 
   // Candidates: uniform points, and perturbations of the best trials.
   std::mt19937_64 random(stream_seed(trial_index, 2));
@@ -234,7 +237,7 @@ std::optional<ValueMap> BayesianOptimizationOracle::model_proposal(std::size_t t
   std::vector<Eigen::Index> best_rows(static_cast<std::size_t>(y.size()));
   std::iota(best_rows.begin(), best_rows.end(), Eigen::Index{0});
   std::stable_sort(best_rows.begin(), best_rows.end(),
-                   [&y](Eigen::Index a, Eigen::Index b) { return y(a) < y(b); });
+                   [&rank_by](Eigen::Index a, Eigen::Index b) { return rank_by(a) < rank_by(b); });
   const std::size_t centres = std::min(kLocalCentres, best_rows.size());
   std::vector<std::vector<double>> candidates;
   candidates.reserve(count);
@@ -308,6 +311,115 @@ std::optional<ValueMap> BayesianOptimizationOracle::model_proposal(std::size_t t
     if (!is_tried(values)) return values;
   }
   return std::nullopt;
+}
+
+std::optional<BayesianOptimizationOracle::Observations> BayesianOptimizationOracle::observe(
+    const detail::SpaceEncoding& encoding, const std::vector<const Trial*>& completed,
+    bool quiet) const {
+  const bool maximize = objective().direction() == Direction::max;
+  Observations out;
+  std::vector<double> scores;
+  std::vector<double> variances;  // the scores' squared standard errors (0: exact)
+  bool noisy = false;
+  for (const Trial* trial : completed) {
+    out.points.push_back(encoding.encode(trial->hyperparameters.values()));
+    scores.push_back(maximize ? -*trial->score : *trial->score);
+    const auto uncertainty = trial->score_uncertainty(objective());
+    const double error = uncertainty ? uncertainty->std_error : 0.0;
+    const bool known = std::isfinite(error) && error > 0;
+    variances.push_back(known ? error * error : 0.0);
+    noisy = noisy || known;
+  }
+  // Infinite scores are clamped to the finite range: a diverged trial is as bad as the worst.
+  double lowest = std::numeric_limits<double>::infinity();
+  double highest = -std::numeric_limits<double>::infinity();
+  for (double score : scores) {
+    if (!std::isfinite(score)) continue;
+    lowest = std::min(lowest, score);
+    highest = std::max(highest, score);
+  }
+  if (!std::isfinite(lowest)) {
+    if (!quiet) report("no completed trial has a finite score; trial proposed at random");
+    return std::nullopt;
+  }
+  std::size_t clamped = 0;
+  for (std::size_t i = 0; i < scores.size(); ++i) {
+    if (std::isfinite(scores[i])) continue;
+    scores[i] = scores[i] > 0 ? highest : lowest;
+    variances[i] = 0;  // its standard error says nothing about the clamped value
+    ++clamped;
+  }
+  if (clamped > 0 && !quiet)
+    report(std::to_string(clamped) + " infinite score(s) replaced by the finite extremes");
+
+  // Standardized targets; the known variances scale with them.
+  Eigen::VectorXd y = to_vector(scores);
+  out.mean = y.mean();
+  const double spread = std::sqrt((y.array() - out.mean).square().mean());
+  out.scale = spread > 1e-12 * std::max(1.0, std::abs(out.mean)) ? spread : 1.0;
+  out.y = (y.array() - out.mean) / out.scale;
+  if (noisy) out.point_noise = to_vector(variances) / (out.scale * out.scale);
+  out.x = to_matrix(out.points, encoding.dimensions());
+  return out;
+}
+
+std::vector<double> BayesianOptimizationOracle::estimate_scores(
+    const std::vector<const Trial*>& completed) const {
+  // Without a known standard error the observed score is the truth (or all the oracle knows of
+  // it): rank as the base does. Too few trials for a model: likewise.
+  bool noisy = false;
+  for (const Trial* trial : completed) {
+    const auto uncertainty = trial->score_uncertainty(objective());
+    noisy = noisy ||
+            (uncertainty && std::isfinite(uncertainty->std_error) && uncertainty->std_error > 0);
+  }
+  if (!noisy || objective().is_multi() ||
+      completed.size() < static_cast<std::size_t>(std::max(2, initial_points())))
+    return Oracle::estimate_scores(completed);
+
+  const detail::SpaceEncoding encoding(space());
+  EstimateCache key;
+  key.dimensions = encoding.dimensions();
+  for (const Trial* trial : completed) {
+    const auto uncertainty = trial->score_uncertainty(objective());
+    key.trial_ids.push_back(trial->trial_id);
+    key.scores.push_back(*trial->score);
+    key.std_errors.push_back(uncertainty ? uncertainty->std_error : 0.0);
+  }
+  if (estimate_cache_ && estimate_cache_->same_inputs(key)) return estimate_cache_->estimates;
+
+  key.estimates = model_estimates(encoding, completed);
+  if (key.estimates.empty()) key.estimates = Oracle::estimate_scores(completed);
+  estimate_cache_ = std::move(key);
+  return estimate_cache_->estimates;
+}
+
+std::vector<double> BayesianOptimizationOracle::model_estimates(
+    const detail::SpaceEncoding& encoding, const std::vector<const Trial*>& completed) const {
+  if (encoding.dimensions() == 0) return {};
+  const auto observed = observe(encoding, completed, /*quiet=*/true);
+  if (!observed) return {};
+  // The seed depends on the completed set alone (its size), so that the names do not depend on
+  // when or how often they were asked for.
+  const gp::FitResult fit =
+      gp::fit_hyperparameters(observed->x, observed->y, bayesian_.alpha,
+                              {.seed = stream_seed(completed.size(), 3)}, observed->point_noise);
+  if (!fit.converged) return {};
+  const auto model = gp::GaussianProcess::condition(observed->x, observed->y, fit.hyperparameters,
+                                                    bayesian_.alpha, observed->point_noise);
+  if (!model) return {};
+  const Eigen::VectorXd means = model->training_means();
+  if (!means.allFinite()) return {};
+  const bool maximize = objective().direction() == Direction::max;
+  std::vector<double> out;
+  out.reserve(completed.size());
+  for (Eigen::Index i = 0; i < means.size(); ++i) {
+    const double score = observed->mean + observed->scale * means(i);
+    // A diverged trial keeps its score: the model only saw it clamped to the finite extremes.
+    const double reported = *completed[static_cast<std::size_t>(i)]->score;
+    out.push_back(std::isfinite(reported) ? (maximize ? -score : score) : reported);
+  }
+  return out;
 }
 
 Json BayesianOptimizationOracle::extra_state() const {

@@ -84,11 +84,47 @@ TEST_P(AcquisitionGradient, MatchesFiniteDifferencesThroughTheModel) {
 INSTANTIATE_TEST_SUITE_P(BothKinds, AcquisitionGradient,
                          ::testing::Values(AcquisitionKind::lcb, AcquisitionKind::log_ei));
 
+TEST(Acquisition, AugmentedExpectedImprovementGradientMatchesFiniteDifferences) {
+  const Eigen::MatrixXd x = grid_points();
+  Eigen::VectorXd y(9);
+  for (int i = 0; i < 9; ++i) y(i) = std::cos(4 * x(i, 0)) * x(i, 1);
+  GpHyperparameters h;
+  h.length_scales = Eigen::Vector2d(0.4, 0.6);
+  const auto gp = GaussianProcess::condition(x, y, h, 1e-6, Eigen::VectorXd::Constant(9, 0.05));
+  ASSERT_TRUE(gp);
+  const Acquisition acquisition{
+      .kind = AcquisitionKind::log_ei, .best = y.minCoeff(), .noise_variance = 0.05};
+  for (const Eigen::Vector2d& at :
+       {Eigen::Vector2d(0.27, 0.63), Eigen::Vector2d(0.93, 0.02), Eigen::Vector2d(0.1, 0.4)}) {
+    const auto prediction = gp->predict(at, true);
+    Eigen::VectorXd gradient;
+    acquisition.value(prediction.mean, prediction.variance, prediction.mean_gradient,
+                      prediction.variance_gradient, gradient);
+    for (Eigen::Index k = 0; k < 2; ++k) {
+      const auto [b, a] = predictions_around(*gp, at, k);
+      const double numeric =
+          (acquisition.value(a.mean, a.variance) - acquisition.value(b.mean, b.variance)) /
+          (2 * kStep);
+      EXPECT_NEAR(gradient(k), numeric, 1e-4 * std::max(1.0, std::abs(numeric)));
+    }
+  }
+}
+
 TEST(Acquisition, ExpectedImprovementPrefersLowMeanAndHighUncertainty) {
   const Acquisition ei{.kind = AcquisitionKind::log_ei, .best = 0.0};
   EXPECT_LT(ei.value(-1.0, 0.1), ei.value(1.0, 0.1));
   EXPECT_LT(ei.value(1.0, 1.0), ei.value(1.0, 0.1));
   EXPECT_TRUE(std::isfinite(ei.value(100.0, 1e-6)));  // EI itself would be exactly 0
+}
+
+TEST(Acquisition, AugmentedExpectedImprovementDiscountsWhatTheModelAlreadyKnows) {
+  // Where the model's variance is small beside the noise of one more observation, that
+  // observation is worth little: plain EI ranks the sure point first, augmented EI the unsure.
+  const Acquisition plain{.kind = AcquisitionKind::log_ei, .best = 0.0};
+  const Acquisition augmented{.kind = AcquisitionKind::log_ei, .best = 0.0, .noise_variance = 1.0};
+  EXPECT_LT(plain.value(-0.5, 1e-3), plain.value(0.0, 0.05));
+  EXPECT_GT(augmented.value(-0.5, 1e-3), augmented.value(0.0, 0.05));
+  EXPECT_EQ(plain.value(0.3, 0.2), Acquisition{.noise_variance = 0.0}.value(0.3, 0.2));
 }
 
 }  // namespace

@@ -80,6 +80,61 @@ TEST(LogMarginalLikelihood, EqualsTheTextbookFormulaAtTheFitsLargestSize) {
   EXPECT_NEAR(gradient(5), 0.5 * h.noise_variance * w.trace(), 1e-8);
 }
 
+// Known noise variances per point, some zero (exact observations beside noisy ones).
+Eigen::VectorXd some_point_noise(Eigen::Index n, unsigned seed) {
+  std::mt19937_64 random(seed);
+  Eigen::VectorXd r(n);
+  for (Eigen::Index i = 0; i < n; ++i)
+    r(i) = i % 4 == 0 ? 0.0 : 0.6 * static_cast<double>(random() >> 11) * 0x1.0p-53;
+  return r;
+}
+
+TEST(LogMarginalLikelihood, WithPointNoiseGradientMatchesFiniteDifferences) {
+  const Eigen::MatrixXd x = random_points(15, 3, 3);
+  const Eigen::VectorXd y = smooth_targets(x);
+  const Eigen::VectorXd r = some_point_noise(15, 4);
+  const GpHyperparameters h = some_hyperparameters(3);
+  Eigen::VectorXd gradient;
+  ASSERT_TRUE(log_marginal_likelihood(x, y, h, 1e-4, &gradient, r));
+  const Eigen::VectorXd theta = h.to_theta();
+  for (Eigen::Index k = 0; k < theta.size(); ++k) {
+    const double step = 1e-5;
+    Eigen::VectorXd up = theta;
+    Eigen::VectorXd down = theta;
+    up(k) += step;
+    down(k) -= step;
+    const double numeric =
+        (*log_marginal_likelihood(x, y, GpHyperparameters::from_theta(up), 1e-4, nullptr, r) -
+         *log_marginal_likelihood(x, y, GpHyperparameters::from_theta(down), 1e-4, nullptr, r)) /
+        (2 * step);
+    EXPECT_NEAR(gradient(k), numeric, 1e-5 * std::max(1.0, std::abs(numeric))) << "theta " << k;
+  }
+}
+
+TEST(LogMarginalLikelihood, WithPointNoiseEqualsTheTextbookFormula) {
+  const Eigen::MatrixXd x = random_points(40, 4, 8);
+  const Eigen::VectorXd y = smooth_targets(x);
+  const Eigen::VectorXd r = some_point_noise(40, 9);
+  const GpHyperparameters h = some_hyperparameters(4);
+  const double jitter = 1e-4;
+  Eigen::MatrixXd k = h.kernel().matrix(x, x);
+  k.diagonal() += (r.array() + h.noise_variance + jitter).matrix();
+  const Eigen::LLT<Eigen::MatrixXd> cholesky(k);
+  ASSERT_EQ(cholesky.info(), Eigen::Success);
+  const double log_det = 2.0 * cholesky.matrixLLT().diagonal().array().log().sum();
+  const double expected = -0.5 * y.dot(cholesky.solve(y)) - 0.5 * log_det -
+                          0.5 * 40.0 * std::log(2.0 * 3.141592653589793);
+  const auto value = log_marginal_likelihood(x, y, h, jitter, nullptr, r);
+  ASSERT_TRUE(value);
+  EXPECT_NEAR(*value, expected, 1e-9 * std::abs(expected));
+  // Zero known noise is no known noise, to the last bit.
+  Eigen::VectorXd with_zeros;
+  Eigen::VectorXd without;
+  EXPECT_EQ(*log_marginal_likelihood(x, y, h, jitter, &with_zeros, Eigen::VectorXd::Zero(40)),
+            *log_marginal_likelihood(x, y, h, jitter, &without));
+  EXPECT_EQ(with_zeros, without);
+}
+
 TEST(LogMarginalLikelihood, IsAbsentWhenTheKernelMatrixIsNotPositiveDefinite) {
   // A diagonal term below -s2 makes K indefinite, whatever the rounding of the factorization.
   Eigen::MatrixXd x(2, 1);
@@ -107,6 +162,75 @@ TEST(HyperparameterPrior, GradientMatchesFiniteDifferences) {
     EXPECT_NEAR(gradient(k),
                 (prior.log_density(up, nullptr) - prior.log_density(down, nullptr)) / 2e-6, 1e-6);
   }
+}
+
+TEST(GaussianProcess, HeteroscedasticPosteriorEqualsTheDenseFormula) {
+  // mean(x) = k*' (k(X, X) + (noise + jitter) I + diag(r))^-1 y,
+  // var(x)  = s2 - k*' (...)^-1 k*, with the inverse taken densely.
+  const Eigen::MatrixXd x = random_points(25, 3, 11);
+  const Eigen::VectorXd y = smooth_targets(x);
+  const Eigen::VectorXd r = some_point_noise(25, 12);
+  const GpHyperparameters h = some_hyperparameters(3);
+  const double jitter = 1e-4;
+  const auto gp = GaussianProcess::condition(x, y, h, jitter, r);
+  ASSERT_TRUE(gp);
+  ASSERT_EQ(gp->jitter(), jitter);
+  Eigen::MatrixXd k = h.kernel().matrix(x, x);
+  k.diagonal() += (r.array() + h.noise_variance + jitter).matrix();
+  const Eigen::MatrixXd k_inverse = k.inverse();
+  const Eigen::MatrixXd at = random_points(6, 3, 13);
+  Eigen::VectorXd means;
+  Eigen::VectorXd variances;
+  gp->predict_many(at, means, variances);
+  for (Eigen::Index i = 0; i < at.rows(); ++i) {
+    const Eigen::VectorXd cross = h.kernel().matrix(at.row(i), x).transpose();
+    const double mean = cross.dot(k_inverse * y);
+    const double variance = h.signal_variance - cross.dot(k_inverse * cross);
+    const auto prediction = gp->predict(at.row(i).transpose());
+    EXPECT_NEAR(prediction.mean, mean, 1e-9);
+    EXPECT_NEAR(prediction.variance, variance, 1e-9);
+    EXPECT_NEAR(means(i), mean, 1e-9);
+    EXPECT_NEAR(variances(i), variance, 1e-9);
+  }
+  // At the training points the posterior mean smooths the noisy targets, and training_means()
+  // gives the same values without a prediction per point.
+  const Eigen::VectorXd at_training = h.kernel().matrix(x, x) * (k_inverse * y);
+  const Eigen::VectorXd training = gp->training_means();
+  for (Eigen::Index i = 0; i < x.rows(); ++i) {
+    EXPECT_NEAR(training(i), at_training(i), 1e-9);
+    EXPECT_NEAR(gp->predict(x.row(i).transpose()).mean, at_training(i), 1e-9);
+  }
+}
+
+TEST(GaussianProcess, HeteroscedasticPredictionGradientsMatchFiniteDifferences) {
+  const Eigen::MatrixXd x = random_points(12, 2, 14);
+  const auto gp = GaussianProcess::condition(x, smooth_targets(x), some_hyperparameters(2), 1e-4,
+                                             some_point_noise(12, 15));
+  ASSERT_TRUE(gp);
+  const Eigen::Vector2d at(0.31, 0.58);
+  const auto prediction = gp->predict(at, true);
+  for (Eigen::Index k = 0; k < 2; ++k) {
+    const auto [down, up] = predictions_around(*gp, at, k);
+    EXPECT_NEAR(prediction.mean_gradient(k), (up.mean - down.mean) / (2 * kStep), 1e-5);
+    EXPECT_NEAR(prediction.variance_gradient(k), (up.variance - down.variance) / (2 * kStep), 1e-5);
+  }
+}
+
+TEST(GaussianProcess, KnownNoiseLeavesLessForTheFittedNoise) {
+  // Targets carry noise of a known, uneven size. Told its size, the fit need not explain the
+  // scatter with a homoscedastic noise of its own.
+  const Eigen::MatrixXd x = random_points(40, 2, 16);
+  Eigen::VectorXd y = smooth_targets(x);
+  const Eigen::VectorXd r = some_point_noise(40, 17);
+  std::mt19937_64 random(18);
+  std::normal_distribution<double> gaussian(0.0, 1.0);
+  for (Eigen::Index i = 0; i < y.size(); ++i) y(i) += std::sqrt(r(i)) * gaussian(random);
+  const FitResult unknown = fit_hyperparameters(x, y, 1e-4, {.seed = 1});
+  const FitResult known = fit_hyperparameters(x, y, 1e-4, {.seed = 1}, r);
+  ASSERT_TRUE(unknown.converged);
+  ASSERT_TRUE(known.converged);
+  EXPECT_LT(known.hyperparameters.noise_variance, 0.5 * unknown.hyperparameters.noise_variance);
+  EXPECT_LT(known.hyperparameters.noise_variance, 0.05);
 }
 
 TEST(GaussianProcess, InterpolatesNoiseFreeData) {

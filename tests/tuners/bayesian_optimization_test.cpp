@@ -5,6 +5,7 @@
 #include <cmath>
 #include <iostream>
 #include <limits>
+#include <map>
 #include <numbers>
 #include <set>
 #include <string>
@@ -294,6 +295,131 @@ TEST(BayesianOptimization, ResumeContinuesTheSameSequence) {
 }
 
 // Statistical, not flaky: a fixed seed list, and a threshold on how many seeds succeed.
+// A maximized score over x in [0, 1], true value -4 (x - 0.7)^2. The first trial drawn below
+// x = 0.3 (truly poor) is observed lucky: 0.2 with a standard error of 0.5. Every other trial is
+// observed at its true value with a standard error of 0.01.
+struct LuckyTrialSearch {
+  BayesianOptimizationOracle oracle;
+  std::string lucky_id;
+
+  explicit LuckyTrialSearch(int trials)
+      : oracle(
+            [] {
+              HyperParameters space;
+              space.Float("x", 0, 1);
+              return OracleOptions{.objective = Objective("score", Direction::max),
+                                   .max_trials = 100,
+                                   .seed = 3,
+                                   .hyperparameters = space};
+            }(),
+            quiet({.num_initial_points = 6})) {
+    for (int k = 0; k < trials; ++k) tell_one();
+  }
+  static double truth(const HyperParameters& hp) {
+    const double x = hp.get<double>("x");
+    return -4 * (x - 0.7) * (x - 0.7);
+  }
+  void tell_one() {
+    const Trial trial = oracle.ask();
+    ASSERT_EQ(trial.status, TrialStatus::running);
+    Metrics metrics{{"score", truth(trial.hyperparameters)}};
+    double error = 0.01;
+    if (lucky_id.empty() && trial.hyperparameters.get<double>("x") < 0.3) {
+      lucky_id = trial.trial_id;
+      metrics["score"] = 0.2;
+      error = 0.5;
+    }
+    set_uncertainty(metrics, "score", {.std_error = error, .count = 30});
+    oracle.tell(trial.trial_id, metrics);
+  }
+};
+
+TEST(BayesianOptimization, NamesTheBestPosteriorMeanNotTheLuckiestObservation) {
+  LuckyTrialSearch search(12);
+  ASSERT_FALSE(search.lucky_id.empty()) << "no trial was drawn below x = 0.3";
+  // Ranked by the raw score, the lucky trial wins.
+  EXPECT_EQ(search.oracle.get_best_trials_observed(1).at(0).trial_id, search.lucky_id);
+  // The model names the trial that is truly best, and its estimate of the lucky one follows the
+  // poor scores around it rather than 0.2 (the base class's shrinkage towards the mean of all
+  // scores would leave it near -0.05 here, above most trials).
+  const Trial named = search.oracle.get_best_trials(1).at(0);
+  double best_truth = -std::numeric_limits<double>::infinity();
+  for (const Trial& trial : search.oracle.trials())
+    if (trial.trial_id != search.lucky_id)
+      best_truth = std::max(best_truth, LuckyTrialSearch::truth(trial.hyperparameters));
+  EXPECT_NE(named.trial_id, search.lucky_id);
+  EXPECT_EQ(LuckyTrialSearch::truth(named.hyperparameters), best_truth);
+  const auto estimates = search.oracle.estimated_scores();
+  const Trial lucky = search.oracle.get_trial(search.lucky_id);
+  EXPECT_LT(estimates.at(search.lucky_id), -0.3)
+      << "x = " << lucky.hyperparameters.get<double>("x");
+  // Precise observations keep their value.
+  EXPECT_NEAR(estimates.at(named.trial_id), *named.score, 0.02);
+}
+
+TEST(BayesianOptimization, NamesDoNotDependOnWhenTheyWereAskedFor) {
+  // One search asks for its best trial after every trial (as the console does), the other only
+  // at the end: the estimates are a function of the completed trials alone, and so are the
+  // proposals.
+  LuckyTrialSearch often(6);
+  LuckyTrialSearch once(6);
+  for (int k = 0; k < 6; ++k) {
+    often.oracle.get_best_trials(1);
+    const auto first = often.oracle.estimated_scores();
+    EXPECT_EQ(first, often.oracle.estimated_scores());  // a cached estimate is the same estimate
+    often.tell_one();
+    once.tell_one();
+  }
+  EXPECT_EQ(often.oracle.estimated_scores(), once.oracle.estimated_scores());
+  std::vector<ValueMap> often_values;
+  std::vector<ValueMap> once_values;
+  for (const Trial& trial : often.oracle.trials())
+    often_values.push_back(trial.hyperparameters.values());
+  for (const Trial& trial : once.oracle.trials())
+    once_values.push_back(trial.hyperparameters.values());
+  EXPECT_EQ(often_values, once_values);
+}
+
+TEST(BayesianOptimization, ADivergedTrialKeepsItsInfiniteEstimate) {
+  HyperParameters space;
+  space.Float("x", 0, 1);
+  BayesianOptimizationOracle oracle(
+      {.objective = Objective("loss"), .max_trials = 10, .seed = 5, .hyperparameters = space},
+      quiet({.num_initial_points = 3}));
+  std::string diverged;
+  for (int k = 0; k < 10; ++k) {
+    const Trial trial = oracle.ask();
+    ASSERT_EQ(trial.status, TrialStatus::running);
+    const double x = trial.hyperparameters.get<double>("x");
+    Metrics metrics{{"loss", k == 4 ? std::numeric_limits<double>::infinity() : x * x}};
+    if (k == 4) diverged = trial.trial_id;
+    set_uncertainty(metrics, "loss", {.std_error = 0.01});
+    oracle.tell(trial.trial_id, metrics);
+  }
+  const auto estimates = oracle.estimated_scores();
+  EXPECT_EQ(estimates.at(diverged), std::numeric_limits<double>::infinity());
+  for (const auto& [id, estimate] : estimates) {
+    if (id != diverged) {
+      EXPECT_TRUE(std::isfinite(estimate)) << id;
+    }
+  }
+  EXPECT_NE(oracle.get_best_trials(1).at(0).trial_id, diverged);
+}
+
+TEST(BayesianOptimization, WithoutUncertaintyTrialsAreRankedByTheirScore) {
+  BayesianOptimizationOracle oracle({.objective = Objective("loss"),
+                                     .max_trials = 15,
+                                     .seed = 4,
+                                     .hyperparameters = branin_space()},
+                                    quiet());
+  run(oracle, branin_of);
+  std::map<std::string, double> scores;
+  for (const Trial& trial : oracle.trials()) scores[trial.trial_id] = *trial.score;
+  EXPECT_EQ(oracle.estimated_scores(), scores);
+  EXPECT_EQ(oracle.get_best_trials(3).at(0).trial_id,
+            oracle.get_best_trials_observed(3).at(0).trial_id);
+}
+
 TEST(BayesianOptimization, BraninWithinOnePercentInFiftyTrialsForMostSeeds) {
 #if defined(__SANITIZE_ADDRESS__)
   const std::vector<std::int64_t> seeds{1, 2, 3};

@@ -18,16 +18,26 @@
 // Failed trials are skipped. Any numerical failure falls back to more jitter, then to a random
 // proposal, and is reported through `log`. With the same seed and trials run one at a time, the
 // proposals are the same on every run.
+//
+// Scores reported with a standard error ("<metric>/stderr") are noisy observations: each enters
+// the model with its own noise variance, the acquisition becomes augmented expected improvement
+// over the best posterior mean, and get_best_trials names the trial of best posterior mean
+// rather than the luckiest score (docs/bayesian_optimization.md, "Noisy scores").
 #pragma once
 
 #include <functional>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "synalinks/tuners/oracle.hpp"
 #include "synalinks/tuners/tuner.hpp"
 
 namespace synalinks::tuners {
+
+namespace detail {
+class SpaceEncoding;
+}  // namespace detail
 
 enum class Acquisition {
   // keras-tuner's "upper confidence bound", on a minimized score: mean - beta * sd.
@@ -69,14 +79,41 @@ class BayesianOptimizationOracle : public Oracle {
   // so that a resumed search continues the same way (as keras-tuner does).
   Json extra_state() const override;
   void restore_extra_state(const Json& state) override;
+  // When some completed trial reported a standard error: the model's posterior mean at each
+  // trial's configuration (the objective's scale and direction), so that the best trial is the
+  // one the model believes best rather than the luckiest. Otherwise, or with too few trials for
+  // a model, or when the fit fails: the base's estimate. Cached by the completed trials.
+  std::vector<double> estimate_scores(const std::vector<const Trial*>& completed) const override;
 
  private:
+  // The completed trials in the model's frame (defined with the oracle: Eigen stays private).
+  struct Observations;
+  // The inputs of the last model estimate and its result.
+  struct EstimateCache {
+    std::size_t dimensions = 0;
+    std::vector<std::string> trial_ids;
+    std::vector<double> scores;
+    std::vector<double> std_errors;
+    std::vector<double> estimates;
+    bool same_inputs(const EstimateCache& other) const {
+      return dimensions == other.dimensions && trial_ids == other.trial_ids &&
+             scores == other.scores && std_errors == other.std_errors;
+    }
+  };
+
   Proposal random_proposal(std::size_t trial_index);
   std::optional<ValueMap> model_proposal(std::size_t trial_index);
+  // nullopt when no score is finite. `quiet`: no report of clamped scores.
+  std::optional<Observations> observe(const detail::SpaceEncoding& encoding,
+                                      const std::vector<const Trial*>& completed, bool quiet) const;
+  // Empty when there is no model.
+  std::vector<double> model_estimates(const detail::SpaceEncoding& encoding,
+                                      const std::vector<const Trial*>& completed) const;
   void report(const std::string& message) const;
   std::uint64_t stream_seed(std::size_t trial_index, std::uint64_t stream) const;
 
   BayesianOptions bayesian_;
+  mutable std::optional<EstimateCache> estimate_cache_;
 };
 
 class BayesianOptimization : public Tuner {
