@@ -8,14 +8,24 @@
 //                               trials RandomSearch and BayesianOptimization need to reach the
 //                               configuration the simulator rewards most (chain of thought at a
 //                               temperature below 0.1), median over seeds.
+//   search_bench --quality [--seeds N (at least 20)] [--trials T (10)] [--confirm K]
+//                               the guide's search on sim-guide (16 training, 24 validation
+//                               questions, 24 fresh ones to confirm K = 3 trials): the true
+//                               accuracy of the trained program each rule names, over the best
+//                               reachable, its reported val_reward minus that truth, and the LM
+//                               calls, per tuner, each seed on its own questions and simulator
+//                               seed.
 // GSM8K_DIR=<folder with train.jsonl/test.jsonl> uses real GSM8K questions (required).
 #include <fmt/format.h>
 
 #include <algorithm>
 #include <chrono>
+#include <cmath>
 #include <cstdlib>
+#include <fstream>
 #include <iostream>
 #include <lmsim/process.hpp>
+#include <lmsim/skill.hpp>
 #include <string>
 
 #include "synalinks/programs.hpp"
@@ -159,6 +169,148 @@ void landscape(const std::string& data_dir, int seeds, int max_trials) {
   std::cout << "\n";
 }
 
+// The guide's build_program on sim-guide (defaults as the guide has them).
+std::function<sl::Program(sl::HyperParameters&)> guide_program(const sl::LanguageModel& lm) {
+  return [lm](sl::HyperParameters& hp) {
+    const bool use_cot = hp.Boolean("use_chain_of_thought", {.default_value = true});
+    const double temperature = hp.Float("temperature", 0.0, 1.0, {.default_value = 0.0});
+    const auto effort = hp.Choice<std::string>("reasoning_effort", {"minimal", "low", "medium"},
+                                               {.default_value = "low"});
+    sl::clear_session();
+    const auto inputs = sl::Input(sl::datasets::gsm8k::input_data_model());
+    const auto outputs =
+        use_cot ? sl::ChainOfThought({.data_model = sl::datasets::gsm8k::output_data_model(),
+                                      .language_model = lm,
+                                      .temperature = temperature,
+                                      .reasoning_effort = effort})(inputs)
+                : sl::Generator({.data_model = sl::datasets::gsm8k::output_data_model(),
+                                 .language_model = lm,
+                                 .temperature = temperature})(inputs);
+    sl::Program program(inputs, outputs, {.name = "trial"});
+    program.compile({.reward = sl::rewards::ExactMatch({.in_mask = {"answer"}}),
+                     .optimizer = sl::optimizers::RandomFewShot()});
+    return program;
+  };
+}
+
+// The true accuracy of a trial's trained program on sim-guide: its configuration and the
+// few-shot examples its fit kept, through the simulator's own formula. (GSM8K's output model has
+// a reasoning field, so a Generator has it too; only chain of thought sends the effort.)
+double true_accuracy(const sl::tuners::Tuner& tuner, const sl::tuners::Trial& trial) {
+  const auto& hp = trial.hyperparameters;
+  const bool cot = hp.get<bool>("use_chain_of_thought");
+  std::ifstream in(tuner.trial_dir(trial.trial_id) / sl::kTrialVariablesFile);
+  const sl::Json variables = sl::Json::parse(in);
+  int examples = 0;
+  for (const auto& [module, state] : variables["trainable_variables"].items())
+    for (const auto& [name, value] : state.items())
+      if (value.contains("examples")) examples += static_cast<int>(value["examples"].size());
+  return lmsim::expected_accuracy(
+      lmsim::guide_skill(),
+      {.reasoning_field = true,
+       .reasoning_effort = cot ? hp.get<std::string>("reasoning_effort") : std::string(),
+       .examples = examples,
+       .temperature = hp.get<double>("temperature")});
+}
+
+double quantile(std::vector<double> values, double q) {
+  std::sort(values.begin(), values.end());
+  const double position = q * static_cast<double>(values.size() - 1);
+  const auto low = static_cast<std::size_t>(std::floor(position));
+  const auto high = std::min(low + 1, values.size() - 1);
+  return values[low] + (position - static_cast<double>(low)) * (values[high] - values[low]);
+}
+
+double mean_of(const std::vector<double>& values) {
+  double sum = 0;
+  for (const double v : values) sum += v;
+  return values.empty() ? 0.0 : sum / static_cast<double>(values.size());
+}
+
+void quality(const std::string& data_dir, int seeds, int max_trials, std::size_t confirm) {
+  constexpr std::size_t kTrain = 16, kVal = 24, kFresh = 24;
+  const double best = lmsim::expected_accuracy(
+      lmsim::guide_skill(),
+      {.reasoning_field = true, .reasoning_effort = "medium", .examples = 3, .temperature = 0.3});
+  const auto data = sl::datasets::gsm8k::load_data(
+      {.directory = data_dir, .limit = static_cast<std::size_t>(seeds) * (kTrain + kVal + kFresh)});
+  std::cout << fmt::format(
+      "## The configuration each rule names on sim-guide ({} trials, {} training, {} validation "
+      "questions, {} fresh ones to confirm {} trials; {} seeds, each on its own questions; best "
+      "reachable {:.3f})\n\n| tuner | rule | true / best: median | 10th percentile | mean "
+      "(reported - true) | LM calls: median |\n| --- | --- | --- | --- | --- | --- |\n",
+      max_trials, kTrain, kVal, kFresh, confirm, seeds, best);
+  for (const std::string name : {"random", "bayesian"}) {
+    struct Rule {
+      std::string label;
+      std::vector<double> ratio, error, calls;
+    };
+    std::vector<Rule> rules = {
+        {"observed maximum (keras-tuner)", {}, {}, {}},
+        {"noise-aware estimate", {}, {}, {}},
+        {fmt::format("noise-aware + confirmation of {}", confirm), {}, {}, {}},
+        {"best tried (hindsight, for reference)", {}, {}, {}}};
+    for (int seed = 1; seed <= seeds; ++seed) {
+      lmsim::SimulatorProcess sim({.data_dir = data_dir, .seed = static_cast<std::uint64_t>(seed)});
+      const sl::LanguageModel lm = model_of(sim, "sim-guide", 16);
+      const std::size_t offset = static_cast<std::size_t>(seed - 1) * (kTrain + kVal + kFresh);
+      const sl::Dataset questions = data.train.slice(offset, offset + kTrain + kVal + kFresh);
+      sl::tuners::TunerOptions options{
+          .objective = sl::tuners::Objective("val_reward", sl::tuners::Direction::max),
+          .max_trials = max_trials,
+          .seed = seed,
+          .directory = std::filesystem::temp_directory_path() / "synalinks-search-bench",
+          .project_name = "quality-" + name + std::to_string(seed),
+          .overwrite = true,
+          .verbose = 0};
+      std::unique_ptr<sl::tuners::Tuner> tuner;
+      if (name == "random")
+        tuner = std::make_unique<sl::tuners::RandomSearch>(guide_program(lm), options);
+      else
+        tuner = std::make_unique<sl::tuners::BayesianOptimization>(guide_program(lm), options);
+      tuner->search(sl::FitOptions{.x = questions.take(kTrain).x,
+                                   .y = questions.take(kTrain).y,
+                                   .validation_data = questions.slice(kTrain, kTrain + kVal),
+                                   .batch_size = 4,
+                                   .seed = static_cast<std::uint64_t>(seed)});
+      const auto search_calls = static_cast<double>(sim.stats()["requests"].get<std::int64_t>());
+      const auto record = [&](Rule& rule, const sl::tuners::Trial& named, double calls) {
+        const double truth = true_accuracy(*tuner, named);
+        rule.ratio.push_back(truth / best);
+        rule.error.push_back(named.score.value_or(0.0) - truth);
+        rule.calls.push_back(calls);
+      };
+      record(rules[0], tuner->oracle().get_best_trials_observed(1).front(), search_calls);
+      record(rules[1], tuner->oracle().get_best_trials(1).front(), search_calls);
+      sl::confirm_best(*tuner, guide_program(lm),
+                       {.top = confirm,
+                        .data = questions.slice(kTrain + kVal, kTrain + kVal + kFresh),
+                        .batch_size = 4});
+      record(rules[2], tuner->oracle().get_best_trials(1).front(),
+             static_cast<double>(sim.stats()["requests"].get<std::int64_t>()));
+      // What a perfect judge would have named among the trials the search ran.
+      const sl::tuners::Trial* truest = nullptr;
+      double truest_value = -1;
+      const auto trials = tuner->oracle().trials();
+      for (const auto& trial : trials) {
+        if (trial.status != sl::tuners::TrialStatus::completed) continue;
+        const double truth = true_accuracy(*tuner, trial);
+        if (truth > truest_value) {
+          truest_value = truth;
+          truest = &trial;
+        }
+      }
+      if (truest != nullptr) record(rules[3], *truest, search_calls);
+    }
+    for (const auto& rule : rules) {
+      std::cout << fmt::format("| {} | {} | {:.3f} | {:.3f} | {:+.3f} | {:.0f} |\n", name,
+                               rule.label, quantile(rule.ratio, 0.5), quantile(rule.ratio, 0.1),
+                               mean_of(rule.error), quantile(rule.calls, 0.5));
+    }
+  }
+  std::cout << "\n";
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -170,14 +322,20 @@ int main(int argc, char** argv) {
   }
   bool run_throughput = false;
   bool run_landscape = false;
+  bool run_quality = false;
   int seeds = 9;
-  int trials = 20;
+  int trials = 0;  // 0: each mode's own (landscape 20, quality 10)
+  std::size_t confirm = 3;
   for (int i = 1; i < argc; ++i) {
     const std::string flag = argv[i];
     if (flag == "--throughput")
       run_throughput = true;
     else if (flag == "--landscape")
       run_landscape = true;
+    else if (flag == "--quality")
+      run_quality = true;
+    else if (flag == "--confirm" && i + 1 < argc)
+      confirm = static_cast<std::size_t>(std::stoul(argv[++i]));
     else if (flag == "--seeds" && i + 1 < argc)
       seeds = std::stoi(argv[++i]);
     else if (flag == "--trials" && i + 1 < argc)
@@ -187,8 +345,10 @@ int main(int argc, char** argv) {
       return 2;
     }
   }
-  if (!run_throughput && !run_landscape) run_throughput = run_landscape = true;
+  if (!run_throughput && !run_landscape && !run_quality)
+    run_throughput = run_landscape = run_quality = true;
   if (run_throughput) throughput(dir);
-  if (run_landscape) landscape(dir, seeds, trials);
+  if (run_landscape) landscape(dir, seeds, trials > 0 ? trials : 20);
+  if (run_quality) quality(dir, std::max(seeds, 20), trials > 0 ? trials : 10, confirm);
   return 0;
 }

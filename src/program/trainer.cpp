@@ -269,16 +269,25 @@ History Program::fit(FitOptions o) {
         // The challenger and the incumbent are compared on the same training samples (the
         // incumbent is scored on those it lacks), none of them a few-shot example of either, so
         // that a candidate replaces the incumbent only on evidence.
+        // Samples the incumbent was already scored on come first (its training predictions
+        // count), in the seeded order from the cursor, so that a comparison costs few calls.
+        std::vector<std::size_t> eligible;
+        for (std::size_t looked = 0; looked < selection_order.size(); ++looked) {
+          const std::size_t sample =
+              selection_order[(selection_cursor + looked) % selection_order.size()];
+          if (!candidates[*challenger].has_seen(train_inputs[sample]) &&
+              !candidates[best].has_seen(train_inputs[sample]))
+            eligible.push_back(sample);
+        }
+        std::stable_partition(eligible.begin(), eligible.end(), [&](std::size_t sample) {
+          return candidates[best].selection.contains(sample);
+        });
+        selection_cursor = (selection_cursor + minibatch) % selection_order.size();
         std::vector<std::pair<std::size_t, std::size_t>> jobs;
-        std::vector<std::size_t> samples;
-        for (std::size_t looked = 0; looked < selection_order.size() && samples.size() < minibatch;
-             ++looked) {
-          const std::size_t sample = selection_order[selection_cursor];
-          selection_cursor = (selection_cursor + 1) % selection_order.size();
-          if (candidates[*challenger].has_seen(train_inputs[sample]) ||
-              candidates[best].has_seen(train_inputs[sample]))
-            continue;
-          samples.push_back(sample);
+        std::vector<std::size_t> samples(
+            eligible.begin(),
+            eligible.begin() + static_cast<std::ptrdiff_t>(std::min(minibatch, eligible.size())));
+        for (const std::size_t sample : samples) {
           jobs.emplace_back(*challenger, sample);
           if (!candidates[best].selection.contains(sample)) jobs.emplace_back(best, sample);
         }

@@ -182,27 +182,11 @@ SimulatorConfig builtin_config() {
   reasoner.skill.base_accuracy = 0.45;
   reasoner.skill.reasoning_effort_bonus = {
       {"minimal", 0.0}, {"low", 0.15}, {"medium", 0.28}, {"high", 0.36}};
-  // The guide's landscape: chain of thought pays through reasoning effort (the guide's Generator
-  // sets none), minimal effort costs accuracy, and sampling is best near temperature 0.3; as with
-  // real questions, most of the variance of an answer is the question's difficulty. Best:
-  // chain of thought, medium effort, temperature 0.3, three examples: 0.55; the defaults of the
-  // guide (chain of thought, low, temperature 0) reach 0.445, a Generator at temperature 1 0.185.
-  ModelConfig guide;
+  ModelConfig guide;  // the guide's landscape (lmsim/skill.hpp)
   guide.id = "sim-guide";
   guide.price = {.input = 0.40, .cached_input = 0.10, .output = 1.60};
   guide.accepts_reasoning_effort = true;
-  guide.skill = {.base_accuracy = 0.30,
-                 .reasoning_field_bonus = 0.10,
-                 .reasoning_effort_bonus = {{"minimal", -0.04},
-                                            {"low", 0.06},
-                                            {"medium", 0.12},
-                                            {"high", 0.14}},
-                 .few_shot_bonus_per_example = 0.01,
-                 .few_shot_bonus_max = 0.03,
-                 .temperature_penalty = 0.0,
-                 .temperature_curvature = 0.5,
-                 .temperature_optimum = 0.3,
-                 .question_difficulty_weight = 0.7};
+  guide.skill = guide_skill();
   config.models = {small, large, reasoner, guide};
   return config;
 }
