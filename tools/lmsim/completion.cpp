@@ -320,7 +320,8 @@ Completion complete(const ParsedRequest& request, const ModelConfig& model,
         unit_interval(hash_combine(model_hash, hash_bytes(question->normalized)));
     double draw = difficulty;
     if (temperature > 0) {
-      std::uint64_t noise_hash = hash_combine(model_hash, request.canonical_hash);
+      std::uint64_t noise_hash = hash_combine(
+          hash_combine(model_hash, hash_bytes(question->normalized)), request.canonical_hash);
       if (!request.seed) noise_hash = hash_combine(noise_hash, salt);
       draw = mix_uniforms(difficulty, unit_interval(noise_hash),
                           model.skill.question_difficulty_weight);
