@@ -10,9 +10,11 @@
 //                   [--data-dir DIR] [--model provider/model] [--api-base URL] [--json]
 //
 // The model comes from --model or SYNALINKS_MODEL (e.g. openai/gpt-4o-mini), its endpoint from
-// --api-base or SYNALINKS_API_BASE. The data from --data-dir or SYNALINKS_DATA_DIR (a folder with
-// GSM8K's train.jsonl and test.jsonl); without either, ../shared/datasets/gsm8k when it exists,
-// else GSM8K is downloaded once from its public repository into ~/.cache/synalinks/gsm8k.
+// --api-base or SYNALINKS_API_BASE; SYNALINKS_ACCEPTS_REASONING_EFFORT=1 (or 0) says whether it
+// takes reasoning_effort when its family does not tell. The data from --data-dir or
+// SYNALINKS_DATA_DIR (a folder with GSM8K's train.jsonl and test.jsonl); without either,
+// ../shared/datasets/gsm8k when it exists, else GSM8K is downloaded once from its public repository
+// into ~/.cache/synalinks/gsm8k.
 #include <CLI/CLI.hpp>
 #include <cstdlib>
 #include <iostream>
@@ -120,8 +122,15 @@ int main(int argc, char** argv) {
         data.train.slice(s.train + s.val, s.train + s.val + (s.confirm > 0 ? s.confirm_val : 0));
     const sl::Dataset test = data.test.take(s.test);
 
-    const sl::LanguageModel language_model(
-        {.model = s.model, .api_base = s.api_base, .max_concurrency = 16});
+    // Whether the model takes reasoning_effort: by its family, unless
+    // SYNALINKS_ACCEPTS_REASONING_EFFORT says (1 or 0; scripts/run sets 1 for the simulator).
+    std::optional<bool> accepts_effort;
+    if (const std::string flag = env("SYNALINKS_ACCEPTS_REASONING_EFFORT"); !flag.empty())
+      accepts_effort = flag == "1" || flag == "true";
+    const sl::LanguageModel language_model({.model = s.model,
+                                            .api_base = s.api_base,
+                                            .accepts_reasoning_effort = accepts_effort,
+                                            .max_concurrency = 16});
 
     // The guide's build_program, line for line.
     const auto build_program = [&](sl::HyperParameters& hp) {

@@ -252,7 +252,11 @@ void quality(const std::string& data_dir, int seeds, int max_trials, std::size_t
         {"best tried (hindsight, for reference)", {}, {}, {}}};
     for (int seed = 1; seed <= seeds; ++seed) {
       lmsim::SimulatorProcess sim({.data_dir = data_dir, .seed = static_cast<std::uint64_t>(seed)});
-      const sl::LanguageModel lm = model_of(sim, "sim-guide", 16);
+      const sl::LanguageModel lm({.model = "vllm/sim-guide",
+                                  .api_base = sim.base_url(),
+                                  .accepts_reasoning_effort = true,
+                                  .timeout = 30s,
+                                  .max_concurrency = 16});
       const std::size_t offset = static_cast<std::size_t>(seed - 1) * (kTrain + kVal + kFresh);
       const sl::Dataset questions = data.train.slice(offset, offset + kTrain + kVal + kFresh);
       sl::tuners::TunerOptions options{
