@@ -169,30 +169,6 @@ void landscape(const std::string& data_dir, int seeds, int max_trials) {
   std::cout << "\n";
 }
 
-// The guide's build_program on sim-guide (defaults as the guide has them).
-std::function<sl::Program(sl::HyperParameters&)> guide_program(const sl::LanguageModel& lm) {
-  return [lm](sl::HyperParameters& hp) {
-    const bool use_cot = hp.Boolean("use_chain_of_thought", {.default_value = true});
-    const double temperature = hp.Float("temperature", 0.0, 1.0, {.default_value = 0.0});
-    const auto effort = hp.Choice<std::string>("reasoning_effort", {"minimal", "low", "medium"},
-                                               {.default_value = "low"});
-    sl::clear_session();
-    const auto inputs = sl::Input(sl::datasets::gsm8k::input_data_model());
-    const auto outputs =
-        use_cot ? sl::ChainOfThought({.data_model = sl::datasets::gsm8k::output_data_model(),
-                                      .language_model = lm,
-                                      .temperature = temperature,
-                                      .reasoning_effort = effort})(inputs)
-                : sl::Generator({.data_model = sl::datasets::gsm8k::output_data_model(),
-                                 .language_model = lm,
-                                 .temperature = temperature})(inputs);
-    sl::Program program(inputs, outputs, {.name = "trial"});
-    program.compile({.reward = sl::rewards::ExactMatch({.in_mask = {"answer"}}),
-                     .optimizer = sl::optimizers::RandomFewShot()});
-    return program;
-  };
-}
-
 // The true accuracy of a trial's trained program on sim-guide: its configuration and the
 // few-shot examples its fit kept, through the simulator's own formula. (GSM8K's output model has
 // a reasoning field, so a Generator has it too; only chain of thought sends the effort.)
@@ -269,9 +245,9 @@ void quality(const std::string& data_dir, int seeds, int max_trials, std::size_t
           .verbose = 0};
       std::unique_ptr<sl::tuners::Tuner> tuner;
       if (name == "random")
-        tuner = std::make_unique<sl::tuners::RandomSearch>(guide_program(lm), options);
+        tuner = std::make_unique<sl::tuners::RandomSearch>(guide_space(lm), options);
       else
-        tuner = std::make_unique<sl::tuners::BayesianOptimization>(guide_program(lm), options);
+        tuner = std::make_unique<sl::tuners::BayesianOptimization>(guide_space(lm), options);
       tuner->search(sl::FitOptions{.x = questions.take(kTrain).x,
                                    .y = questions.take(kTrain).y,
                                    .validation_data = questions.slice(kTrain, kTrain + kVal),
@@ -286,7 +262,7 @@ void quality(const std::string& data_dir, int seeds, int max_trials, std::size_t
       };
       record(rules[0], tuner->oracle().get_best_trials_observed(1).front(), search_calls);
       record(rules[1], tuner->oracle().get_best_trials(1).front(), search_calls);
-      sl::confirm_best(*tuner, guide_program(lm),
+      sl::confirm_best(*tuner, guide_space(lm),
                        {.top = confirm,
                         .data = questions.slice(kTrain + kVal, kTrain + kVal + kFresh),
                         .batch_size = 4});
