@@ -143,7 +143,7 @@ double lm_error(const sl::HyperParameters& hp) {
   return error;
 }
 
-// benchmark_anchors' "lmprog": a synthetic LM-program accuracy (maximized), optimum 0.8249782
+// "lmprog", the peers' synthetic LM-program accuracy (maximized), optimum 0.8249782
 // at use_cot, medium effort, large model, k = 2, t = 0.09.
 sl::HyperParameters lmprog_space() {
   sl::HyperParameters hp;
