@@ -1,7 +1,9 @@
 // Confirmation of the best trials on fresh samples (see confirmation.hpp).
 #include "synalinks/program/confirmation.hpp"
 
+#include <algorithm>
 #include <filesystem>
+#include <iostream>
 
 #include "synalinks/errors.hpp"
 
@@ -34,10 +36,9 @@ Confirmation confirm_best(tuners::Tuner& tuner,
                           objective.describe() + "); expected one");
   const std::string name = evaluated_name(objective.name());
 
-  for (const auto& trial : oracle.get_best_trials(options.top)) {
-    if (trial.status != tuners::TrialStatus::completed) continue;
+  const std::string confirmed_name = "confirmed_" + objective.name();
+  const auto confirm = [&](const tuners::Trial& trial) {
     // Confirmed already (a search resumed after its confirmation): its evidence is pooled once.
-    const std::string confirmed_name = "confirmed_" + objective.name();
     if (trial.metrics.contains(confirmed_name)) {
       const auto& confirmed = trial.metrics.get(confirmed_name);
       out.trials.push_back(
@@ -48,7 +49,7 @@ Confirmation confirm_best(tuners::Tuner& tuner,
            .pooled_score = trial.score.value_or(0.0),
            .pooled_uncertainty =
                trial.score_uncertainty(objective).value_or(tuners::Uncertainty{})});
-      continue;
+      return;
     }
     HyperParameters hp = trial.hyperparameters;
     Program program = build_program(hp);
@@ -75,11 +76,41 @@ Confirmation confirm_best(tuners::Tuner& tuner,
                           .pooled_score = pooled.score.value_or(value->second),
                           .pooled_uncertainty =
                               pooled.score_uncertainty(objective).value_or(tuners::Uncertainty{})});
+  };
+  for (const auto& trial : oracle.get_best_trials(options.top))
+    if (trial.status == tuners::TrialStatus::completed) confirm(trial);
+  // The winner is named among confirmed trials: while the best is one the confirmation passed
+  // over (the confirmed ones fell below it), it is confirmed too.
+  for (;;) {
+    const auto best = oracle.get_best_trials(1);
+    if (best.empty() || best.front().status != tuners::TrialStatus::completed ||
+        best.front().metrics.contains(confirmed_name))
+      break;
+    confirm(best.front());
   }
   const auto after = oracle.get_best_trials(1);
   if (!after.empty() && after.front().status == tuners::TrialStatus::completed)
     out.best_after = after.front().trial_id;
   return out;
+}
+
+void tuners::TrialRunner<Program>::after_search(Tuner& tuner, const std::any& search_args) {
+  const auto* given = std::any_cast<FitOptions>(&search_args);
+  if (given == nullptr || !given->confirmation_data || given->confirm_top == 0) return;
+  const Confirmation confirmation =
+      confirm_best(tuner, {.top = given->confirm_top,
+                           .data = *given->confirmation_data,
+                           .batch_size = std::max<std::size_t>(1, given->batch_size)});
+  if (given->verbose > 0) {
+    std::ostream& out = given->output != nullptr ? *given->output : std::cout;
+    out << "Confirmed " << confirmation.trials.size() << " best trials on "
+        << given->confirmation_data->size() << " fresh samples (" << confirmation.usage.calls
+        << " LM calls)";
+    if (confirmation.best_after != confirmation.best_before)
+      out << "; the winner is now trial " << confirmation.best_after << ", not trial "
+          << confirmation.best_before;
+    out << "\n";
+  }
 }
 
 Confirmation confirm_best(tuners::Tuner& tuner, const ConfirmOptions& options) {

@@ -144,6 +144,7 @@ void Tuner::search(std::any args) {
     if (failure) std::rethrow_exception(failure);
   }
   oracle_->refresh();  // the other workers' last results, for the summary
+  if (after_search_) after_search_(*this, args);
   notify([this](Callback& callback) { callback.on_search_end(*this); });
 }
 

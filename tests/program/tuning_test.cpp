@@ -195,23 +195,33 @@ TEST_F(Tuning, ConfirmationScoresTheBestTrialsOnFreshSamplesAndPoolsTheEvidence)
   const Dataset fresh = data.train.slice(20, 36);
   const auto before = requests_served(sim);
   const Confirmation confirmation = confirm_best(tuner, {.top = 2, .data = fresh});
-  // Each of the two best trials' trained programs answered the 16 fresh questions once.
-  EXPECT_EQ(requests_served(sim) - before, 2 * 16);
-  EXPECT_EQ(confirmation.usage.calls, 2 * 16);
-  ASSERT_EQ(confirmation.trials.size(), 2u);
-  for (std::size_t i = 0; i < 2; ++i) {
+  // Each confirmed trial's trained program answered the 16 fresh questions once: the two best,
+  // and any trial that then ranked above them.
+  ASSERT_GE(confirmation.trials.size(), 2u);
+  const auto confirmed_count = static_cast<std::int64_t>(confirmation.trials.size());
+  EXPECT_EQ(requests_served(sim) - before, confirmed_count * 16);
+  EXPECT_EQ(confirmation.usage.calls, confirmed_count * 16);
+  for (std::size_t i = 0; i < confirmation.trials.size(); ++i) {
     const auto& confirmed = confirmation.trials[i];
-    EXPECT_EQ(confirmed.trial_id, ranked[i].trial_id);
+    const auto original = i < 2 ? ranked[i] : tuner.oracle().get_trial(confirmed.trial_id);
+    if (i < 2) {
+      EXPECT_EQ(confirmed.trial_id, ranked[i].trial_id);
+    }
     EXPECT_EQ(confirmed.confirmation_uncertainty.count, 16);
     EXPECT_EQ(confirmed.pooled_uncertainty.count, 8 + 16);
     // The pooled score weighs both measurements by their sample counts.
-    EXPECT_NEAR(confirmed.pooled_score,
-                (*ranked[i].score * 8 + confirmed.confirmation_score * 16) / 24, 1e-12);
+    if (i < 2) {
+      EXPECT_NEAR(confirmed.pooled_score,
+                  (*original.score * 8 + confirmed.confirmation_score * 16) / 24, 1e-12);
+    }
     const auto trial = tuner.oracle().get_trial(confirmed.trial_id);
     EXPECT_EQ(trial.metrics.get("confirmed_val_reward").last_value(), confirmed.confirmation_score);
     EXPECT_EQ(trial.score, confirmed.pooled_score);
   }
-  EXPECT_EQ(confirmation.best_after, tuner.oracle().get_best_trials(1).front().trial_id);
+  // The winner is a confirmed trial.
+  const auto winner = tuner.oracle().get_best_trials(1).front();
+  EXPECT_EQ(confirmation.best_after, winner.trial_id);
+  EXPECT_TRUE(winner.metrics.contains("confirmed_val_reward"));
   EXPECT_FALSE(confirmation.best_before.empty());
 
   // The pooled evidence is saved in the trial's record.
@@ -227,6 +237,27 @@ TEST_F(Tuning, ConfirmationScoresTheBestTrialsOnFreshSamplesAndPoolsTheEvidence)
                 tuner.oracle().add_evidence(ranked[0].trial_id, {{"val_reward", 0.5}});
               }),
               HasSubstr("a positive \"val_reward/count\""));
+}
+
+TEST_F(Tuning, ASearchGivenConfirmationDataConfirmsItsBestTrialsBeforeReturning) {
+  lmsim::SimulatorProcess sim({.config = simulator_config(questions)});
+  tuners::GridSearch tuner(guide_builder(simulator_model(sim, "sim-learner")),
+                           options(4, "auto-confirm"));
+  FitOptions args = fit_args(12, 8);
+  args.confirmation_data = data.train.slice(20, 30);
+  args.confirm_top = 2;
+  tuner.search(args);
+  int confirmed = 0;
+  for (const auto& trial : tuner.oracle().trials()) {
+    if (!trial.metrics.contains("confirmed_val_reward")) continue;
+    ++confirmed;
+    EXPECT_EQ(trial.score_uncertainty(tuner.oracle().objective())->count, 8 + 10);
+  }
+  EXPECT_EQ(confirmed, 2);
+  // Searching again (nothing left to run) does not pool the same evidence twice.
+  const auto before = requests_served(sim);
+  tuner.search(args);
+  EXPECT_EQ(requests_served(sim), before);
 }
 
 }  // namespace

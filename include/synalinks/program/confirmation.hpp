@@ -34,7 +34,7 @@ struct ConfirmedTrial {
 };
 
 struct Confirmation {
-  std::vector<ConfirmedTrial> trials;  // in the order they were ranked before confirmation
+  std::vector<ConfirmedTrial> trials;  // in the order they were confirmed
   std::string best_before;             // the trial named best before confirmation ("" if none)
   std::string best_after;              // and after
   ProgramUsage usage{};                // the LM calls, tokens and cost the confirmation spent
@@ -42,7 +42,9 @@ struct Confirmation {
 
 // Scores the `top` best trials' trained programs (rebuilt by `build_program`) on `data` and adds
 // that evidence to their trials (Oracle::add_evidence), so that get_best_trials,
-// get_best_hyperparameters and get_best_programs name the winner on the pooled evidence. The
+// get_best_hyperparameters and get_best_programs name the winner on the pooled evidence. When the
+// confirmed trials fall below one that was not confirmed, that one is confirmed too, until the
+// best trial is a confirmed one. The
 // objective must be a reward the program reports ("val_reward", or "val_<metric>" /
 // "<metric>" of a metric it is compiled with) with its sample count. A trial confirmed before (a
 // resumed search) is not scored again: its evidence counts once. InvalidArgument when `data`

@@ -79,6 +79,11 @@ struct FitOptions {
   bool shuffle = false;            // shuffle the training samples every epoch (seeded)
   std::uint64_t seed = 0;          // for shuffling and validation minibatches
   std::vector<ProgramCallback> callbacks{};
+  // For a tuner's search over programs: samples no trial is scored on. Once every trial has
+  // ended, the confirm_top best trials' trained programs are scored on them and the winner is
+  // named on the pooled evidence (confirm_best). Unset, or confirm_top 0: no confirmation.
+  std::optional<Dataset> confirmation_data{};
+  std::size_t confirm_top = 3;
   int verbose = 0;                 // 1: a progress bar per epoch
   std::ostream* output = nullptr;  // progress and warnings; null: std::cout
 };
@@ -169,6 +174,8 @@ namespace tuners {
 template <>
 struct TrialRunner<Program> {
   static TrialResult run(Program program, HyperParameters& hp, TrialContext& context);
+  // Confirms the best trials when the FitOptions given to search hold confirmation_data.
+  static void after_search(Tuner& tuner, const std::any& search_args);
 };
 
 }  // namespace tuners

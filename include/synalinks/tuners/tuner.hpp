@@ -63,6 +63,14 @@ concept RunnableModel = requires(M model, HyperParameters& hp, TrialContext& con
   { TrialRunner<M>::run(std::move(model), hp, context) } -> std::convertible_to<TrialResult>;
 };
 
+// A runnable model may also act once every trial has ended, before search() returns and the
+// winner is named: TrialRunner<M>::after_search(tuner, search_args). (Programs confirm their
+// best trials on fresh samples there, when the fit options give some.)
+template <class M>
+concept ModelWithSearchEnd = requires(Tuner& tuner, const std::any& args) {
+  TrialRunner<M>::after_search(tuner, args);
+};
+
 // What a running trial may read besides its hyperparameters.
 struct TrialContext {
   const Trial& trial;
@@ -190,6 +198,7 @@ class Tuner {
 
   HyperModel hypermodel_;
   ModelBuilder model_builder_;  // set when the hypermodel returns a runnable model
+  std::function<void(Tuner&, const std::any&)> after_search_;  // the model's search end, if any
   const std::type_info* model_type_ = nullptr;
   std::unique_ptr<Oracle> oracle_;
   TunerOptions options_;
@@ -255,6 +264,11 @@ void Tuner::remember_model_builder(const F& f) {
       model_builder_ = [fn = Fn(f)](HyperParameters& hp) mutable {
         return std::shared_ptr<void>(std::make_shared<Model>(fn(hp)));
       };
+      if constexpr (ModelWithSearchEnd<Model>) {
+        after_search_ = [](Tuner& tuner, const std::any& args) {
+          TrialRunner<Model>::after_search(tuner, args);
+        };
+      }
     }
   }
 }
