@@ -448,6 +448,9 @@ Trial Oracle::add_evidence(const std::string& trial_id, const Metrics& evidence)
     if (value == evidence.end() || !added || !(added->count > 0))
       throw InvalidArgument(what + "expected \"" + name + "\" with \"" + stderr_key(name) +
                             "\" and a positive \"" + count_key(name) + "\" in the evidence");
+    // Evidence is pooled once per trial: a second worker confirming the same trial (both saw it
+    // unconfirmed before their transactions) adds nothing.
+    if (trial.metrics.contains("confirmed_" + name)) return trial;
     if (!before || !(before->count > 0))
       throw InvalidArgument(what + "the trial's score has no sample count to pool with; expected " +
                             "a trial that reported \"" + count_key(name) + "\"");

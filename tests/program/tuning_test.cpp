@@ -230,6 +230,12 @@ TEST_F(Tuning, ConfirmationScoresTheBestTrialsOnFreshSamplesAndPoolsTheEvidence)
   EXPECT_EQ(record.score, confirmation.trials[0].pooled_score);
   EXPECT_TRUE(record.metrics.contains("confirmed_val_reward"));
 
+  // Evidence is pooled once per trial: more of it changes nothing.
+  tuners::Metrics again{{"val_reward", 0.0}};
+  tuners::set_uncertainty(again, "val_reward", {.std_error = 0.1, .count = 16});
+  EXPECT_EQ(tuner.oracle().add_evidence(ranked[0].trial_id, again).score,
+            confirmation.trials[0].pooled_score);
+
   // Bad uses say what was expected.
   EXPECT_THAT(testing::message_of<InvalidArgument>([&] { confirm_best(tuner, {.top = 1}); }),
               HasSubstr("no confirmation data"));

@@ -95,7 +95,9 @@ class Oracle {
   // More evidence on a completed trial's objective: a new measurement, on samples its score did
   // not use, of the same quantity ("<objective>", "<objective>/stderr", "<objective>/count").
   // It is pooled with the trial's score at its best step, each weighed by its sample count; the
-  // new measurement alone is kept as "confirmed_<objective>". InvalidArgument when the trial is
+  // new measurement alone is kept as "confirmed_<objective>". Once per trial: a trial that has it
+  // already is returned unchanged (two workers of a shared storage may confirm the same trial at
+  // once). InvalidArgument when the trial is
   // not completed, the search has several objectives, or either side lacks a sample count.
   Trial add_evidence(const std::string& trial_id, const Metrics& evidence);
 
