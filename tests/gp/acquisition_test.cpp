@@ -54,6 +54,22 @@ Eigen::MatrixXd grid_points() {
   return x;
 }
 
+// The acquisition's gradient at `at` equals central differences of its value.
+void expect_gradient_matches(const Acquisition& acquisition, const GaussianProcess& gp,
+                             const Eigen::Vector2d& at) {
+  const auto prediction = gp.predict(at, true);
+  Eigen::VectorXd gradient;
+  acquisition.value(prediction.mean, prediction.variance, prediction.mean_gradient,
+                    prediction.variance_gradient, gradient);
+  for (Eigen::Index k = 0; k < 2; ++k) {
+    const auto [b, a] = predictions_around(gp, at, k);
+    const double numeric =
+        (acquisition.value(a.mean, a.variance) - acquisition.value(b.mean, b.variance)) /
+        (2 * kStep);
+    EXPECT_NEAR(gradient(k), numeric, 1e-4 * std::max(1.0, std::abs(numeric)));
+  }
+}
+
 class AcquisitionGradient : public ::testing::TestWithParam<AcquisitionKind> {};
 
 TEST_P(AcquisitionGradient, MatchesFiniteDifferencesThroughTheModel) {
@@ -67,17 +83,7 @@ TEST_P(AcquisitionGradient, MatchesFiniteDifferencesThroughTheModel) {
   const Acquisition acquisition{.kind = GetParam(), .beta = 2.6, .best = y.minCoeff()};
   for (const Eigen::Vector2d& at :
        {Eigen::Vector2d(0.27, 0.63), Eigen::Vector2d(0.93, 0.02), Eigen::Vector2d(0.5, 0.5)}) {
-    const auto prediction = gp->predict(at, true);
-    Eigen::VectorXd gradient;
-    acquisition.value(prediction.mean, prediction.variance, prediction.mean_gradient,
-                      prediction.variance_gradient, gradient);
-    for (Eigen::Index k = 0; k < 2; ++k) {
-      const auto [b, a] = predictions_around(*gp, at, k);
-      const double numeric =
-          (acquisition.value(a.mean, a.variance) - acquisition.value(b.mean, b.variance)) /
-          (2 * kStep);
-      EXPECT_NEAR(gradient(k), numeric, 1e-4 * std::max(1.0, std::abs(numeric)));
-    }
+    expect_gradient_matches(acquisition, *gp, at);
   }
 }
 
@@ -96,17 +102,7 @@ TEST(Acquisition, AugmentedExpectedImprovementGradientMatchesFiniteDifferences) 
       .kind = AcquisitionKind::log_ei, .best = y.minCoeff(), .noise_variance = 0.05};
   for (const Eigen::Vector2d& at :
        {Eigen::Vector2d(0.27, 0.63), Eigen::Vector2d(0.93, 0.02), Eigen::Vector2d(0.1, 0.4)}) {
-    const auto prediction = gp->predict(at, true);
-    Eigen::VectorXd gradient;
-    acquisition.value(prediction.mean, prediction.variance, prediction.mean_gradient,
-                      prediction.variance_gradient, gradient);
-    for (Eigen::Index k = 0; k < 2; ++k) {
-      const auto [b, a] = predictions_around(*gp, at, k);
-      const double numeric =
-          (acquisition.value(a.mean, a.variance) - acquisition.value(b.mean, b.variance)) /
-          (2 * kStep);
-      EXPECT_NEAR(gradient(k), numeric, 1e-4 * std::max(1.0, std::abs(numeric)));
-    }
+    expect_gradient_matches(acquisition, *gp, at);
   }
 }
 
