@@ -77,7 +77,7 @@ struct FitOptions {
   std::size_t minibatch_size = 4;
   std::int64_t initial_epoch = 0;  // a promoted trial continues from here
   bool shuffle = false;            // shuffle the training samples every epoch (seeded)
-  std::uint64_t seed = 0;          // for shuffling and validation minibatches
+  std::uint64_t seed = 0;          // for shuffling and the order candidates are compared in
   std::vector<ProgramCallback> callbacks{};
   // For a tuner's search over programs: samples no trial is scored on. Once every trial has
   // ended, the confirm_top best trials' trained programs are scored on them and the winner is
