@@ -27,6 +27,13 @@ class SqliteConnection final : public Connection {
     sqlite3_busy_timeout(db_, static_cast<int>(busy_timeout_seconds * 1000));
     // WAL lets readers (a summary, optuna-dashboard) run beside the workers' writes; NORMAL
     // syncs at checkpoints, which keeps every commit atomic against a crash of the process.
+    // Switching a new database to WAL while another worker does the same can answer "database
+    // is locked" without calling the busy handler: retried for as long as the busy timeout.
+    const auto deadline =
+        std::chrono::steady_clock::now() + std::chrono::duration<double>(busy_timeout_seconds);
+    while (sqlite3_exec(db_, "PRAGMA journal_mode=WAL", nullptr, nullptr, nullptr) == SQLITE_BUSY &&
+           std::chrono::steady_clock::now() < deadline)
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
     script("PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL");
   }
   ~SqliteConnection() override {
