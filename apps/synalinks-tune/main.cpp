@@ -300,19 +300,6 @@ std::unique_ptr<sl::tuners::Oracle> read_project(const ProjectArgs& project) {
   }
 }
 
-// The trial's metrics, each with its uncertainty when it has one: "val_reward: 0.71 ± 0.09 (24
-// samples)".
-std::string metrics_text(const sl::tuners::Trial& trial, const sl::tuners::Objectives& objective) {
-  const sl::tuners::Metrics metrics = trial.final_metrics(objective);
-  std::string out;
-  for (const auto& [name, value] : metrics) {
-    if (sl::tuners::is_uncertainty_key(name)) continue;
-    out += name + ": " +
-           sl::tuners::format_estimate(value, sl::tuners::uncertainty_of(metrics, name)) + "\n";
-  }
-  return out.empty() ? out : "Metrics:\n" + out;
-}
-
 int run_summary(const ProjectArgs& project, bool json, std::size_t num_trials) {
   auto oracle = read_project(project);
   if (json) {
@@ -327,17 +314,7 @@ int run_summary(const ProjectArgs& project, bool json, std::size_t num_trials) {
   std::cout << "Results summary\nResults in " << where << "\nShowing " << num_trials
             << " best trials\n"
             << oracle->objective().describe() << "\n";
-  const auto best = oracle->get_best_trials(num_trials);
-  const auto estimates = oracle->estimated_scores();
-  for (const auto& trial : best) {
-    const auto estimate = estimates.find(trial.trial_id);
-    std::cout << "\n"
-              << trial.summary(oracle->objective(), estimate == estimates.end()
-                                                        ? std::nullopt
-                                                        : std::optional(estimate->second))
-              << metrics_text(trial, oracle->objective());
-  }
-  std::cout << sl::tuners::indistinguishable_text(best, oracle->objective());
+  std::cout << sl::tuners::best_trials_text(*oracle, num_trials, /*with_metrics=*/true);
   return kExitOk;
 }
 

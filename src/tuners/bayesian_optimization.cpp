@@ -324,11 +324,9 @@ std::optional<BayesianOptimizationOracle::Observations> BayesianOptimizationOrac
   for (const Trial* trial : completed) {
     out.points.push_back(encoding.encode(trial->hyperparameters.values()));
     scores.push_back(maximize ? -*trial->score : *trial->score);
-    const auto uncertainty = trial->score_uncertainty(objective());
-    const double error = uncertainty ? uncertainty->std_error : 0.0;
-    const bool known = std::isfinite(error) && error > 0;
-    variances.push_back(known ? error * error : 0.0);
-    noisy = noisy || known;
+    const auto variance = trial->score_variance(objective());
+    variances.push_back(variance.value_or(0.0));
+    noisy = noisy || variance;
   }
   // Infinite scores are clamped to the finite range: a diverged trial is as bad as the worst.
   double lowest = std::numeric_limits<double>::infinity();
@@ -367,12 +365,9 @@ std::vector<double> BayesianOptimizationOracle::estimate_scores(
     const std::vector<const Trial*>& completed) const {
   // Without a known standard error the observed score is the truth (or all the oracle knows of
   // it): rank as the base does. Too few trials for a model: likewise.
-  bool noisy = false;
-  for (const Trial* trial : completed) {
-    const auto uncertainty = trial->score_uncertainty(objective());
-    noisy = noisy ||
-            (uncertainty && std::isfinite(uncertainty->std_error) && uncertainty->std_error > 0);
-  }
+  const bool noisy = std::any_of(completed.begin(), completed.end(), [&](const Trial* trial) {
+    return trial->score_variance(objective()).has_value();
+  });
   if (!noisy || objective().is_multi() ||
       completed.size() < static_cast<std::size_t>(std::max(2, initial_points())))
     return Oracle::estimate_scores(completed);

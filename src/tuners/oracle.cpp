@@ -477,11 +477,9 @@ std::vector<double> Oracle::estimate_scores(const std::vector<const Trial*>& com
   if (options_.objective.is_multi()) return estimates;
   // Method of moments over the trials that report a standard error.
   std::vector<std::pair<std::size_t, double>> noisy;  // index, variance
-  for (std::size_t i = 0; i < completed.size(); ++i) {
-    const auto uncertainty = completed[i]->score_uncertainty(options_.objective);
-    if (uncertainty && std::isfinite(uncertainty->std_error) && uncertainty->std_error > 0)
-      noisy.emplace_back(i, uncertainty->std_error * uncertainty->std_error);
-  }
+  for (std::size_t i = 0; i < completed.size(); ++i)
+    if (const auto variance = completed[i]->score_variance(options_.objective))
+      noisy.emplace_back(i, *variance);
   if (noisy.size() < 3) return estimates;
   double mean = 0;
   double noise = 0;
@@ -509,6 +507,18 @@ struct Partition {
   std::vector<const Trial*> others;
 };
 
+Partition partition(const std::vector<std::string>& order,
+                    const std::map<std::string, Trial>& trials) {
+  Partition parts;
+  for (const auto& id : order) {
+    const Trial& trial = trials.at(id);
+    (trial.status == TrialStatus::completed && trial.score ? parts.completed : parts.others)
+        .push_back(&trial);
+  }
+  return parts;
+}
+
+// The completed trials by `keys` (ties by score, then creation order), then the others.
 std::vector<Trial> best_first(const Partition& parts, const std::vector<double>& keys,
                               const Objectives& objective, std::size_t num_trials) {
   std::vector<std::size_t> order(parts.completed.size());
@@ -529,38 +539,25 @@ std::vector<Trial> best_first(const Partition& parts, const std::vector<double>&
 
 std::vector<Trial> Oracle::get_best_trials(std::size_t num_trials) const {
   std::lock_guard lock(mutex_);
-  Partition parts;
-  for (const auto& id : order_) {
-    const Trial& trial = trials_.at(id);
-    (trial.status == TrialStatus::completed && trial.score ? parts.completed : parts.others)
-        .push_back(&trial);
-  }
+  const Partition parts = partition(order_, trials_);
   return best_first(parts, estimate_scores(parts.completed), options_.objective, num_trials);
 }
 
 std::vector<Trial> Oracle::get_best_trials_observed(std::size_t num_trials) const {
   std::lock_guard lock(mutex_);
-  Partition parts;
+  const Partition parts = partition(order_, trials_);
   std::vector<double> observed;
-  for (const auto& id : order_) {
-    const Trial& trial = trials_.at(id);
-    const bool scored = trial.status == TrialStatus::completed && trial.score;
-    (scored ? parts.completed : parts.others).push_back(&trial);
-    if (scored) observed.push_back(*trial.score);
-  }
+  for (const Trial* trial : parts.completed) observed.push_back(*trial->score);
   return best_first(parts, observed, options_.objective, num_trials);
 }
 
 std::map<std::string, double> Oracle::estimated_scores() const {
   std::lock_guard lock(mutex_);
-  std::vector<const Trial*> completed;
-  for (const auto& id : order_) {
-    const Trial& trial = trials_.at(id);
-    if (trial.status == TrialStatus::completed && trial.score) completed.push_back(&trial);
-  }
-  const auto estimates = estimate_scores(completed);
+  const Partition parts = partition(order_, trials_);
+  const auto estimates = estimate_scores(parts.completed);
   std::map<std::string, double> out;
-  for (std::size_t i = 0; i < completed.size(); ++i) out[completed[i]->trial_id] = estimates[i];
+  for (std::size_t i = 0; i < parts.completed.size(); ++i)
+    out[parts.completed[i]->trial_id] = estimates[i];
   return out;
 }
 

@@ -105,4 +105,32 @@ std::string indistinguishable_text(const std::vector<Trial>& ranked, const Objec
          "apart.\n";
 }
 
+namespace {
+
+std::string metrics_text(const Trial& trial, const Objectives& objective) {
+  const Metrics metrics = trial.final_metrics(objective);
+  std::string out;
+  for (const auto& [name, value] : metrics)
+    if (!is_uncertainty_key(name))
+      out += name + ": " + format_estimate(value, uncertainty_of(metrics, name)) + "\n";
+  return out.empty() ? out : "Metrics:\n" + out;
+}
+
+}  // namespace
+
+std::string best_trials_text(const Oracle& oracle, std::size_t num_trials, bool with_metrics) {
+  const Objectives& objective = oracle.objective();
+  const auto best = oracle.get_best_trials(num_trials);
+  const auto estimates = oracle.estimated_scores();
+  std::string out;
+  for (const auto& trial : best) {
+    const auto estimate = estimates.find(trial.trial_id);
+    out += "\n" + trial.summary(objective, estimate == estimates.end()
+                                               ? std::nullopt
+                                               : std::optional(estimate->second));
+    if (with_metrics) out += metrics_text(trial, objective);
+  }
+  return out + indistinguishable_text(best, objective);
+}
+
 }  // namespace synalinks::tuners

@@ -78,6 +78,13 @@ std::optional<Uncertainty> Trial::score_uncertainty(const Objectives& objective)
   return metrics.get(objective.name()).uncertainty_at(*best_step);
 }
 
+std::optional<double> Trial::score_variance(const Objectives& objective) const {
+  const auto uncertainty = score_uncertainty(objective);
+  if (!uncertainty || !std::isfinite(uncertainty->std_error) || !(uncertainty->std_error > 0))
+    return std::nullopt;
+  return uncertainty->std_error * uncertainty->std_error;
+}
+
 Json Trial::to_json() const {
   Json out;
   out["trial_id"] = trial_id;
@@ -138,12 +145,7 @@ std::string Trial::summary(const Objectives& objective, std::optional<double> es
   for (const auto& [name, value] : hyperparameters.values())
     out << name << ": " << synalinks::to_string(value) << "\n";
   if (score) {
-    out << "Score: " << python_float_repr(*score);
-    if (const auto uncertainty = score_uncertainty(objective)) {
-      out << " ± " << python_float_repr(std::round(uncertainty->std_error * 1e4) / 1e4);
-      if (uncertainty->count > 0) out << " (" << uncertainty->count << " samples)";
-    }
-    out << "\n";
+    out << "Score: " << format_estimate(*score, score_uncertainty(objective)) << "\n";
     if (estimate && *estimate != *score)
       out << "Estimated score: " << python_float_repr(std::round(*estimate * 1e4) / 1e4)
           << " (the score shrunk by its uncertainty; trials are ranked by it)\n";

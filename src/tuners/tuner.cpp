@@ -325,15 +325,7 @@ std::string Tuner::results_summary_text(std::size_t num_trials) const {
   std::string out = "Results summary\nResults in " + project_dir_.string() + "\n" +
                     fmt::format("Showing {} best trials\n", num_trials) +
                     oracle_->objective().describe() + "\n";
-  const auto best = oracle_->get_best_trials(num_trials);
-  const auto estimates = oracle_->estimated_scores();
-  for (const auto& trial : best) {
-    const auto estimate = estimates.find(trial.trial_id);
-    out += "\n" + trial.summary(oracle_->objective(), estimate == estimates.end()
-                                                          ? std::nullopt
-                                                          : std::optional(estimate->second));
-  }
-  return out + indistinguishable_text(best, oracle_->objective());
+  return out + best_trials_text(*oracle_, num_trials);
 }
 
 void Tuner::results_summary(std::size_t num_trials) const {

@@ -54,6 +54,19 @@ Eigen::MatrixXd grid_points() {
   return x;
 }
 
+// A smooth function on the grid, and length scales that suit it.
+Eigen::VectorXd grid_values(const Eigen::MatrixXd& x) {
+  Eigen::VectorXd y(x.rows());
+  for (Eigen::Index i = 0; i < x.rows(); ++i) y(i) = std::cos(4 * x(i, 0)) * x(i, 1);
+  return y;
+}
+
+GpHyperparameters grid_hyperparameters() {
+  GpHyperparameters h;
+  h.length_scales = Eigen::Vector2d(0.4, 0.6);
+  return h;
+}
+
 // The acquisition's gradient at `at` equals central differences of its value.
 void expect_gradient_matches(const Acquisition& acquisition, const GaussianProcess& gp,
                              const Eigen::Vector2d& at) {
@@ -74,10 +87,8 @@ class AcquisitionGradient : public ::testing::TestWithParam<AcquisitionKind> {};
 
 TEST_P(AcquisitionGradient, MatchesFiniteDifferencesThroughTheModel) {
   const Eigen::MatrixXd x = grid_points();
-  Eigen::VectorXd y(9);
-  for (int i = 0; i < 9; ++i) y(i) = std::cos(4 * x(i, 0)) * x(i, 1);
-  GpHyperparameters h;
-  h.length_scales = Eigen::Vector2d(0.4, 0.6);
+  const Eigen::VectorXd y = grid_values(x);
+  const GpHyperparameters h = grid_hyperparameters();
   const auto gp = GaussianProcess::condition(x, y, h, 1e-6);
   ASSERT_TRUE(gp);
   const Acquisition acquisition{.kind = GetParam(), .beta = 2.6, .best = y.minCoeff()};
@@ -92,10 +103,8 @@ INSTANTIATE_TEST_SUITE_P(BothKinds, AcquisitionGradient,
 
 TEST(Acquisition, AugmentedExpectedImprovementGradientMatchesFiniteDifferences) {
   const Eigen::MatrixXd x = grid_points();
-  Eigen::VectorXd y(9);
-  for (int i = 0; i < 9; ++i) y(i) = std::cos(4 * x(i, 0)) * x(i, 1);
-  GpHyperparameters h;
-  h.length_scales = Eigen::Vector2d(0.4, 0.6);
+  const Eigen::VectorXd y = grid_values(x);
+  const GpHyperparameters h = grid_hyperparameters();
   const auto gp = GaussianProcess::condition(x, y, h, 1e-6, Eigen::VectorXd::Constant(9, 0.05));
   ASSERT_TRUE(gp);
   const Acquisition acquisition{

@@ -28,4 +28,11 @@ std::vector<Trial> indistinguishable_from_best(const std::vector<Trial>& ranked,
 // of their scores (95%); ..."), or "" when the first is separated from the others.
 std::string indistinguishable_text(const std::vector<Trial>& ranked, const Objectives& objective);
 
+// The `num_trials` best trials' summary blocks (Trial::summary with the score's uncertainty and
+// the estimate the trial is ranked by), then indistinguishable_text. With `with_metrics`, each
+// block also lists the trial's metrics with their uncertainty ("val_reward: 0.71 ± 0.09 (24
+// samples)").
+std::string best_trials_text(const Oracle& oracle, std::size_t num_trials,
+                             bool with_metrics = false);
+
 }  // namespace synalinks::tuners

@@ -50,6 +50,9 @@ struct Trial {
   // The standard error and sample count of the score, when the trial reported them (single
   // objective only).
   std::optional<Uncertainty> score_uncertainty(const Objectives& objective) const;
+  // The squared standard error of the score when the trial reported a finite, positive one: the
+  // noise a model of the scores gives this trial.
+  std::optional<double> score_variance(const Objectives& objective) const;
 
   // keras-tuner's trial.json fields (trial_id, hyperparameters, metrics, score, best_step,
   // status, message) followed by run_times, duration_seconds, start_time, end_time, number and
