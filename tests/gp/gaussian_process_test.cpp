@@ -33,6 +33,16 @@ GpHyperparameters some_hyperparameters(Eigen::Index d) {
   return h;
 }
 
+// The gradients of the posterior mean and variance at `at` equal central differences.
+void expect_prediction_gradients_match(const GaussianProcess& gp, const Eigen::VectorXd& at) {
+  const auto prediction = gp.predict(at, true);
+  for (Eigen::Index k = 0; k < at.size(); ++k) {
+    const auto [down, up] = predictions_around(gp, at, k);
+    EXPECT_NEAR(prediction.mean_gradient(k), (up.mean - down.mean) / (2 * kStep), 1e-5);
+    EXPECT_NEAR(prediction.variance_gradient(k), (up.variance - down.variance) / (2 * kStep), 1e-5);
+  }
+}
+
 TEST(LogMarginalLikelihood, GradientMatchesFiniteDifferences) {
   const Eigen::MatrixXd x = random_points(15, 3, 1);
   const Eigen::VectorXd y = smooth_targets(x);
@@ -207,13 +217,7 @@ TEST(GaussianProcess, HeteroscedasticPredictionGradientsMatchFiniteDifferences) 
   const auto gp = GaussianProcess::condition(x, smooth_targets(x), some_hyperparameters(2), 1e-4,
                                              some_point_noise(12, 15));
   ASSERT_TRUE(gp);
-  const Eigen::Vector2d at(0.31, 0.58);
-  const auto prediction = gp->predict(at, true);
-  for (Eigen::Index k = 0; k < 2; ++k) {
-    const auto [down, up] = predictions_around(*gp, at, k);
-    EXPECT_NEAR(prediction.mean_gradient(k), (up.mean - down.mean) / (2 * kStep), 1e-5);
-    EXPECT_NEAR(prediction.variance_gradient(k), (up.variance - down.variance) / (2 * kStep), 1e-5);
-  }
+  expect_prediction_gradients_match(*gp, Eigen::Vector2d(0.31, 0.58));
 }
 
 TEST(GaussianProcess, KnownNoiseLeavesLessForTheFittedNoise) {
@@ -278,13 +282,7 @@ TEST(GaussianProcess, PredictionGradientsMatchFiniteDifferences) {
   const Eigen::VectorXd y = smooth_targets(x);
   const auto gp = GaussianProcess::condition(x, y, some_hyperparameters(3), 1e-4);
   ASSERT_TRUE(gp);
-  const Eigen::VectorXd at = Eigen::Vector3d(0.3, 0.55, 0.8);
-  const auto prediction = gp->predict(at, true);
-  for (Eigen::Index k = 0; k < 3; ++k) {
-    const auto [b, a] = predictions_around(*gp, at, k);
-    EXPECT_NEAR(prediction.mean_gradient(k), (a.mean - b.mean) / (2 * kStep), 1e-5);
-    EXPECT_NEAR(prediction.variance_gradient(k), (a.variance - b.variance) / (2 * kStep), 1e-5);
-  }
+  expect_prediction_gradients_match(*gp, Eigen::Vector3d(0.3, 0.55, 0.8));
 }
 
 TEST(GaussianProcess, BatchPredictionAgreesWithSinglePredictions) {
