@@ -18,6 +18,13 @@
 namespace synalinks::tuners {
 namespace {
 
+// What the model learns from: completed trials, and trials stopped early with the score of what
+// they reported (their larger standard error tells the model how little that is).
+bool is_observation(const Trial& trial) {
+  return (trial.status == TrialStatus::completed || trial.status == TrialStatus::stopped) &&
+         trial.score.has_value();
+}
+
 // Acquisition search: random candidates in numbers that shrink as the model grows (each costs
 // O(n^2) to score: a triangular solve for its variance), a quarter of them drawn around the best
 // trials, then the best few refined by a bounded gradient method.
@@ -136,7 +143,7 @@ Oracle::Proposal BayesianOptimizationOracle::populate_space(const std::string& /
   std::size_t completed = 0;
   for (const auto& id : trial_order()) {
     const Trial& trial = trial_ref(id);
-    if (trial.status == TrialStatus::completed && trial.score) ++completed;
+    if (is_observation(trial)) ++completed;
   }
   if (completed < static_cast<std::size_t>(initial_points())) return random_proposal(index);
   try {
@@ -161,7 +168,7 @@ std::optional<ValueMap> BayesianOptimizationOracle::model_proposal(std::size_t t
   std::vector<std::vector<double>> pending;
   for (const auto& id : trial_order()) {
     const Trial& trial = trial_ref(id);
-    if (trial.status == TrialStatus::completed && trial.score) {
+    if (is_observation(trial)) {
       completed.push_back(&trial);
     } else if (trial.status == TrialStatus::running) {
       pending.push_back(encoding.encode(trial.hyperparameters.values()));

@@ -345,7 +345,7 @@ Trial Oracle::end_trial_locked(const Trial& ended, bool& check_failures) {
   if (!is_finished(ended.status)) {
     throw InvalidArgument("end_trial of trial " + ended.trial_id + " with status " +
                           std::string(to_string(ended.status)) +
-                          "; expected COMPLETED, INVALID or FAILED");
+                          "; expected COMPLETED, STOPPED, INVALID or FAILED");
   }
   Trial& trial = it->second;
   update_space_locked(ended.hyperparameters);
@@ -355,6 +355,12 @@ Trial Oracle::end_trial_locked(const Trial& ended, bool& check_failures) {
   trial.score.reset();
   trial.best_step.reset();
   if (trial.status == TrialStatus::completed) score_trial(trial);
+  // A trial stopped early keeps the score of what it reported, if anything (stopped it stays).
+  if (trial.status == TrialStatus::stopped && trial.metrics.contains(options_.objective.name())) {
+    const MetricHistory& history = trial.metrics.get(options_.objective.name());
+    trial.score = history.best_value();
+    trial.best_step = history.best_step();
+  }
   record_values(trial);
   trial.run_times += 1;
   trial.end_time = detail::utc_timestamp_now();

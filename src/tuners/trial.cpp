@@ -51,8 +51,8 @@ TrialStatus trial_status_from_string(std::string_view text) {
 }
 
 bool is_finished(TrialStatus status) {
-  return status == TrialStatus::completed || status == TrialStatus::invalid ||
-         status == TrialStatus::failed;
+  return status == TrialStatus::completed || status == TrialStatus::stopped ||
+         status == TrialStatus::invalid || status == TrialStatus::failed;
 }
 
 Metrics Trial::final_metrics(const Objectives& objective) const {

@@ -181,13 +181,17 @@ Trial Tuner::run_one(Trial trial, const std::any& args) {
   try {
     std::vector<TrialResult> results;
     std::int64_t first_epoch = 0;
-    for (int execution = 0; execution < options_.executions_per_trial; ++execution) {
+    std::optional<std::string> stop_reason;
+    for (int execution = 0; execution < options_.executions_per_trial && !stop_reason;
+         ++execution) {
       TrialContext context = make_context(trial, args, execution);
       first_epoch = context.initial_epoch;
       results.push_back(run_trial(hp, context));
+      stop_reason = std::move(context.stop_reason);
     }
     report(trial, results, first_epoch);
-    ended.status = TrialStatus::completed;
+    ended.status = stop_reason ? TrialStatus::stopped : TrialStatus::completed;
+    if (stop_reason) ended.message = *stop_reason;
   } catch (const FatalError&) {
     throw;
   } catch (const ObjectiveError&) {
@@ -223,7 +227,9 @@ TrialContext Tuner::make_context(const Trial& trial, const std::any& args, int e
   TrialContext context{.trial = trial,
                        .trial_dir = project_dir_ / ("trial_" + trial.trial_id),
                        .search_args = args,
-                       .execution = execution};
+                       .execution = execution,
+                       .oracle = oracle_.get(),
+                       .search_seed = static_cast<std::uint64_t>(oracle_->seed())};
   const ValueMap& values = trial.hyperparameters.values();
   if (const auto* epochs = values.find("tuner/epochs"))
     if (const auto* count = std::get_if<std::int64_t>(epochs)) context.epochs = *count;
@@ -282,6 +288,13 @@ std::string Tuner::trial_end_text(const Trial& trial, double elapsed) const {
     case TrialStatus::completed:
       out = fmt::format("\nTrial {} Complete [{}]\n", trial.number,
                         synalinks::detail::format_duration(elapsed));
+      if (trial.score)
+        out += objective.name() + ": " +
+               format_estimate(*trial.score, trial.score_uncertainty(objective)) + "\n";
+      break;
+    case TrialStatus::stopped:
+      out = fmt::format("\nTrial {} Stopped early [{}]\n{}\n", trial.number,
+                        synalinks::detail::format_duration(elapsed), first_line(trial.message));
       if (trial.score)
         out += objective.name() + ": " +
                format_estimate(*trial.score, trial.score_uncertainty(objective)) + "\n";

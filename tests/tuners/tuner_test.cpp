@@ -321,6 +321,61 @@ TEST(Tuner, ResumeKeepsTrialsAndContinuesToARaisedMaxTrials) {
   EXPECT_EQ(resumed.remaining_trials(), 0);
 }
 
+TEST(Tuner, ATrialStoppedEarlyKeepsItsScoreIsNeverNamedBestAndIsNotRunAgain) {
+  TempDir dir;
+  const auto options = [&dir](std::int64_t max_trials) {
+    return TunerOptions{.objective = Objective("val_reward", Direction::max),
+                        .max_trials = max_trials,
+                        .seed = 5,
+                        .directory = dir.path(),
+                        .project_name = "stopped",
+                        .hyperparameters = one_int_space(),
+                        .verbose = 0};
+  };
+  std::atomic<int> runs = 0;
+  // Odd x stops early with a partial score above every completed one (0..0.1).
+  auto hypermodel = [&runs](HyperParameters& hp, TrialContext& context) {
+    ++runs;
+    const auto x = hp.get<std::int64_t>("x");
+    Metrics metrics{{"val_reward", static_cast<double>(x) / 10000.0}};
+    if (x % 2 == 1) {
+      metrics["val_reward"] = 0.9;
+      set_uncertainty(metrics, "val_reward", {.std_error = 0.2, .count = 4});
+      context.stop("worse than trial 00 at 95% confidence");
+    }
+    return metrics;
+  };
+  std::vector<Trial> first;
+  {
+    RandomSearch tuner(hypermodel, options(8));
+    tuner.search();
+    first = tuner.oracle().trials();
+  }
+  ASSERT_EQ(first.size(), 8u);
+  int stopped = 0;
+  for (const Trial& trial : first) {
+    const bool odd = trial.hyperparameters.get<std::int64_t>("x") % 2 == 1;
+    EXPECT_EQ(trial.status, odd ? TrialStatus::stopped : TrialStatus::completed);
+    if (!odd) continue;
+    ++stopped;
+    EXPECT_EQ(trial.score, 0.9);
+    EXPECT_EQ(trial.message, "worse than trial 00 at 95% confidence");
+    EXPECT_EQ(trial.run_times, 1);
+    const Json saved = Json::parse(
+        std::ifstream(dir.path() / "stopped" / ("trial_" + trial.trial_id) / "trial.json"));
+    EXPECT_EQ(saved["status"], "STOPPED");
+  }
+  ASSERT_GT(stopped, 0) << "seed 5 draws no odd x; choose another seed";
+  RandomSearch resumed(hypermodel, options(8));
+  resumed.search();
+  EXPECT_EQ(runs, 8) << "a stopped trial counts towards max_trials and is not run again";
+  for (const Trial& best : resumed.oracle().get_best_trials(8)) {
+    if (best.status != TrialStatus::completed) break;
+    EXPECT_LT(*best.score, 0.9);
+  }
+  EXPECT_EQ(resumed.oracle().get_best_trials(1).at(0).status, TrialStatus::completed);
+}
+
 // Runs a two-trial RandomSearch in `dir`/p and returns its options, to reopen the project.
 TunerOptions two_trial_project(const TempDir& dir) {
   const TunerOptions options{.objective = Objective("loss"),

@@ -16,14 +16,17 @@ enum class TrialStatus {
   running,    // may run or is running
   idle,       // the oracle cannot propose a trial now; ask again when a running trial ends
   invalid,    // the trial raised or scored NaN; it is retried while retries are left
-  stopped,    // the oracle has nothing more to propose; the search ends
+  // From create_trial: the oracle has nothing more to propose; the search ends. As the end of a
+  // trial: stopped early (by racing or a pruner) with what it reported so far; its score counts
+  // as evidence for the models of the space, but a stopped trial is never named best.
+  stopped,
   completed,  // finished normally
   failed,     // failed with no retries left
 };
 std::string_view to_string(TrialStatus status);  // "RUNNING", "IDLE", ...
 // Parses keras-tuner's upper-case names; InvalidArgument otherwise.
 TrialStatus trial_status_from_string(std::string_view text);
-// Completed, invalid or failed: the trial ran and ended.
+// Completed, stopped, invalid or failed: the trial ran and ended.
 bool is_finished(TrialStatus status);
 
 struct Trial {

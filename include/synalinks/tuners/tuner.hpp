@@ -86,6 +86,16 @@ struct TrialContext {
   std::int64_t initial_epoch = 0;
   // Hyperband: the folder of the promoted parent (`tuner/trial_id`), where its checkpoint is.
   std::optional<std::filesystem::path> parent_trial_dir;
+  // The search's oracle (to read the other trials, e.g. the incumbent a trial races against) and
+  // its seed, shared by every trial of the search.
+  const Oracle* oracle = nullptr;
+  std::uint64_t search_seed = 0;
+  // Set by stop(): the trial ends as STOPPED with this reason as its message, keeping the metrics
+  // it returns (partial ones: what it measured before stopping).
+  std::optional<std::string> stop_reason;
+
+  // Ends the trial early: what the hypermodel returns next is recorded, with status STOPPED.
+  void stop(std::string reason) { stop_reason = std::move(reason); }
 
   // The search arguments as T; InvalidArgument when search() received something else.
   template <class T>
