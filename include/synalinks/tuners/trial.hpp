@@ -13,9 +13,9 @@
 namespace synalinks::tuners {
 
 enum class TrialStatus {
-  running,    // may run or is running
-  idle,       // the oracle cannot propose a trial now; ask again when a running trial ends
-  invalid,    // the trial raised or scored NaN; it is retried while retries are left
+  running,  // may run or is running
+  idle,     // the oracle cannot propose a trial now; ask again when a running trial ends
+  invalid,  // the trial raised or scored NaN; it is retried while retries are left
   // From create_trial: the oracle has nothing more to propose; the search ends. As the end of a
   // trial: stopped early (by racing or a pruner) with what it reported so far; its score counts
   // as evidence for the models of the space, but a stopped trial is never named best.
