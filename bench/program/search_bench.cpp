@@ -15,6 +15,11 @@
 //                               reachable, its reported val_reward minus that truth, and the LM
 //                               calls, per tuner, each seed on its own questions and simulator
 //                               seed.
+//   search_bench --racing [--seeds N (at least 20)] [--trials T (30)]
+//                               BayesianOptimization with racing, without, and Synalinks' loop
+//                               (48 calls a trial, the observed maximum named): the LM calls until
+//                               the named winner's true accuracy stays >= 0.95 of the best, the
+//                               trials stopped early, and the named winner at fixed budgets.
 // GSM8K_DIR=<folder with train.jsonl/test.jsonl> uses real GSM8K questions (required).
 #include <fmt/format.h>
 
@@ -24,6 +29,7 @@
 #include <cstdlib>
 #include <fstream>
 #include <iostream>
+#include <limits>
 #include <lmsim/process.hpp>
 #include <lmsim/skill.hpp>
 #include <string>
@@ -291,6 +297,179 @@ void quality(const std::string& data_dir, int seeds, int max_trials, std::size_t
   std::cout << "\n";
 }
 
+// After each trial of a search: the LM calls spent so far and the true accuracy (over the best
+// reachable) of the trial the search names at that moment.
+struct Trajectory {
+  std::vector<double> calls, ratio;
+  int trials = 0, stopped = 0;
+  double saved_samples = 0;  // validation samples the stopped trials did not pay
+};
+
+class TrajectoryRecorder : public sl::tuners::Callback {
+ public:
+  TrajectoryRecorder(const lmsim::SimulatorProcess& sim, double best, bool observed_maximum,
+                     double calls_per_trial)
+      : sim_(sim), best_(best), observed_(observed_maximum), calls_per_trial_(calls_per_trial) {}
+  void on_trial_end(sl::tuners::Tuner& tuner, const sl::tuners::Trial& trial) override {
+    ++path.trials;
+    if (trial.status == sl::tuners::TrialStatus::stopped) {
+      ++path.stopped;
+      const auto uncertainty = trial.score_uncertainty(tuner.oracle().objective());
+      if (uncertainty) path.saved_samples += validation_size - uncertainty->count;
+    }
+    const auto named =
+        observed_ ? tuner.oracle().get_best_trials_observed(1) : tuner.oracle().get_best_trials(1);
+    path.calls.push_back(calls_per_trial_ > 0
+                             ? calls_per_trial_ * path.trials
+                             : static_cast<double>(sim_.stats()["requests"].get<std::int64_t>()));
+    path.ratio.push_back(named.empty() || named.front().status != sl::tuners::TrialStatus::completed
+                             ? 0.0
+                             : true_accuracy(tuner, named.front()) / best_);
+  }
+  Trajectory path;
+  double validation_size = 0;
+
+ private:
+  const lmsim::SimulatorProcess& sim_;
+  double best_;
+  bool observed_;
+  double calls_per_trial_;
+};
+
+// The calls spent when the named winner reached `target` of the best for good (it stays there
+// until the search ends); infinity when it never did.
+double calls_to_reach(const Trajectory& path, double target) {
+  double reached = std::numeric_limits<double>::infinity();
+  for (std::size_t i = path.ratio.size(); i-- > 0;) {
+    if (path.ratio[i] < target) break;
+    reached = path.calls[i];
+  }
+  return reached;
+}
+
+// The named winner's ratio when the search had spent `budget` calls (the last trial that ended
+// within it); 0 when none had.
+double ratio_at_budget(const Trajectory& path, double budget) {
+  double ratio = 0;
+  for (std::size_t i = 0; i < path.calls.size() && path.calls[i] <= budget; ++i)
+    ratio = path.ratio[i];
+  return ratio;
+}
+
+std::string calls_text(double calls) {
+  return std::isfinite(calls) ? fmt::format("{:.0f}", calls) : std::string("never");
+}
+
+void racing(const std::string& data_dir, int seeds, int max_trials) {
+  constexpr std::size_t kTrain = 16, kVal = 24;
+  constexpr double kTarget = 0.95;
+  const double best = lmsim::expected_accuracy(
+      lmsim::guide_skill(),
+      {.reasoning_field = true, .reasoning_effort = "medium", .examples = 3, .temperature = 0.3});
+  const auto data = sl::datasets::gsm8k::load_data(
+      {.directory = data_dir, .limit = static_cast<std::size_t>(seeds) * (kTrain + kVal)});
+  struct Arm {
+    std::string label;
+    bool racing;
+    bool synalinks;  // observed maximum named, 48 calls per trial
+    std::vector<Trajectory> paths;
+  };
+  std::vector<Arm> arms = {
+      {"racing (default)", true, false, {}},
+      {"no racing", false, false, {}},
+      {"Synalinks' loop (48 calls a trial, observed maximum)", false, true, {}}};
+  for (int seed = 1; seed <= seeds; ++seed) {
+    const std::size_t offset = static_cast<std::size_t>(seed - 1) * (kTrain + kVal);
+    const sl::Dataset questions = data.train.slice(offset, offset + kTrain + kVal);
+    for (Arm& arm : arms) {
+      lmsim::SimulatorProcess sim({.data_dir = data_dir, .seed = static_cast<std::uint64_t>(seed)});
+      const sl::LanguageModel lm({.model = "vllm/sim-guide",
+                                  .api_base = sim.base_url(),
+                                  .accepts_reasoning_effort = true,
+                                  .timeout = 30s,
+                                  .max_concurrency = 16});
+      auto recorder = std::make_shared<TrajectoryRecorder>(sim, best, arm.synalinks,
+                                                           arm.synalinks ? 48.0 : 0.0);
+      recorder->validation_size = kVal;
+      sl::tuners::BayesianOptimization tuner(
+          guide_space(lm, /*far_defaults=*/true),
+          {.objective = sl::tuners::Objective("val_reward", sl::tuners::Direction::max),
+           .max_trials = max_trials,
+           .seed = seed,
+           .directory = std::filesystem::temp_directory_path() / "synalinks-search-bench",
+           .project_name = fmt::format("racing-{}-{}", arm.racing, seed),
+           .overwrite = true,
+           .callbacks = {recorder},
+           .verbose = 0});
+      sl::FitOptions args{.x = questions.take(kTrain).x,
+                          .y = questions.take(kTrain).y,
+                          .validation_data = questions.slice(kTrain, kTrain + kVal),
+                          .batch_size = 4,
+                          .seed = static_cast<std::uint64_t>(seed)};
+      args.racing.enabled = arm.racing;
+      tuner.search(args);
+      arm.paths.push_back(recorder->path);
+    }
+  }
+  std::cout << fmt::format(
+      "## Racing on sim-guide (BayesianOptimization, {} trials, {} training and {} validation "
+      "questions, the defaults far from the best; {} seeds, each on its own questions; the named "
+      "winner is the noise-aware best, Synalinks' the observed maximum)
+
+      "
+      "| search | LM calls until the named winner stays >= {:.2f} of the best: median | 75th "
+      "percentile | seeds that got there | trials stopped early | validation calls they saved "
+      "| LM calls of the whole search: median |
+          | -- - | -- - | -- - | -- - | -- - | -- - | -- - |
+          ",
+          max_trials,
+      kTrain, kVal, seeds, kTarget);
+  std::vector<double> medians;
+  for (const Arm& arm : arms) {
+    std::vector<double> needed, total;
+    int reached = 0, trials = 0, stopped = 0;
+    double saved = 0;
+    for (const auto& path : arm.paths) {
+      needed.push_back(calls_to_reach(path, kTarget));
+      reached += std::isfinite(needed.back());
+      total.push_back(path.calls.empty() ? 0.0 : path.calls.back());
+      trials += path.trials;
+      stopped += path.stopped;
+      saved += path.saved_samples;
+    }
+    medians.push_back(quantile(needed, 0.5));
+    std::cout << fmt::format(
+        "| {} | {} | {} | {}/{} | {:.0f}% | {:.0f} | {:.0f} |
+        ", arm.label,
+        calls_text(quantile(needed, 0.5)),
+        calls_text(quantile(needed, 0.75)), reached, seeds, 100.0 * stopped / std::max(1, trials),
+        saved, quantile(total, 0.5));
+  }
+  std::cout << fmt::format("
+                           Racing 's median over no racing: {:.2f}; over Synalinks' loop
+                           : { : .2f}.
+
+                                 ",
+                                 medians[0] /
+                                 medians[1],
+                             medians[0] / medians[2]);
+  std::cout << "| budget (LM calls) | racing: named winner / best, median | 10th percentile | "
+               "no racing: median | 10th percentile |
+      | -- - | -- - | -- - | -- - | -- - |
+      ";
+      for (const double budget : {300.0, 450.0, 600.0, 900.0, 1200.0}) {
+    std::vector<double> with, without;
+    for (const auto& path : arms[0].paths) with.push_back(ratio_at_budget(path, budget));
+    for (const auto& path : arms[1].paths) without.push_back(ratio_at_budget(path, budget));
+    std::cout << fmt::format(
+        "| {:.0f} | {:.3f} | {:.3f} | {:.3f} | {:.3f} |
+        ", budget,
+        quantile(with, 0.5),
+        quantile(with, 0.1), quantile(without, 0.5), quantile(without, 0.1));
+  }
+  std::cout << "\n";
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -303,6 +482,7 @@ int main(int argc, char** argv) {
   bool run_throughput = false;
   bool run_landscape = false;
   bool run_quality = false;
+  bool run_racing = false;
   int seeds = 9;
   int trials = 0;  // 0: each mode's own (landscape 20, quality 10)
   std::size_t confirm = 3;
@@ -314,6 +494,8 @@ int main(int argc, char** argv) {
       run_landscape = true;
     else if (flag == "--quality")
       run_quality = true;
+    else if (flag == "--racing")
+      run_racing = true;
     else if (flag == "--confirm" && i + 1 < argc)
       confirm = static_cast<std::size_t>(std::stoul(argv[++i]));
     else if (flag == "--seeds" && i + 1 < argc)
@@ -325,10 +507,11 @@ int main(int argc, char** argv) {
       return 2;
     }
   }
-  if (!run_throughput && !run_landscape && !run_quality)
+  if (!run_throughput && !run_landscape && !run_quality && !run_racing)
     run_throughput = run_landscape = run_quality = true;
   if (run_throughput) throughput(dir);
   if (run_landscape) landscape(dir, seeds, trials > 0 ? trials : 20);
   if (run_quality) quality(dir, std::max(seeds, 20), trials > 0 ? trials : 10, confirm);
+  if (run_racing) racing(dir, std::max(seeds, 20), trials > 0 ? trials : 30);
   return 0;
 }

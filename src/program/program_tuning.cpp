@@ -4,22 +4,21 @@
 #include "program_state.hpp"
 #include "synalinks/errors.hpp"
 #include "synalinks/program/program.hpp"
+#include "trial_race.hpp"
 
 namespace synalinks {
 namespace {
 
-// The validation data of a fit: given, or the split fit would make.
-Dataset validation_of(const FitOptions& options) {
+// The validation data of a fit: given, or the split fit would make; none when the split leaves
+// a side empty (fit then says so).
+std::optional<Dataset> validation_of(const FitOptions& options) {
   if (options.validation_data) return *options.validation_data;
   const auto n = options.x.size();
   const auto split_at =
       static_cast<std::size_t>(static_cast<double>(n) * (1.0 - options.validation_split));
   if (!(options.validation_split > 0.0 && options.validation_split < 1.0) || split_at == 0 ||
-      split_at >= n) {
-    throw InvalidArgument(
-        "a program compiled without an optimizer is evaluated on validation data; expected "
-        ".validation_data or a validation_split leaving both sides non-empty");
-  }
+      split_at >= n)
+    return std::nullopt;
   return Dataset{.x = std::vector<Json>(options.x.begin() + static_cast<std::ptrdiff_t>(split_at),
                                         options.x.end()),
                  .y = std::vector<Json>(options.y.begin() + static_cast<std::ptrdiff_t>(split_at),
@@ -56,9 +55,23 @@ tuners::TrialResult tuners::TrialRunner<Program>::run(Program program, HyperPara
 
   tuners::History history;
   if (program.optimizer() != nullptr && !program.trainable_variables().empty()) {
+    const auto validation = validation_of(options);
+    std::optional<ValidationRace> race;
+    if (validation) race = synalinks::detail::prepare_race(context, *validation, options.racing);
+    if (race) options.race = &*race;
     history = program.fit(options).per_epoch();
+    if (race) {
+      synalinks::detail::save_race_rewards(context, *validation, *race);
+      if (race->stop_reason) context.stop(*race->stop_reason);
+    }
   } else {
-    const Dataset validation = validation_of(options);
+    const auto split = validation_of(options);
+    if (!split) {
+      throw InvalidArgument(
+          "a program compiled without an optimizer is evaluated on validation data; expected "
+          ".validation_data or a validation_split leaving both sides non-empty");
+    }
+    const Dataset& validation = *split;
     const auto scores =
         program.evaluate({.x = validation.x,
                           .y = validation.y,

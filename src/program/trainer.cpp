@@ -7,6 +7,8 @@
 // one that is a few-shot example of either), so that val_reward, computed on validation samples
 // that took no part in the choice, is an unbiased estimate of the returned program's reward. It
 // comes with its standard error and sample count ("val_reward/stderr", "val_reward/count").
+// In a tuner's search the validation samples may be raced (FitOptions::race): scored in stages,
+// the pass ends as soon as a paired test finds the program worse than the search's incumbent.
 // (Synalinks re-runs the full validation set after every batch and keeps the candidate that
 // scored best on it, so its val_reward is the maximum of noisy scores.)
 #include <algorithm>
@@ -309,11 +311,37 @@ History Program::fit(FitOptions o) {
     }
 
     // One validation pass of the best candidate: only the samples it has not been scored on.
-    std::vector<std::pair<std::size_t, std::size_t>> jobs;
-    for (std::size_t sample = 0; sample < validation.size(); ++sample)
-      if (!candidates[best].validation.contains(sample)) jobs.emplace_back(best, sample);
-    const ProgramUsage validation_usage =
-        score_candidates(s, candidates, jobs, validation, recorder, record_validation);
+    // Racing scores them stage by stage in the race's order, and stops when the judge says so.
+    ProgramUsage validation_usage;
+    std::vector<std::size_t> validation_order(validation.size());
+    std::iota(validation_order.begin(), validation_order.end(), 0);
+    std::vector<std::size_t> stages = {validation.size()};
+    if (o.race != nullptr) {
+      validation_order = o.race->order;
+      stages = o.race->stages;
+    }
+    std::size_t scored_count = 0;
+    std::vector<double> rewards_in_order;
+    for (const std::size_t stage_end : stages) {
+      std::vector<std::pair<std::size_t, std::size_t>> jobs;
+      for (std::size_t i = scored_count; i < stage_end; ++i)
+        if (!candidates[best].validation.contains(validation_order[i]))
+          jobs.emplace_back(best, validation_order[i]);
+      validation_usage +=
+          score_candidates(s, candidates, jobs, validation, recorder, record_validation);
+      for (; scored_count < stage_end; ++scored_count)
+        rewards_in_order.push_back(
+            candidates[best].validation.at(validation_order[scored_count]).reward);
+      // (Once every sample is scored, nothing is left to save: the pass ends in full.)
+      if (o.race == nullptr || !o.race->judge || stage_end >= validation.size() ||
+          candidates[best].validation.size() >= validation.size())
+        continue;
+      if (auto reason = o.race->judge(rewards_in_order)) {
+        o.race->stop_reason = std::move(reason);
+        break;
+      }
+    }
+    if (o.race != nullptr) o.race->rewards = rewards_in_order;
     // Training metrics, with the usage of the whole epoch; then the validation ones.
     tuners::Metrics logs = {{"reward", reward_sum / static_cast<double>(reward_count)}};
     for (auto& metric : s.metrics) {
@@ -335,6 +363,7 @@ History Program::fit(FitOptions o) {
     bar.finish(logs);
     for (const auto& callback : o.callbacks)
       if (callback.on_epoch_end) callback.on_epoch_end(epoch, logs);
+    if (o.race != nullptr && o.race->stop_reason) break;  // lost the race: no further epoch
   }
   apply_best();
   return history;

@@ -245,6 +245,83 @@ TEST_F(Tuning, ConfirmationScoresTheBestTrialsOnFreshSamplesAndPoolsTheEvidence)
               HasSubstr("a positive \"val_reward/count\""));
 }
 
+// A simulator whose "sim-wrong" model answers 2% of the questions right (the least it may),
+// beside sim-perfect.
+std::string perfect_and_wrong_config(const QuestionSet& questions) {
+  std::string config = simulator_config(questions);
+  const std::string models = "\"models\": [";
+  config.insert(config.find(models) + models.size(),
+                R"({"id": "sim-wrong", "skill": {"base_accuracy": 0.02, "max_accuracy": 0.02,
+                                                 "temperature_penalty": 0.0}}, )");
+  return config;
+}
+
+std::function<Program(HyperParameters&)> model_choice_builder(const lmsim::SimulatorProcess& sim) {
+  return [&sim](HyperParameters& hp) {
+    const auto model = hp.Choice<std::string>("model", {"sim-perfect", "sim-wrong"});
+    return gsm8k_program(simulator_model(sim, model), /*chain_of_thought=*/false);
+  };
+}
+
+TEST_F(Tuning, RacingStopsATrialThePairedTestFindsWorseAndSavesItsValidationCalls) {
+  std::int64_t calls_with_racing = 0;
+  std::int64_t calls_without = 0;
+  for (const bool racing : {true, false}) {
+    lmsim::SimulatorProcess sim({.config = perfect_and_wrong_config(questions)});
+    tuners::GridSearch tuner(model_choice_builder(sim),
+                             options(2, racing ? "racing" : "no-racing"));
+    FitOptions args = fit_args(12, 24);
+    args.racing.enabled = racing;
+    tuner.search(args);
+    (racing ? calls_with_racing : calls_without) = requests_served(sim);
+
+    const auto trials = tuner.oracle().trials();
+    ASSERT_EQ(trials.size(), 2u);
+    EXPECT_EQ(trials[0].hyperparameters.get<std::string>("model"), "sim-perfect");
+    EXPECT_EQ(trials[0].status, tuners::TrialStatus::completed);
+    EXPECT_EQ(trials[0].score, 1.0);
+    const tuners::Trial& wrong = trials[1];
+    EXPECT_EQ(tuner.oracle().get_best_trials(1).front().trial_id, trials[0].trial_id);
+    if (!racing) {
+      EXPECT_EQ(wrong.status, tuners::TrialStatus::completed);
+      EXPECT_EQ(wrong.score_uncertainty(tuner.oracle().objective())->count, 24);
+      continue;
+    }
+    // At least five samples lost of eight, none won: p <= 1/32 < 0.05 at the first stage.
+    EXPECT_EQ(wrong.status, tuners::TrialStatus::stopped);
+    EXPECT_THAT(wrong.message, HasSubstr("stopped by racing after 8 of 24 validation samples"));
+    EXPECT_THAT(wrong.message, HasSubstr("worse than trial " + trials[0].trial_id));
+    EXPECT_LE(wrong.score, 3.0 / 8);
+    EXPECT_EQ(wrong.score_uncertainty(tuner.oracle().objective())->count, 8);
+    // Both trials left their rewards in the search's one order.
+    const auto saved = [&](const tuners::Trial& trial) {
+      return Json::parse(
+          std::ifstream(tuner.trial_dir(trial.trial_id) / "validation_rewards.json"));
+    };
+    EXPECT_EQ(saved(trials[0])["rewards"].size(), 24u);
+    EXPECT_EQ(saved(wrong)["rewards"].size(), 8u);
+    EXPECT_EQ(saved(trials[0])["validation"], saved(wrong)["validation"]);
+    EXPECT_THAT(tuner.results_summary_text(2), HasSubstr("stopped by racing after 8 of 24"));
+  }
+  // The stopped trial spared 16 validation questions.
+  EXPECT_EQ(calls_without - calls_with_racing, 16) << calls_without << " " << calls_with_racing;
+}
+
+TEST_F(Tuning, RacingNeverStopsAChallengerThatAnswersAsTheIncumbentDoes) {
+  lmsim::SimulatorProcess sim({.config = simulator_config(questions)});
+  tuners::RandomSearch tuner(
+      [&sim](HyperParameters& hp) {
+        hp.Int("variant", 0, 9);  // three trials of one program
+        return gsm8k_program(simulator_model(sim, "sim-perfect"), false);
+      },
+      options(3, "racing-equal"));
+  tuner.search(fit_args(12, 24));
+  for (const auto& trial : tuner.oracle().trials()) {
+    EXPECT_EQ(trial.status, tuners::TrialStatus::completed) << trial.message;
+    EXPECT_EQ(trial.score_uncertainty(tuner.oracle().objective())->count, 24);
+  }
+}
+
 TEST_F(Tuning, ASearchGivenConfirmationDataConfirmsItsBestTrialsBeforeReturning) {
   lmsim::SimulatorProcess sim({.config = simulator_config(questions)});
   tuners::GridSearch tuner(guide_builder(simulator_model(sim, "sim-learner")),

@@ -30,6 +30,7 @@
 #include "synalinks/program/metrics.hpp"
 #include "synalinks/program/module.hpp"
 #include "synalinks/program/optimizers.hpp"
+#include "synalinks/program/racing.hpp"
 #include "synalinks/program/rewards.hpp"
 #include "synalinks/tuners/tuner.hpp"
 
@@ -84,6 +85,13 @@ struct FitOptions {
   // named on the pooled evidence (confirm_best). Unset, or confirm_top 0: no confirmation.
   std::optional<Dataset> confirmation_data{};
   std::size_t confirm_top = 3;
+  // For a tuner's search over programs: each trial's validation samples are scored in stages and
+  // a trial a paired test finds worse than the incumbent stops early
+  // (synalinks/program/racing.hpp).
+  RacingOptions racing{};
+  // Set by the tuner's trial runner when the trial races; a plain fit leaves it null and scores
+  // every validation sample.
+  ValidationRace* race = nullptr;
   int verbose = 0;                 // 1: a progress bar per epoch
   std::ostream* output = nullptr;  // progress and warnings; null: std::cout
 };

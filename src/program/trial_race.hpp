@@ -1,0 +1,29 @@
+// The race a program trial runs in: the search's shared validation order, and the per-sample
+// rewards of the incumbent (the trial ranked best so far) it is compared with, which every trial
+// leaves in its folder for the trials after it.
+#pragma once
+
+#include <optional>
+
+#include "synalinks/program/dataset.hpp"
+#include "synalinks/program/racing.hpp"
+#include "synalinks/tuners/tuner.hpp"
+
+namespace synalinks::detail {
+
+// In a trial's folder: the rewards of its last validation pass, in the search's order.
+inline constexpr const char* kValidationRewardsFile = "validation_rewards.json";
+
+// The race of this trial, when racing applies: enabled, and the search's one objective is
+// "val_reward", maximized. Its judge is set when the incumbent left rewards on the same
+// validation samples in the same order; without one the trial is scored on every sample and its
+// rewards are kept for the next trials.
+std::optional<ValidationRace> prepare_race(const tuners::TrialContext& context,
+                                           const Dataset& validation, const RacingOptions& options);
+
+// Writes race.rewards into the trial's folder (atomically), with what identifies the order and
+// the validation samples.
+void save_race_rewards(const tuners::TrialContext& context, const Dataset& validation,
+                       const ValidationRace& race);
+
+}  // namespace synalinks::detail
