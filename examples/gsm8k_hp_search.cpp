@@ -8,6 +8,10 @@
 //                   [--batch-size 4] [--seed 1234] [--directory examples]
 //                   [--project-name gsm8k_hp_search] [--parallel 1] [--overwrite | --resume]
 //                   [--data-dir DIR] [--model provider/model] [--api-base URL] [--json]
+//                   [--no-racing] [--racing-confidence 0.95]
+//
+// Racing (on by default): each trial's validation questions are scored in stages, and a trial a
+// paired test finds worse than the best so far stops early, its remaining questions unpaid.
 //
 // The model comes from --model or SYNALINKS_MODEL (e.g. openai/gpt-4o-mini), its endpoint from
 // --api-base or SYNALINKS_API_BASE; SYNALINKS_ACCEPTS_REASONING_EFFORT=1 (or 0) says whether it
@@ -46,6 +50,8 @@ struct Settings {
   std::string model;
   std::string api_base;
   bool json = false;
+  bool racing = true;
+  double racing_confidence = 0.95;
 };
 
 std::string env(const char* name) {
@@ -104,6 +110,12 @@ int main(int argc, char** argv) {
   app.add_option("--model", s.model, "provider/model (default: $SYNALINKS_MODEL)");
   app.add_option("--api-base", s.api_base, "endpoint base URL (default: $SYNALINKS_API_BASE)");
   app.add_flag("--json", s.json, "end with one JSON line of the results");
+  app.add_flag(
+      "--no-racing", [&](std::int64_t) { s.racing = false; },
+      "score every trial on every validation question (no early stop)");
+  app.add_option("--racing-confidence", s.racing_confidence,
+                 "confidence at which racing stops a trial worse than the best so far")
+      ->check(CLI::Range(0.5, 0.9999));
   CLI11_PARSE(app, argc, argv);
 
   try {
@@ -164,12 +176,14 @@ int main(int argc, char** argv) {
                     .overwrite = !s.resume,
                     .max_parallel_trials = s.parallel,
                     .verbose = s.json ? 0 : 1});
-    tuner->search(sl::FitOptions{.x = train.x,
-                                 .y = train.y,
-                                 .validation_data = validation,
-                                 .epochs = s.epochs,
-                                 .batch_size = s.batch_size,
-                                 .seed = static_cast<std::uint64_t>(s.seed)});
+    tuner->search(
+        sl::FitOptions{.x = train.x,
+                       .y = train.y,
+                       .validation_data = validation,
+                       .epochs = s.epochs,
+                       .batch_size = s.batch_size,
+                       .seed = static_cast<std::uint64_t>(s.seed),
+                       .racing = {.enabled = s.racing, .confidence = s.racing_confidence}});
     const std::int64_t search_calls = language_model.totals().calls;
     if (!s.json) tuner->results_summary(4);
 
@@ -192,7 +206,15 @@ int main(int argc, char** argv) {
     const auto val_uncertainty = best_trial.score_uncertainty(objective);
     const auto test_uncertainty = sl::tuners::uncertainty_of(scores, "reward");
     const auto close = sl::tuners::indistinguishable_from_best(ranked, objective);
+    std::int64_t stopped_early = 0;
+    for (const auto& trial : tuner->oracle().trials())
+      stopped_early += trial.status == sl::tuners::TrialStatus::stopped;
     if (!s.json) {
+      if (stopped_early > 0)
+        std::cout << "\n"
+                  << stopped_early
+                  << " trial(s) stopped early by racing: worse than the best so far on the same "
+                     "validation questions, their remaining questions not paid for.\n";
       if (!confirmation.trials.empty()) {
         std::cout << "\nConfirmation on " << fresh.size() << " questions no trial was scored on ("
                   << confirmation.usage.calls << " LM calls):\n";
@@ -243,6 +265,7 @@ int main(int argc, char** argv) {
                             {"test_reward", scores.at("reward")},
                             {"test_reward_stderr",
                              test_uncertainty ? sl::Json(test_uncertainty->std_error) : nullptr},
+                            {"trials_stopped_early", stopped_early},
                             {"lm_calls", language_model.totals().calls},
                             {"confirmation_lm_calls", confirmation.usage.calls}}
                        .dump()

@@ -15,7 +15,8 @@
 //                               reachable, its reported val_reward minus that truth, and the LM
 //                               calls, per tuner, each seed on its own questions and simulator
 //                               seed.
-//   search_bench --racing [--seeds N (at least 20)] [--trials T (30)]
+//   search_bench --racing [--seeds N (at least 20)] [--trials T (30)] [--val V (24)]
+//                [--confidence C (0.95)]
 //                               BayesianOptimization with racing, without, and Synalinks' loop
 //                               (48 calls a trial, the observed maximum named): the LM calls until
 //                               the named winner's true accuracy stays >= 0.95 of the best, the
@@ -336,10 +337,15 @@ class TrajectoryRecorder : public sl::tuners::Callback {
   double calls_per_trial_;
 };
 
-// The calls spent when the named winner reached `target` of the best for good (it stays there
-// until the search ends); infinity when it never did.
-double calls_to_reach(const Trajectory& path, double target) {
+// The calls spent when the named winner first reached `target` of the best, or (`for_good`)
+// reached it to stay there until the search ended; infinity when it never did.
+double calls_to_reach(const Trajectory& path, double target, bool for_good) {
   double reached = std::numeric_limits<double>::infinity();
+  if (!for_good) {
+    for (std::size_t i = 0; i < path.ratio.size(); ++i)
+      if (path.ratio[i] >= target) return path.calls[i];
+    return reached;
+  }
   for (std::size_t i = path.ratio.size(); i-- > 0;) {
     if (path.ratio[i] < target) break;
     reached = path.calls[i];
@@ -360,8 +366,9 @@ std::string calls_text(double calls) {
   return std::isfinite(calls) ? fmt::format("{:.0f}", calls) : std::string("never");
 }
 
-void racing(const std::string& data_dir, int seeds, int max_trials) {
-  constexpr std::size_t kTrain = 16, kVal = 24;
+void racing(const std::string& data_dir, int seeds, int max_trials, std::size_t kVal,
+            double confidence) {
+  constexpr std::size_t kTrain = 16;
   constexpr double kTarget = 0.95;
   const double best = lmsim::expected_accuracy(
       lmsim::guide_skill(),
@@ -407,65 +414,53 @@ void racing(const std::string& data_dir, int seeds, int max_trials) {
                           .batch_size = 4,
                           .seed = static_cast<std::uint64_t>(seed)};
       args.racing.enabled = arm.racing;
+      args.racing.confidence = confidence;
       tuner.search(args);
       arm.paths.push_back(recorder->path);
     }
   }
   std::cout << fmt::format(
       "## Racing on sim-guide (BayesianOptimization, {} trials, {} training and {} validation "
-      "questions, the defaults far from the best; {} seeds, each on its own questions; the named "
-      "winner is the noise-aware best, Synalinks' the observed maximum)
-
-      "
-      "| search | LM calls until the named winner stays >= {:.2f} of the best: median | 75th "
-      "percentile | seeds that got there | trials stopped early | validation calls they saved "
-      "| LM calls of the whole search: median |
-          | -- - | -- - | -- - | -- - | -- - | -- - | -- - |
-          ",
-          max_trials,
-      kTrain, kVal, seeds, kTarget);
+      "questions, racing confidence {}, the defaults far from the best; {} seeds, each on its own "
+      "questions; the named winner is the noise-aware best, Synalinks' the observed maximum)\n\n"
+      "| search | LM calls until the named winner first reaches >= {:.2f} of the best: median | "
+      "until it stays there: median | 75th percentile | seeds that got there | trials stopped "
+      "early | validation calls they saved | LM calls of the whole search: median |\n"
+      "| --- | --- | --- | --- | --- | --- | --- | --- |\n",
+      max_trials, kTrain, kVal, confidence, seeds, kTarget);
   std::vector<double> medians;
   for (const Arm& arm : arms) {
-    std::vector<double> needed, total;
+    std::vector<double> first, needed, total;
     int reached = 0, trials = 0, stopped = 0;
     double saved = 0;
     for (const auto& path : arm.paths) {
-      needed.push_back(calls_to_reach(path, kTarget));
+      first.push_back(calls_to_reach(path, kTarget, false));
+      needed.push_back(calls_to_reach(path, kTarget, true));
       reached += std::isfinite(needed.back());
       total.push_back(path.calls.empty() ? 0.0 : path.calls.back());
       trials += path.trials;
       stopped += path.stopped;
       saved += path.saved_samples;
     }
-    medians.push_back(quantile(needed, 0.5));
-    std::cout << fmt::format(
-        "| {} | {} | {} | {}/{} | {:.0f}% | {:.0f} | {:.0f} |
-        ", arm.label,
-        calls_text(quantile(needed, 0.5)),
-        calls_text(quantile(needed, 0.75)), reached, seeds, 100.0 * stopped / std::max(1, trials),
-        saved, quantile(total, 0.5));
+    medians.push_back(quantile(first, 0.5));
+    std::cout << fmt::format("| {} | {} | {} | {} | {}/{} | {:.0f}% | {:.0f} | {:.0f} |\n",
+                             arm.label, calls_text(quantile(first, 0.5)),
+                             calls_text(quantile(needed, 0.5)), calls_text(quantile(needed, 0.75)),
+                             reached, seeds, 100.0 * stopped / std::max(1, trials), saved,
+                             quantile(total, 0.5));
   }
-  std::cout << fmt::format("
-                           Racing 's median over no racing: {:.2f}; over Synalinks' loop
-                           : { : .2f}.
-
-                                 ",
-                                 medians[0] /
-                                 medians[1],
-                             medians[0] / medians[2]);
+  std::cout << fmt::format(
+      "\nFirst reached, racing's median over no racing: {:.2f}; over Synalinks' loop: {:.2f}.\n\n",
+      medians[0] / medians[1], medians[0] / medians[2]);
   std::cout << "| budget (LM calls) | racing: named winner / best, median | 10th percentile | "
-               "no racing: median | 10th percentile |
-      | -- - | -- - | -- - | -- - | -- - |
-      ";
-      for (const double budget : {300.0, 450.0, 600.0, 900.0, 1200.0}) {
+               "no racing: median | 10th percentile |\n| --- | --- | --- | --- | --- |\n";
+  for (const double budget : {300.0, 450.0, 600.0, 900.0, 1200.0}) {
     std::vector<double> with, without;
     for (const auto& path : arms[0].paths) with.push_back(ratio_at_budget(path, budget));
     for (const auto& path : arms[1].paths) without.push_back(ratio_at_budget(path, budget));
-    std::cout << fmt::format(
-        "| {:.0f} | {:.3f} | {:.3f} | {:.3f} | {:.3f} |
-        ", budget,
-        quantile(with, 0.5),
-        quantile(with, 0.1), quantile(without, 0.5), quantile(without, 0.1));
+    std::cout << fmt::format("| {:.0f} | {:.3f} | {:.3f} | {:.3f} | {:.3f} |\n", budget,
+                             quantile(with, 0.5), quantile(with, 0.1), quantile(without, 0.5),
+                             quantile(without, 0.1));
   }
   std::cout << "\n";
 }
@@ -486,6 +481,8 @@ int main(int argc, char** argv) {
   int seeds = 9;
   int trials = 0;  // 0: each mode's own (landscape 20, quality 10)
   std::size_t confirm = 3;
+  std::size_t validation = 24;
+  double confidence = 0.95;
   for (int i = 1; i < argc; ++i) {
     const std::string flag = argv[i];
     if (flag == "--throughput")
@@ -498,6 +495,10 @@ int main(int argc, char** argv) {
       run_racing = true;
     else if (flag == "--confirm" && i + 1 < argc)
       confirm = static_cast<std::size_t>(std::stoul(argv[++i]));
+    else if (flag == "--val" && i + 1 < argc)
+      validation = static_cast<std::size_t>(std::stoul(argv[++i]));
+    else if (flag == "--confidence" && i + 1 < argc)
+      confidence = std::stod(argv[++i]);
     else if (flag == "--seeds" && i + 1 < argc)
       seeds = std::stoi(argv[++i]);
     else if (flag == "--trials" && i + 1 < argc)
@@ -512,6 +513,7 @@ int main(int argc, char** argv) {
   if (run_throughput) throughput(dir);
   if (run_landscape) landscape(dir, seeds, trials > 0 ? trials : 20);
   if (run_quality) quality(dir, std::max(seeds, 20), trials > 0 ? trials : 10, confirm);
-  if (run_racing) racing(dir, std::max(seeds, 20), trials > 0 ? trials : 30);
+  if (run_racing)
+    racing(dir, std::max(seeds, 20), trials > 0 ? trials : 30, validation, confidence);
   return 0;
 }

@@ -201,6 +201,48 @@ TEST_P(StorageTest, AMetricsUncertaintyIsReadBackAsItWasWritten) {
   EXPECT_EQ(resumed.oracle().estimated_scores().size(), 4u);
 }
 
+TEST_P(StorageTest, ATrialStoppedEarlyIsReadBackStoppedWithItsScoreAndIsNotRunAgain) {
+  auto opts = options(4);
+  // Trials with x > -0.5 stop early, with a partial loss and its uncertainty.
+  const auto hypermodel = [](sl::HyperParameters& hp, sl::tuners::TrialContext& context) {
+    const double loss = quadratic(hp);
+    sl::tuners::Metrics metrics{{"loss", loss}};
+    if (hp.get<double>("x") > -0.5) {
+      sl::tuners::set_uncertainty(metrics, "loss", {.std_error = 0.5, .count = 8});
+      context.stop("stopped by racing after 8 of 24 validation samples");
+    }
+    return metrics;
+  };
+  std::vector<sl::tuners::Trial> written;
+  {
+    sl::tuners::RandomSearch tuner(hypermodel, opts);
+    tuner.search();
+    written = tuner.oracle().trials();
+  }
+  opts.storage.reset();
+  ASSERT_EQ(written.size(), 4u);
+  int stopped = 0;
+  for (const auto& trial : written) stopped += trial.status == TrialStatus::stopped;
+  ASSERT_GT(stopped, 0) << "seed 7 draws no x > -0.5; choose another seed";
+  sl::tuners::RandomSearch resumed(
+      [](sl::HyperParameters&) -> double { throw std::logic_error("ran"); }, options(4));
+  resumed.search();
+  const auto read = resumed.oracle().trials();
+  ASSERT_EQ(read.size(), written.size());
+  for (std::size_t i = 0; i < read.size(); ++i) {
+    EXPECT_EQ(read[i].status, written[i].status) << read[i].trial_id;
+    EXPECT_EQ(read[i].score, written[i].score) << read[i].trial_id;
+    EXPECT_EQ(read[i].message, written[i].message) << read[i].trial_id;
+    EXPECT_EQ(read[i].score_uncertainty(opts.objective),
+              written[i].score_uncertainty(opts.objective));
+  }
+  const auto best = resumed.oracle().get_best_trials(1);
+  if (stopped < 4) {
+    ASSERT_EQ(best.size(), 1u);
+    EXPECT_EQ(best.front().status, TrialStatus::completed);
+  }
+}
+
 INSTANTIATE_TEST_SUITE_P(Storages, StorageTest,
                          ::testing::Values(Kind::folder, Kind::sqlite, Kind::postgresql),
                          kind_name);

@@ -10,7 +10,7 @@
 // right/wrong rewards, McNemar's exact test): it assumes nothing of the rewards' distribution and
 // is valid at any sample size. Each stage's test is made at `confidence`; over several stages a
 // challenger as good as the incumbent is stopped a little more often than 1 - confidence (see
-// docs/racing.md for the measured rates). A challenger that is in truth better is stopped only
+// docs/programs.md and bench/RESULTS.md). A challenger that is in truth better is stopped only
 // when the samples so far say the opposite at that confidence.
 #pragma once
 
