@@ -5,6 +5,7 @@
 #include "synalinks/errors.hpp"
 #include "synalinks/program/program.hpp"
 #include "trial_race.hpp"
+#include "validation_resource.hpp"
 
 namespace synalinks {
 namespace {
@@ -42,8 +43,10 @@ tuners::TrialResult tuners::TrialRunner<Program>::run(Program program, HyperPara
   }
   const auto start = std::chrono::steady_clock::now();
   FitOptions options = *given;
-  if (context.epochs) options.epochs = *context.epochs;
-  options.initial_epoch = context.initial_epoch;
+  const bool by_samples =
+      context.epochs && options.hyperband_resource == FitOptions::Resource::validation_samples;
+  if (context.epochs && !by_samples) options.epochs = *context.epochs;
+  options.initial_epoch = by_samples ? 0 : context.initial_epoch;
   if (context.parent_trial_dir) {
     const auto parent = *context.parent_trial_dir / kTrialVariablesFile;
     if (!std::filesystem::exists(parent)) {
@@ -54,14 +57,22 @@ tuners::TrialResult tuners::TrialRunner<Program>::run(Program program, HyperPara
   }
 
   tuners::History history;
-  if (program.optimizer() != nullptr && !program.trainable_variables().empty()) {
+  if (by_samples) {
+    const auto validation = validation_of(options);
+    if (!validation) {
+      throw InvalidArgument(
+          "hyperband_resource = validation_samples needs validation data; expected "
+          ".validation_data or a validation_split leaving both sides non-empty");
+    }
+    history = synalinks::detail::run_on_validation_samples(program, context, options, *validation);
+  } else if (program.optimizer() != nullptr && !program.trainable_variables().empty()) {
     const auto validation = validation_of(options);
     std::optional<ValidationRace> race;
     if (validation) race = synalinks::detail::prepare_race(context, *validation, options.racing);
     if (race) options.race = &*race;
     history = program.fit(options).per_epoch();
     if (race) {
-      synalinks::detail::save_race_rewards(context, *validation, *race);
+      synalinks::detail::save_race_rewards(context, *validation, race->rewards);
       if (race->stop_reason) context.stop(*race->stop_reason);
     }
   } else {

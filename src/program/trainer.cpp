@@ -398,6 +398,7 @@ tuners::Metrics Program::evaluate(EvaluateOptions o) {
     bar.update(step + 1, logs);
   }
   tuners::set_uncertainty(logs, "reward", tuners::sample_uncertainty(rewards));
+  if (o.sample_rewards != nullptr) *o.sample_rewards = rewards;
   for (auto& metric : s.metrics) {
     metric->update_usage(recorder.usage());
     logs[metric->name()] = metric->result();

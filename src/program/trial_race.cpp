@@ -45,24 +45,13 @@ struct Incumbent {
 };
 
 std::optional<Incumbent> read_incumbent(const tuners::TrialContext& context,
-                                        const std::string& fingerprint) {
+                                        const Dataset& validation) {
   const auto best = context.oracle->get_best_trials(1);
   if (best.empty() || best.front().status != tuners::TrialStatus::completed) return std::nullopt;
-  const auto path =
-      context.trial_dir.parent_path() / ("trial_" + best.front().trial_id) / kValidationRewardsFile;
-  std::ifstream in(path);
-  if (!in) return std::nullopt;  // a trial of a search without racing, or of another machine
-  try {
-    const Json saved = Json::parse(in);
-    if (saved.at("order_seed").get<std::uint64_t>() != context.search_seed ||
-        saved.at("validation").get<std::string>() != fingerprint)
-      return std::nullopt;
-    return Incumbent{.trial_id = best.front().trial_id,
-                     .rewards = saved.at("rewards").get<std::vector<double>>()};
-  } catch (const std::exception&) {
-    // Unreadable: this trial is scored in full rather than compared with rewards we cannot trust.
-    return std::nullopt;
-  }
+  auto rewards = read_race_rewards(
+      context.trial_dir.parent_path() / ("trial_" + best.front().trial_id), context, validation);
+  if (!rewards) return std::nullopt;
+  return Incumbent{.trial_id = best.front().trial_id, .rewards = std::move(*rewards)};
 }
 
 double mean_of(const std::vector<double>& values, std::size_t count) {
@@ -82,7 +71,7 @@ std::optional<ValidationRace> prepare_race(const tuners::TrialContext& context,
     return std::nullopt;
   ValidationRace race{.order = racing_order(validation.size(), context.search_seed),
                       .stages = racing_stages(validation.size(), options.first_stage)};
-  auto incumbent = read_incumbent(context, validation_fingerprint(validation));
+  auto incumbent = read_incumbent(context, validation);
   if (!incumbent || incumbent->rewards.size() < validation.size()) return race;
   const double alpha = 1.0 - options.confidence;
   const std::size_t total = validation.size();
@@ -100,13 +89,30 @@ std::optional<ValidationRace> prepare_race(const tuners::TrialContext& context,
 }
 
 void save_race_rewards(const tuners::TrialContext& context, const Dataset& validation,
-                       const ValidationRace& race) {
+                       const std::vector<double>& rewards) {
   const Json saved = {{"order_seed", context.search_seed},
                       {"validation", validation_fingerprint(validation)},
-                      {"rewards", race.rewards}};
+                      {"rewards", rewards}};
   std::filesystem::create_directories(context.trial_dir);
   storage::write_file_atomically(context.trial_dir / kValidationRewardsFile, saved.dump(),
                                  /*sync=*/false);
+}
+
+std::optional<std::vector<double>> read_race_rewards(const std::filesystem::path& trial_dir,
+                                                     const tuners::TrialContext& context,
+                                                     const Dataset& validation) {
+  std::ifstream in(trial_dir / kValidationRewardsFile);
+  if (!in) return std::nullopt;  // a trial of a search without racing, or of another machine
+  try {
+    const Json saved = Json::parse(in);
+    if (saved.at("order_seed").get<std::uint64_t>() != context.search_seed ||
+        saved.at("validation").get<std::string>() != validation_fingerprint(validation))
+      return std::nullopt;
+    return saved.at("rewards").get<std::vector<double>>();
+  } catch (const std::exception&) {
+    // Unreadable: rewards we cannot trust are no rewards.
+    return std::nullopt;
+  }
 }
 
 }  // namespace synalinks::detail

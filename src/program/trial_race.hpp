@@ -21,9 +21,15 @@ inline constexpr const char* kValidationRewardsFile = "validation_rewards.json";
 std::optional<ValidationRace> prepare_race(const tuners::TrialContext& context,
                                            const Dataset& validation, const RacingOptions& options);
 
-// Writes race.rewards into the trial's folder (atomically), with what identifies the order and
-// the validation samples.
+// Writes `rewards` (one per validation sample, in the search's order) into the trial's folder
+// (atomically), with what identifies the order and the validation samples.
 void save_race_rewards(const tuners::TrialContext& context, const Dataset& validation,
-                       const ValidationRace& race);
+                       const std::vector<double>& rewards);
+
+// The rewards the trial folder `trial_dir` holds for these validation samples in this search's
+// order; none when it holds none, or rewards of other samples or another order.
+std::optional<std::vector<double>> read_race_rewards(const std::filesystem::path& trial_dir,
+                                                     const tuners::TrialContext& context,
+                                                     const Dataset& validation);
 
 }  // namespace synalinks::detail

@@ -98,6 +98,60 @@ TEST_F(Tuning, HyperbandPromotedTrialsContinueFromTheirParentsVariables) {
   EXPECT_GT(promoted, 0);
 }
 
+TEST_F(Tuning, HyperbandOverValidationSamplesPaysEachSampleOncePerLineage) {
+  lmsim::SimulatorProcess sim({.config = simulator_config(questions)});
+  const auto guide = guide_builder(simulator_model(sim, "sim-learner"));
+  // More configurations than the guide's four, for Hyperband's first bracket of nine.
+  const auto build = [&guide](HyperParameters& hp) {
+    hp.Int("variant", 0, 99);
+    return guide(hp);
+  };
+  auto topts = options(0, "hyperband-samples");
+  topts.max_trials.reset();
+  // Resources 24 / 3^k: 3, 8 and 24 validation samples.
+  tuners::Hyperband tuner(build, topts, {.max_epochs = 24, .factor = 3});
+  FitOptions args = fit_args(8, 24);
+  args.hyperband_resource = FitOptions::Resource::validation_samples;
+  tuner.search(args);
+  int promoted = 0;
+  const auto& objective = tuner.oracle().objective();
+  for (const auto& trial : tuner.oracle().trials()) {
+    ASSERT_EQ(trial.status, tuners::TrialStatus::completed) << trial.message;
+    const auto samples = trial.hyperparameters.get<std::int64_t>("tuner/epochs");
+    // Scored on exactly its resource of validation samples.
+    EXPECT_EQ(trial.score_uncertainty(objective)->count, static_cast<double>(samples));
+    const auto saved = Json::parse(
+        std::ifstream(tuner.trial_dir(trial.trial_id) / "validation_rewards.json"))["rewards"];
+    EXPECT_EQ(saved.size(), static_cast<std::size_t>(samples));
+    const auto* parent = trial.hyperparameters.values().find("tuner/trial_id");
+    if (parent == nullptr || !std::holds_alternative<std::string>(*parent)) continue;
+    ++promoted;
+    // A promoted trial keeps its parent's rewards as the first ones and pays only the rest: no
+    // training call.
+    const std::string parent_id = std::get<std::string>(*parent);
+    const auto before = Json::parse(
+        std::ifstream(tuner.trial_dir(parent_id) / "validation_rewards.json"))["rewards"];
+    for (std::size_t i = 0; i < before.size(); ++i) EXPECT_EQ(saved[i], before[i]);
+    EXPECT_EQ(trial.metrics.get("lm_calls").last_value(),
+              static_cast<double>(samples) - static_cast<double>(before.size()));
+  }
+  EXPECT_GT(promoted, 0);
+}
+
+TEST_F(Tuning, HyperbandOverValidationSamplesNeedsValRewardAsTheObjective) {
+  lmsim::SimulatorProcess sim({.config = simulator_config(questions)});
+  auto topts = options(0, "hyperband-samples-objective");
+  topts.max_trials.reset();
+  topts.objective = tuners::Objective("val_accuracy", tuners::Direction::max);
+  topts.max_consecutive_failed_trials = 1;
+  tuners::Hyperband tuner(guide_builder(simulator_model(sim, "sim-learner")), topts,
+                          {.max_epochs = 9, .factor = 3});
+  FitOptions args = fit_args(8, 9);
+  args.hyperband_resource = FitOptions::Resource::validation_samples;
+  EXPECT_THAT(testing::message_of<SearchError>([&] { tuner.search(args); }),
+              HasSubstr("hyperband_resource = validation_samples scores trials by val_reward"));
+}
+
 TEST_F(Tuning, CostCanBeAnObjectiveBesideTheReward) {
   lmsim::SimulatorProcess sim({.config = simulator_config(questions)});
   const LanguageModel cheap = simulator_model(sim, "sim-learner");

@@ -92,6 +92,13 @@ struct FitOptions {
   // Set by the tuner's trial runner when the trial races; a plain fit leaves it null and scores
   // every validation sample.
   ValidationRace* race = nullptr;
+  // What Hyperband's resource (`tuner/epochs`) counts for a program trial: epochs of fit, or
+  // validation samples: a new trial is fitted (FitOptions::epochs) and scored on the first
+  // `tuner/epochs` validation samples of the search's shared order; a promoted trial keeps its
+  // parent's trained variables and pays only the samples its parent was not scored on. Set
+  // Hyperband's max_epochs to the number of validation samples.
+  enum class Resource { epochs, validation_samples };
+  Resource hyperband_resource = Resource::epochs;
   int verbose = 0;                 // 1: a progress bar per epoch
   std::ostream* output = nullptr;  // progress and warnings; null: std::cout
 };
@@ -102,6 +109,8 @@ struct EvaluateOptions {
   std::size_t batch_size = 32;
   int verbose = 0;
   std::ostream* output = nullptr;
+  // When set, receives each sample's reward, in the order of x.
+  std::vector<double>* sample_rewards = nullptr;
 };
 
 struct PredictOptions {
