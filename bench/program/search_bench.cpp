@@ -384,13 +384,15 @@ void racing(const std::string& data_dir, int seeds, int max_trials, std::size_t 
   // Synalinks' fit: per batch of 4, 4 training and 4 minibatch calls and the whole validation
   // set, then the validation set once more (48 calls for the guide's 12 training and 6
   // validation questions).
-  const double synalinks_calls = std::ceil(kTrain / 4.0) * (4 + 4 + static_cast<double>(kVal)) +
-                                 static_cast<double>(kVal);
+  const double synalinks_calls =
+      std::ceil(kTrain / 4.0) * (4 + 4 + static_cast<double>(kVal)) + static_cast<double>(kVal);
   std::vector<Arm> arms = {
       {"racing (default)", true, false, {}},
       {"no racing", false, false, {}},
       {fmt::format("Synalinks' loop ({:.0f} calls a trial, observed maximum)", synalinks_calls),
-       false, true, {}}};
+       false,
+       true,
+       {}}};
   for (int seed = 1; seed <= seeds; ++seed) {
     const std::size_t offset = static_cast<std::size_t>(seed - 1) * (kTrain + kVal);
     const sl::Dataset questions = data.train.slice(offset, offset + kTrain + kVal);
