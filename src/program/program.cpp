@@ -12,6 +12,7 @@
 #include "program_state.hpp"
 #include "synalinks/errors.hpp"
 #include "synalinks/program/naming.hpp"
+#include "synalinks/storage/project_directory.hpp"
 
 namespace synalinks {
 namespace {
@@ -35,17 +36,6 @@ std::pair<std::string, std::string> split_path(const std::string& path) {
   const auto slash = path.rfind('/');
   if (slash == std::string::npos) return {"", path};
   return {path.substr(0, slash), path.substr(slash + 1)};
-}
-
-void write_atomically(const std::filesystem::path& path, const std::string& text) {
-  const std::filesystem::path temp = path.string() + ".tmp";
-  {
-    std::ofstream out(temp, std::ios::trunc);
-    out << text;
-    out.flush();
-    if (!out) throw ProjectError("cannot write " + temp.string());
-  }
-  std::filesystem::rename(temp, path);
 }
 
 void require_variables_suffix(const std::filesystem::path& path, const char* what) {
@@ -280,7 +270,7 @@ void Program::set_state_tree(const Json& tree) {
 void Program::save_variables(const std::filesystem::path& path) const {
   require_variables_suffix(path, "save_variables");
   if (path.has_parent_path()) std::filesystem::create_directories(path.parent_path());
-  write_atomically(path, get_state_tree().dump(2) + "\n");
+  storage::write_file_atomically(path, get_state_tree().dump(2) + "\n", /*sync=*/true);
 }
 
 void Program::load_variables(const std::filesystem::path& path) {

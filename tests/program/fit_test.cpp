@@ -3,6 +3,8 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <fstream>
+#include <future>
 #include <lmsim/skill.hpp>
 
 #include "program_test_support.hpp"
@@ -151,6 +153,25 @@ TEST_F(Fit, SavedVariablesReproduceThePredictions) {
   Program other = gsm8k_program(lm, false);
   EXPECT_THAT(testing::message_of<ProjectError>([&] { other.load_variables(path); }),
               HasSubstr("lack 'generator/state_generator'"));
+}
+
+TEST_F(Fit, ConcurrentSavesToOnePathLeaveOneWholeFile) {
+  lmsim::SimulatorProcess sim({.config = simulator_config(questions)});
+  const Program program = gsm8k_program(simulator_model(sim, "sim-learner"), true);
+  testing::TempDir dir;
+  const auto path = dir.path() / "program.variables.json";
+  // Each save writes its own temporary file (a shared one made saves fail or mix).
+  std::vector<std::future<void>> saves;
+  for (int i = 0; i < 8; ++i)
+    saves.push_back(std::async(std::launch::async, [&] {
+      for (int k = 0; k < 20; ++k) program.save_variables(path);
+    }));
+  for (auto& save : saves) EXPECT_NO_THROW(save.get());
+  EXPECT_EQ(Json::parse(std::ifstream(path)), program.get_state_tree());
+  int files = 0;
+  for ([[maybe_unused]] const auto& entry : std::filesystem::directory_iterator(dir.path()))
+    ++files;
+  EXPECT_EQ(files, 1) << "no temporary file left behind";
 }
 
 TEST_F(Fit, SurvivesTenPercentInjectedFaults) {
