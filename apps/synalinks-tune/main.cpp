@@ -18,6 +18,7 @@
 #include "command_trial.hpp"
 #include "synalinks/errors.hpp"
 #include "synalinks/storage/project_directory.hpp"
+#include "synalinks/storage/redact.hpp"
 #include "synalinks/storage/sql_storage.hpp"
 #include "synalinks/tuners/bayesian_optimization.hpp"
 #include "synalinks/tuners/hyperband.hpp"
@@ -114,16 +115,6 @@ std::shared_ptr<sl::storage::Storage> open_sql_storage(const ProjectArgs& args, 
                          .heartbeat_interval_seconds = heartbeats ? args.heartbeat_interval : 0,
                          .grace_period_seconds = args.grace_period,
                          .max_disconnected_seconds = args.max_disconnected});
-}
-
-// The URL as it may be printed: a password in it is replaced by ***.
-std::string without_password(std::string url) {
-  const auto scheme = url.find("://");
-  const auto at = url.find('@');
-  if (scheme == std::string::npos || at == std::string::npos) return url;
-  const auto colon = url.find(':', scheme + 3);
-  if (colon != std::string::npos && colon < at) url.replace(colon + 1, at - colon - 1, "***");
-  return url;
 }
 
 // What the project or study holds, from the folder or the SQL storage.
@@ -309,7 +300,7 @@ int run_summary(const ProjectArgs& project, bool json, std::size_t num_trials) {
   const std::string where =
       project.storage_url.empty()
           ? project_path(project).string()
-          : without_password(project.storage_url) + " (study '" +
+          : sl::storage::redact_secrets(project.storage_url) + " (study '" +
                 (project.study.empty() ? project.project_name : project.study) + "')";
   std::cout << "Results summary\nResults in " << where << "\nShowing " << num_trials
             << " best trials\n"

@@ -5,6 +5,7 @@
 #include "synalinks/hp/hyperparameters.hpp"
 #include "synalinks/json.hpp"
 #include "synalinks/storage/project_directory.hpp"
+#include "synalinks/storage/redact.hpp"
 #include "synalinks/tuners/bayesian_optimization.hpp"
 #include "synalinks/tuners/grid_search.hpp"
 #include "synalinks/tuners/hyperband.hpp"

@@ -6,6 +6,7 @@
 #include <unordered_map>
 
 #include "storage/sql_connection.hpp"
+#include "synalinks/storage/redact.hpp"
 #include "synalinks/storage/storage.hpp"
 
 namespace synalinks::storage::detail {
@@ -26,15 +27,41 @@ std::string numbered_placeholders(const std::string& sql) {
   return out;
 }
 
+// Whether a failed connection attempt was refused by a server that answered (wrong password, no
+// such role or database, not allowed from this host): trying again changes nothing. libpq gives
+// no error code before a session exists, so its message is the only evidence, read here alone.
+bool refused_by_server(PGconn* connection, const std::string& message) {
+  if (PQconnectionNeedsPassword(connection) != 0) return true;
+  for (const char* sign : {"authentication failed", "does not exist", "no pg_hba.conf entry",
+                           "permission denied", "password", "not permitted to log in"})
+    if (message.find(sign) != std::string::npos) return true;
+  return false;
+}
+
+// The error for a connection attempt that failed: ServerUnreachable (to be retried) unless the
+// server refused us. Never shows the password.
+[[noreturn]] void throw_connect_error(PGconn* connection, const std::string& shown) {
+  const std::string message = redact_secrets(PQerrorMessage(connection));
+  if (refused_by_server(connection, message)) {
+    throw ProjectError("PostgreSQL at " + shown + " refused the connection: " + message +
+                       "expected a user, password and database the server accepts (not retried: "
+                       "the server answered)");
+  }
+  throw ServerUnreachable("cannot connect to PostgreSQL at " + shown + ": " + message);
+}
+
 class PostgresConnection final : public Connection {
  public:
-  explicit PostgresConnection(std::string conninfo) : conninfo_(std::move(conninfo)) {
-    connection_ = PQconnectdb(conninfo_.c_str());
+  explicit PostgresConnection(const std::string& conninfo) : shown_(redact_secrets(conninfo)) {
+    connection_ = PQconnectdb(conninfo.c_str());
     if (PQstatus(connection_) != CONNECTION_OK) {
-      const std::string message = PQerrorMessage(connection_);
-      PQfinish(connection_);
-      connection_ = nullptr;
-      throw ProjectError("cannot connect to PostgreSQL: " + message);
+      try {
+        throw_connect_error(connection_, shown_);
+      } catch (...) {
+        PQfinish(connection_);
+        connection_ = nullptr;
+        throw;
+      }
     }
     quiet();
   }
@@ -110,13 +137,20 @@ class PostgresConnection final : public Connection {
         quiet();
         return;
       }
+      // A server that answers and refuses (its password changed, the database dropped) is not
+      // waited for.
+      try {
+        throw_connect_error(connection_, shown_);
+      } catch (const ServerUnreachable&) {
+        // the server may be restarting: wait, below
+      }
       const double waited =
           std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
       if (waited >= limit_seconds) {
         throw ProjectError(fmt::format(
             "cannot reach PostgreSQL at {} for {:.0f} s (max_disconnected_seconds = {:.0f}): {}; "
             "expected the database to come back within that limit",
-            conninfo_, waited, limit_seconds, PQerrorMessage(connection_)));
+            shown_, waited, limit_seconds, redact_secrets(PQerrorMessage(connection_))));
       }
       std::this_thread::sleep_for(std::chrono::duration<double>(delay));
       delay = std::min(delay * 2, 2.0);
@@ -136,14 +170,14 @@ class PostgresConnection final : public Connection {
   void check(PGresult* result, const std::string& sql) {
     const auto status = PQresultStatus(result);
     if (status == PGRES_COMMAND_OK || status == PGRES_TUPLES_OK) return;
-    const std::string message = PQerrorMessage(connection_);
+    const std::string message = redact_secrets(PQerrorMessage(connection_));
     PQclear(result);
     if (PQstatus(connection_) != CONNECTION_OK)
-      throw ConnectionLost("the connection to PostgreSQL at " + conninfo_ + " broke: " + message);
+      throw ConnectionLost("the connection to PostgreSQL at " + shown_ + " broke: " + message);
     throw ProjectError("PostgreSQL: " + message + " in: " + sql.substr(0, 300));
   }
 
-  std::string conninfo_;
+  std::string shown_;  // the connection string as messages may show it (no password)
   PGconn* connection_ = nullptr;
   std::unordered_map<std::string, std::string> statements_;  // SQL -> prepared statement name
 };

@@ -17,6 +17,7 @@
 #include "storage/optuna_schema.hpp"
 #include "storage/sql_connection.hpp"
 #include "synalinks/errors.hpp"
+#include "synalinks/storage/redact.hpp"
 #include "synalinks/tuners/objective.hpp"
 
 namespace synalinks::storage {
@@ -751,7 +752,7 @@ std::shared_ptr<Storage> open_storage(const std::string& url, const SqlStorageOp
   if (url.starts_with("sqlite:///")) {
     const std::string path = url.substr(10);
     if (path.empty())
-      throw InvalidArgument("storage URL '" + url +
+      throw InvalidArgument("storage URL '" + redact_secrets(url) +
                             "' names no file; expected sqlite:///relative.db or "
                             "sqlite:////absolute/path.db");
     return std::make_shared<SqlStorage>(detail::open_sqlite(path, options.busy_timeout_seconds),
@@ -763,22 +764,16 @@ std::shared_ptr<Storage> open_storage(const std::string& url, const SqlStorageOp
     // SQLAlchemy's driver suffix (as Optuna's users write it) means nothing to libpq.
     if (conninfo.starts_with("postgresql+psycopg2://"))
       conninfo = "postgresql://" + conninfo.substr(22);
-    // Hide a password from the messages that name the database.
-    std::string shown = conninfo;
-    if (const auto at = shown.find('@'); at != std::string::npos) {
-      const auto colon = shown.find(':', shown.find("://") + 3);
-      if (colon != std::string::npos && colon < at) shown.replace(colon, at - colon, ":***");
-    }
+    const std::string shown = redact_secrets(conninfo);
     // The server may be restarting: retry with backoff for up to max_disconnected_seconds.
     const auto start = std::chrono::steady_clock::now();
     double delay = 0.05;
     for (;;) {
       try {
         return std::make_shared<SqlStorage>(detail::open_postgresql(conninfo), shown, options);
-      } catch (const ProjectError& error) {
+      } catch (const ServerUnreachable& error) {
         const double waited =
             std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-        if (std::string(error.what()).find("cannot connect") == std::string::npos) throw;
         if (waited >= options.max_disconnected_seconds)
           throw ProjectError(fmt::format(
               "cannot reach PostgreSQL at {} for {:.1f} s (max_disconnected_seconds = {}); "
@@ -789,7 +784,7 @@ std::shared_ptr<Storage> open_storage(const std::string& url, const SqlStorageOp
       delay = std::min(delay * 2, 2.0);
     }
   }
-  throw InvalidArgument("storage URL '" + url +
+  throw InvalidArgument("storage URL '" + redact_secrets(url) +
                         "' has an unknown scheme; expected sqlite:///path.db or "
                         "postgresql://user@host:port/database");
 }

@@ -22,6 +22,19 @@ inline std::string postgres_url() {
   return url;
 }
 
+// The test server's role that must give its password (scripts/start-postgres creates it, with a
+// database of its own): a URL for it with `password` and `database`.
+inline constexpr const char* kSecretRolePassword = "pw-Synalinks-7c1e";
+inline std::string password_url(const std::string& password,
+                                const std::string& database = "synalinks_secret") {
+  const std::string base = postgres_url();  // postgresql://postgres@HOST:PORT/DB
+  const auto at = base.find('@');
+  const auto slash = base.find('/', at);
+  if (at == std::string::npos || slash == std::string::npos)
+    throw std::runtime_error("SYNALINKS_TEST_POSTGRES_URL is not postgresql://user@host:port/db");
+  return "postgresql://synalinks_secret:" + password + base.substr(at, slash - at) + "/" + database;
+}
+
 // A study name no other test (or earlier run) uses. The database outlives the test processes and
 // process ids are reused, so the name also carries the clock and a draw from the OS's entropy.
 inline std::string unique_study(const std::string& stem) {

@@ -41,6 +41,15 @@ class ConnectionLost : public ProjectError {
   using ProjectError::ProjectError;
 };
 
+// The database server could not be reached at all (down, restarting, unreachable): a storage
+// tries again for up to its max_disconnected_seconds. A server that answers and refuses (a wrong
+// password, a database or role that does not exist) is no such fault: a plain ProjectError, at
+// once.
+class ServerUnreachable : public ProjectError {
+ public:
+  using ProjectError::ProjectError;
+};
+
 class Storage {
  public:
   virtual ~Storage() = default;
