@@ -22,6 +22,7 @@
 #include "synalinks/tuners/bayesian_optimization.hpp"
 #include "synalinks/tuners/hyperband.hpp"
 #include "synalinks/tuners/make_oracle.hpp"
+#include "synalinks/tuners/pruner.hpp"
 #include "synalinks/tuners/results.hpp"
 #include "synalinks/tuners/tuner.hpp"
 
@@ -246,8 +247,14 @@ sl::tuners::OracleOptions oracle_options(const OracleArgs& args, const SearchSet
           .max_consecutive_failed_trials = args.max_consecutive_failures};
 }
 
+struct PruningArgs {
+  std::string pruner = "none";
+  double kill_grace = 10;
+};
+
 int run_search(const OracleArgs& oracle_args, const ProjectArgs& project, bool overwrite,
-               int parallel, bool quiet, const std::vector<std::string>& command) {
+               int parallel, bool quiet, const PruningArgs& pruning,
+               const std::vector<std::string>& command) {
   if (command.empty())
     throw sl::InvalidArgument("no trial command given; expected `-- COMMAND [ARGS...]` at the end");
   const auto sql = open_sql_storage(project, /*heartbeats=*/true);
@@ -269,10 +276,11 @@ int run_search(const OracleArgs& oracle_args, const ProjectArgs& project, bool o
       .hyperparameters = load_space(oracle_args.space_file),
       .verbose = quiet ? 0 : 1,
       .storage = sql,
+      .pruner = sl::tuners::make_pruner(pruning.pruner),
   };
-  sl::tuners::Tuner tuner(sl::cli::command_hypermodel(command, setup.objective.name()),
-                          build_oracle(setup.oracle_class, oracle_args, options.oracle_options()),
-                          options);
+  sl::tuners::Tuner tuner(
+      sl::cli::command_hypermodel(command, setup.objective.name(), pruning.kill_grace),
+      build_oracle(setup.oracle_class, oracle_args, options.oracle_options()), options);
   tuner.search();
   if (!quiet) tuner.results_summary(3);
   return kExitOk;
@@ -384,6 +392,8 @@ int run_tell(const OracleArgs& args, const ProjectArgs& project, const std::stri
 int main(int argc, char** argv) {
   // A trial command that exits without reading its stdin must not kill the tuner.
   ::signal(SIGPIPE, SIG_IGN);
+  // Trial commands run in process groups of their own: Ctrl-C must still reach them.
+  sl::cli::supervise_trial_commands();
 
   CLI::App app{
       "synalinks-tune: hyperparameter search over any command, with keras-tuner's search spaces"};
@@ -402,7 +412,12 @@ int main(int argc, char** argv) {
                                     "{\"loss\": 0.25} or, with an uncertainty, "
                                     "{\"val_reward\": {\"value\": 0.71, \"stderr\": 0.09, "
                                     "\"count\": 24}}. A non-zero exit "
-                                    "fails the trial. Without --overwrite "
+                                    "fails the trial. Before that line COMMAND may print "
+                                    "intermediate metrics, one JSON object with a \"step\" key "
+                                    "per line (e.g. {\"step\": 3, \"loss\": 0.4}), which "
+                                    "--pruner judges: a trial it stops gets SIGTERM (its process "
+                                    "group), SIGKILL after --kill-grace seconds, and is recorded "
+                                    "STOPPED with its last step's metrics. Without --overwrite "
                                     "an existing project is resumed.");
   search->footer(kExitCodesHelp);
   add_project_options(*search, project);
@@ -416,6 +431,22 @@ int main(int argc, char** argv) {
       ->capture_default_str()
       ->check(CLI::PositiveNumber);
   search->add_flag("--quiet", quiet, "Print nothing but errors");
+  PruningArgs pruning;
+  search
+      ->add_option("--pruner", pruning.pruner,
+                   "Stops unpromising trials from their step lines: none; median (worse than the "
+                   "median of the completed trials at the same step, after 5 completed trials); "
+                   "halving (asynchronous successive halving: rungs at steps 1, 4, 16, ..., the "
+                   "best quarter goes on); racing (worse than the best completed trial's score at "
+                   "95% confidence; needs the objective's stderr in the step lines and the "
+                   "results, never stops a trial without it)")
+      ->check(CLI::IsMember({"none", "median", "halving", "racing"}))
+      ->capture_default_str();
+  search
+      ->add_option("--kill-grace", pruning.kill_grace,
+                   "Seconds a stopped trial's command has between SIGTERM and SIGKILL")
+      ->check(CLI::NonNegativeNumber)
+      ->capture_default_str();
   search->add_option("command", command, "The trial command, after --")->required();
 
   auto* summary = app.add_subcommand(
@@ -466,7 +497,7 @@ int main(int argc, char** argv) {
 
   try {
     if (search->parsed())
-      return run_search(oracle_args, project, overwrite, parallel, quiet, command);
+      return run_search(oracle_args, project, overwrite, parallel, quiet, pruning, command);
     if (summary->parsed()) return run_summary(project, json, num_trials);
     if (ask->parsed()) return run_ask(oracle_args, project, worker);
     if (tell->parsed())
