@@ -254,10 +254,7 @@ std::optional<std::string> Tuner::report_step(const std::string& trial_id, std::
   const Trial trial = oracle_->update_trial(trial_id, metrics, step);
   // A trial no longer running (failed by another worker of a shared storage) is not judged.
   if (!judge || !options_.pruner || trial.status != TrialStatus::running) return std::nullopt;
-  auto reason = options_.pruner->prune(trial, step, oracle_->trials(), oracle_->objective());
-  if (!reason) return std::nullopt;
-  return fmt::format("stopped by the {} pruner at step {}: {}", options_.pruner->name(), step,
-                     *reason);
+  return options_.pruner->verdict(trial, step, oracle_->trials(), oracle_->objective());
 }
 
 void TrialContext::report(std::int64_t step, const Metrics& metrics) {

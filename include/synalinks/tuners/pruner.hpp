@@ -36,6 +36,11 @@ class Pruner {
   virtual std::optional<std::string> prune(const Trial& trial, std::int64_t step,
                                            const std::vector<Trial>& trials,
                                            const Objectives& objective) const = 0;
+
+  // prune()'s reason as a stopped trial's message: "stopped by the median pruner at step 3: ...".
+  std::optional<std::string> verdict(const Trial& trial, std::int64_t step,
+                                     const std::vector<Trial>& trials,
+                                     const Objectives& objective) const;
 };
 
 // Optuna's MedianPruner: stops a trial whose best intermediate value so far is worse than the

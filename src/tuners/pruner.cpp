@@ -1,7 +1,16 @@
-#include "synalinks/errors.hpp"
 #include "synalinks/tuners/pruner.hpp"
 
+#include "synalinks/errors.hpp"
+
 namespace synalinks::tuners {
+
+std::optional<std::string> Pruner::verdict(const Trial& trial, std::int64_t step,
+                                           const std::vector<Trial>& trials,
+                                           const Objectives& objective) const {
+  auto reason = prune(trial, step, trials, objective);
+  if (!reason) return std::nullopt;
+  return "stopped by the " + name() + " pruner at step " + std::to_string(step) + ": " + *reason;
+}
 
 std::shared_ptr<Pruner> make_pruner(std::string_view name) {
   if (name == "none") return nullptr;
