@@ -3,7 +3,7 @@
 //   synalinks-tune search --space space.json --objective loss --direction min
 //       --tuner random --max-trials 20 --seed 1 --directory runs --project-name demo -- ./train.sh
 //   synalinks-tune summary --directory runs --project-name demo [--json]
-//   synalinks-tune ask / tell ...   (drive the oracle from another program)
+//   synalinks-tune ask / report / tell ...   (drive the oracle from another program)
 #include <signal.h>
 #include <unistd.h>
 
@@ -387,6 +387,38 @@ int run_tell(const OracleArgs& args, const ProjectArgs& project, const std::stri
   return kExitOk;
 }
 
+// Records intermediate metrics of a trial created by ask and, with a pruner, ends it as STOPPED
+// when the pruner condemns it.
+int run_report(const OracleArgs& args, const ProjectArgs& project, const std::string& trial_id,
+               std::int64_t step, const std::string& metrics_json, std::optional<double> value,
+               const std::string& pruner_name) {
+  const auto pruner = sl::tuners::make_pruner(pruner_name);
+  auto oracle = open_for_ask_tell(args, project);
+  sl::tuners::Metrics metrics;
+  if (value) {
+    metrics[oracle->objective().name()] = *value;
+  } else if (!metrics_json.empty()) {
+    metrics = sl::cli::parse_metrics_option(metrics_json, oracle->objective().name());
+  } else {
+    throw sl::InvalidArgument("report needs --metrics JSON or --value NUMBER");
+  }
+  sl::tuners::Trial trial = oracle->get_trial(trial_id);
+  if (trial.status != sl::tuners::TrialStatus::running)
+    throw sl::InvalidArgument("trial " + trial_id + " is " +
+                              std::string(sl::tuners::to_string(trial.status)) +
+                              "; expected a RUNNING trial, as ask gives");
+  trial = oracle->update_trial(trial_id, metrics, step);
+  std::optional<std::string> verdict;
+  if (pruner && trial.status == sl::tuners::TrialStatus::running)
+    verdict = pruner->verdict(trial, step, oracle->trials(), oracle->objective());
+  if (verdict) trial = oracle->end_trial(trial_id, sl::tuners::TrialStatus::stopped, *verdict);
+  sl::Json out{
+      {"trial_id", trial_id}, {"step", step}, {"status", sl::tuners::to_string(trial.status)}};
+  if (verdict) out["message"] = *verdict;
+  std::cout << out.dump() << "\n";
+  return kExitOk;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -488,6 +520,32 @@ int main(int argc, char** argv) {
   tell->add_option("--value", value, "The objective's value");
   tell->add_option("--failed", failure, "The trial failed, with this message");
 
+  auto* report = app.add_subcommand(
+      "report",
+      "Record intermediate metrics of a trial created by ask, at a step, and print {\"trial_id\", "
+      "\"step\", \"status\"}: with --pruner, status STOPPED (and a \"message\" saying why) when "
+      "the pruner stops the trial, which then ends as STOPPED with what it reported; RUNNING "
+      "otherwise");
+  report->footer(kExitCodesHelp);
+  add_project_options(*report, project);
+  add_oracle_options(*report, oracle_args);
+  std::string report_trial_id;
+  std::int64_t report_step = 0;
+  std::string report_metrics;
+  std::optional<double> report_value;
+  std::string report_pruner = "none";
+  report->add_option("--trial-id", report_trial_id, "The trial's id, as ask printed it")
+      ->required();
+  report->add_option("--step", report_step, "The step (epoch, batch) the metrics were measured at")
+      ->required();
+  report->add_option("--metrics", report_metrics, "Metrics as a JSON object, as for tell");
+  report->add_option("--value", report_value, "The objective's value");
+  report
+      ->add_option("--pruner", report_pruner,
+                   "none, median, halving or racing, as for search (the same at every report)")
+      ->check(CLI::IsMember({"none", "median", "halving", "racing"}))
+      ->capture_default_str();
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& error) {
@@ -502,6 +560,9 @@ int main(int argc, char** argv) {
     if (ask->parsed()) return run_ask(oracle_args, project, worker);
     if (tell->parsed())
       return run_tell(oracle_args, project, trial_id, metrics_json, value, failure);
+    if (report->parsed())
+      return run_report(oracle_args, project, report_trial_id, report_step, report_metrics,
+                        report_value, report_pruner);
   } catch (const std::exception& error) {
     std::cerr << "synalinks-tune: " << error.what() << "\n";
     return exit_code_for(error);

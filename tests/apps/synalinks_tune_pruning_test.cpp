@@ -199,5 +199,46 @@ TEST(SynalinksTunePruning, AMalformedStepLineFailsTheTrialAndAnUnknownPrunerIsAU
   EXPECT_THAT(usage.err, HasSubstr("--pruner"));
 }
 
+// ask / report / tell: a program that runs its trials itself reports steps and learns when the
+// pruner stops a trial.
+TEST(SynalinksTunePruning, ReportRecordsAStepAndEndsACondemnedTrialAsStopped) {
+  TempDir dir;
+  const auto call = [&dir](std::vector<std::string> args) {
+    args.insert(args.begin(), kTune);
+    args.insert(args.end(), {"--space", kSpace, "--objective", "loss", "--direction", "min",
+                             "--seed", "3", "--max-trials", "3", "--directory", dir.path().string(),
+                             "--project-name", "pruned"});
+    return run_process(args, dir.path());
+  };
+  const auto json_of = [](const ProcessResult& result) {
+    EXPECT_EQ(result.exit_code, 0) << result.err;
+    return Json::parse(result.out);
+  };
+  EXPECT_EQ(json_of(call({"ask"}))["trial_id"], "0");
+  const Json first = json_of(
+      call({"report", "--trial-id", "0", "--step", "1", "--value", "1", "--pruner", "halving"}));
+  EXPECT_EQ(first, Json({{"trial_id", "0"}, {"step", 1}, {"status", "RUNNING"}}));
+  json_of(call({"tell", "--trial-id", "0", "--value", "1"}));
+
+  EXPECT_EQ(json_of(call({"ask"}))["trial_id"], "1");
+  EXPECT_EQ(json_of(call({"report", "--trial-id", "1", "--step", "0", "--metrics", R"({"loss": 5})",
+                          "--pruner", "halving"}))["status"],
+            "RUNNING")
+      << "step 0 is before the first rung";
+  const Json stopped = json_of(
+      call({"report", "--trial-id", "1", "--step", "1", "--value", "5", "--pruner", "halving"}));
+  EXPECT_EQ(stopped["status"], "STOPPED");
+  EXPECT_THAT(stopped["message"].get<std::string>(),
+              HasSubstr("stopped by the successive halving pruner at step 1: 5 is not among"));
+  const Json trial = trial_json(dir.path(), "1");
+  EXPECT_EQ(trial["status"], "STOPPED");
+  EXPECT_EQ(trial["score"], 5.0);
+  EXPECT_EQ(trial["metrics"]["metrics"]["loss"]["observations"].size(), 2u);
+
+  const ProcessResult again = call({"report", "--trial-id", "1", "--step", "2", "--value", "5"});
+  EXPECT_EQ(again.exit_code, 2);
+  EXPECT_THAT(again.err, HasSubstr("trial 1 is STOPPED; expected a RUNNING trial"));
+}
+
 }  // namespace
 }  // namespace synalinks
