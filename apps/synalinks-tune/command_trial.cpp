@@ -13,6 +13,7 @@
 #include <chrono>
 #include <cmath>
 #include <cstring>
+#include <mutex>
 #include <stdexcept>
 #include <thread>
 
@@ -41,10 +42,6 @@ std::string last_non_empty_line(const std::string& text) {
   }
   return {};
 }
-
-}  // namespace
-
-namespace {
 
 // The process groups of the running trial commands, for the termination signal handler: slots
 // that a signal handler may read (lock-free atomics, no allocation).
@@ -90,6 +87,22 @@ void reap_group(pid_t group, int& status, bool& command_reaped) {
       command_reaped = true;
     }
   }
+}
+
+// Groups whose command ended while processes it started ran on: this process reaps them when
+// they end (as their adopter), so that they do not stay zombies for the rest of the search.
+std::mutex lingering_mutex;
+std::vector<pid_t> lingering_groups;
+
+void reap_lingering_groups(pid_t ended_command) {
+  std::lock_guard lock(lingering_mutex);
+  lingering_groups.push_back(ended_command);
+  std::erase_if(lingering_groups, [](pid_t group) {
+    int ignored = 0;
+    bool reaped = true;
+    reap_group(group, ignored, reaped);
+    return !group_alive(group);
+  });
 }
 
 // Stops the command `pid` and its process group: SIGTERM, then SIGKILL to whatever is left after
@@ -230,11 +243,9 @@ CommandOutcome run_command(const std::vector<std::string>& argv, const std::stri
   } else {
     while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
     }
-    bool reaped = true;
-    int ignored = 0;
-    reap_group(pid, ignored, reaped);  // the adopted children that ended with it
   }
   unregister_group(pid);
+  reap_lingering_groups(pid);
   if (failure) std::rethrow_exception(failure);
   if (WIFSIGNALED(status)) outcome.signal = WTERMSIG(status);
   if (WIFEXITED(status)) outcome.exit_code = WEXITSTATUS(status);

@@ -199,6 +199,42 @@ TEST(SynalinksTunePruning, AMalformedStepLineFailsTheTrialAndAnUnknownPrunerIsAU
   EXPECT_THAT(usage.err, HasSubstr("--pruner"));
 }
 
+// A process a trial leaves running is reaped when it ends (synalinks-tune adopts the orphans of
+// its trial commands): trial 0's background sleep ends while trial 1 runs, and is gone for good,
+// not a zombie.
+TEST(SynalinksTunePruning, ProcessesATrialLeavesRunningAreReapedWhenTheyEnd) {
+  TempDir dir;
+  const std::vector<std::string> args = {kTune,
+                                         "search",
+                                         "--space",
+                                         kSpace,
+                                         "--objective",
+                                         "loss",
+                                         "--seed",
+                                         "3",
+                                         "--max-trials",
+                                         "2",
+                                         "--directory",
+                                         dir.path().string(),
+                                         "--project-name",
+                                         "pruned",
+                                         "--quiet",
+                                         "--",
+                                         "sh",
+                                         "-c",
+                                         R"(if [ "$SYNALINKS_TRIAL_ID" = 0 ]; then
+           sleep 0.3 > /dev/null 2>&1 &
+           echo $! > "$PIDS/background"
+         else
+           sleep 1
+         fi
+         echo 1)"};
+  const ProcessResult result = run_process(args, dir.path(), {"PIDS=" + dir.path().string()});
+  ASSERT_EQ(result.exit_code, 0) << result.err;
+  const pid_t background = read_pid(dir.path() / "background");
+  EXPECT_NE(::kill(background, 0), 0) << "trial 0's background process is a zombie";
+}
+
 // ask / report / tell: a program that runs its trials itself reports steps and learns when the
 // pruner stops a trial.
 TEST(SynalinksTunePruning, ReportRecordsAStepAndEndsACondemnedTrialAsStopped) {
