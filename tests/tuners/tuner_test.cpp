@@ -507,6 +507,31 @@ TEST(Tuner, AResultAfterReportsReplacesTheLastReportedStep) {
   EXPECT_EQ(trial.metrics.get("tokens").value_at(1), 5.0) << "metrics the result lacks are kept";
 }
 
+TEST(Tuner, ExecutionsThatReportAverageTheirStepsAndTheirResults) {
+  TempDir dir;
+  RandomSearch tuner(
+      [](HyperParameters&, TrialContext& context) {
+        const double offset = context.execution == 0 ? 0.0 : 0.2;
+        context.report(0, {{"loss", 1.0 + offset}});
+        context.report(1, {{"loss", 0.8 + offset}});
+        return Metrics{{"loss", 0.5 + offset}};
+      },
+      {.objective = Objective("loss", Direction::min),
+       .max_trials = 1,
+       .seed = 1,
+       .directory = dir.path(),
+       .executions_per_trial = 2,
+       .verbose = 0});
+  tuner.search();
+  const Trial trial = tuner.oracle().trials().at(0);
+  const MetricHistory& loss = trial.metrics.get("loss");
+  ASSERT_EQ(loss.observations().size(), 2u);
+  EXPECT_EQ(loss.observations()[0].values, (std::vector<double>{1.0, 1.2}));
+  // The executions' results took the place of their reports at step 1.
+  EXPECT_EQ(loss.observations()[1].values, (std::vector<double>{0.5, 0.7}));
+  EXPECT_DOUBLE_EQ(*trial.score, 0.6);
+}
+
 // Runs a two-trial RandomSearch in `dir`/p and returns its options, to reopen the project.
 TunerOptions two_trial_project(const TempDir& dir) {
   const TunerOptions options{.objective = Objective("loss"),
