@@ -1,14 +1,21 @@
 #include "command_trial.hpp"
 
 #include <fcntl.h>
+#include <signal.h>
 #include <spawn.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <array>
+#include <atomic>
 #include <cerrno>
+#include <chrono>
 #include <cmath>
 #include <cstring>
+#include <mutex>
 #include <stdexcept>
+#include <thread>
 
 #include "synalinks/errors.hpp"
 
@@ -36,10 +43,108 @@ std::string last_non_empty_line(const std::string& text) {
   return {};
 }
 
+// The process groups of the running trial commands, for the termination signal handler: slots
+// that a signal handler may read (lock-free atomics, no allocation).
+constexpr std::size_t kMaxGroups = 256;
+std::array<std::atomic<pid_t>, kMaxGroups> running_groups{};
+
+void register_group(pid_t group) {
+  for (auto& slot : running_groups) {
+    pid_t empty = 0;
+    if (slot.compare_exchange_strong(empty, group)) return;
+  }
+}
+
+void unregister_group(pid_t group) {
+  for (auto& slot : running_groups) {
+    pid_t expected = group;
+    if (slot.compare_exchange_strong(expected, 0)) return;
+  }
+}
+
+extern "C" void forward_and_die(int signal_number) {
+  for (auto& slot : running_groups) {
+    const pid_t group = slot.load();
+    if (group > 0) ::kill(-group, signal_number);
+  }
+  ::signal(signal_number, SIG_DFL);
+  ::raise(signal_number);
+}
+
+// Whether a process of the group is left (a zombie not reaped yet counts).
+bool group_alive(pid_t group) {
+  return ::kill(-group, 0) == 0 || errno == EPERM;
+}
+
+// Reaps the processes of group `group` that ended: the command (whose wait status goes to
+// `status`), and its orphans, which this process adopts (supervise_trial_commands).
+void reap_group(pid_t group, int& status, bool& command_reaped) {
+  int ended = 0;
+  for (pid_t pid = ::waitpid(-group, &ended, WNOHANG); pid > 0;
+       pid = ::waitpid(-group, &ended, WNOHANG)) {
+    if (pid == group) {
+      status = ended;
+      command_reaped = true;
+    }
+  }
+}
+
+// Groups whose command ended while processes it started ran on: this process reaps them when
+// they end (as their adopter), so that they do not stay zombies for the rest of the search.
+std::mutex lingering_mutex;
+std::vector<pid_t> lingering_groups;
+
+void reap_lingering_groups(pid_t ended_command) {
+  std::lock_guard lock(lingering_mutex);
+  lingering_groups.push_back(ended_command);
+  std::erase_if(lingering_groups, [](pid_t group) {
+    int ignored = 0;
+    bool reaped = true;
+    reap_group(group, ignored, reaped);
+    return !group_alive(group);
+  });
+}
+
+// Stops the command `pid` and its process group: SIGTERM, then SIGKILL to whatever is left after
+// `grace_seconds`. Reaps the command and returns its wait status.
+int terminate_group(pid_t pid, double grace_seconds) {
+  using Clock = std::chrono::steady_clock;
+  ::kill(-pid, SIGTERM);
+  const auto deadline = Clock::now() + std::chrono::duration_cast<Clock::duration>(
+                                           std::chrono::duration<double>(grace_seconds));
+  int status = 0;
+  bool reaped = false;
+  while (Clock::now() < deadline) {
+    reap_group(pid, status, reaped);
+    if (reaped && !group_alive(pid)) return status;
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+  ::kill(-pid, SIGKILL);
+  if (!reaped)
+    while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+    }
+  // The adopted orphans die at once of SIGKILL: wait for them too.
+  while (::waitpid(-pid, nullptr, 0) > 0 || errno == EINTR) {
+  }
+  return status;
+}
+
 }  // namespace
 
+void supervise_trial_commands() {
+  struct sigaction action {};
+  action.sa_handler = forward_and_die;
+  sigemptyset(&action.sa_mask);
+  for (const int signal_number : {SIGINT, SIGTERM, SIGHUP})
+    ::sigaction(signal_number, &action, nullptr);
+  // The orphans of a trial command (its children, once it ended) become this process's
+  // children, so that stopping a trial can wait until its whole process group is gone.
+  ::prctl(PR_SET_CHILD_SUBREAPER, 1);
+}
+
 CommandOutcome run_command(const std::vector<std::string>& argv, const std::string& input,
-                           const std::vector<std::pair<std::string, std::string>>& environment) {
+                           const std::vector<std::pair<std::string, std::string>>& environment,
+                           const CommandOptions& options) {
   if (argv.empty())
     throw InvalidArgument("no trial command given; expected `-- COMMAND [ARGS...]`");
   int to_child[2] = {-1, -1};
@@ -51,6 +156,11 @@ CommandOutcome run_command(const std::vector<std::string>& argv, const std::stri
   posix_spawn_file_actions_init(&actions);
   posix_spawn_file_actions_adddup2(&actions, to_child[0], STDIN_FILENO);
   posix_spawn_file_actions_adddup2(&actions, from_child[1], STDOUT_FILENO);
+  // A group of its own: stopping the trial stops the processes it started too.
+  posix_spawnattr_t attributes;
+  posix_spawnattr_init(&attributes);
+  posix_spawnattr_setflags(&attributes, POSIX_SPAWN_SETPGROUP);
+  posix_spawnattr_setpgroup(&attributes, 0);
 
   std::vector<std::string> env_strings;
   for (char** entry = environ; *entry; ++entry) {
@@ -70,9 +180,10 @@ CommandOutcome run_command(const std::vector<std::string>& argv, const std::stri
   arg_pointers.push_back(nullptr);
 
   pid_t pid = 0;
-  const int spawned = ::posix_spawnp(&pid, args[0].c_str(), &actions, nullptr, arg_pointers.data(),
-                                     env_pointers.data());
+  const int spawned = ::posix_spawnp(&pid, args[0].c_str(), &actions, &attributes,
+                                     arg_pointers.data(), env_pointers.data());
   posix_spawn_file_actions_destroy(&actions);
+  posix_spawnattr_destroy(&attributes);
   close_fd(to_child[0]);
   close_fd(from_child[1]);
   if (spawned != 0) {
@@ -81,6 +192,7 @@ CommandOutcome run_command(const std::vector<std::string>& argv, const std::stri
     throw InvalidArgument("cannot start the trial command '" + argv[0] +
                           "': " + std::strerror(spawned));
   }
+  register_group(pid);
 
   // The input is a small JSON object: write it all, then read the output to its end.
   std::size_t written = 0;
@@ -95,18 +207,46 @@ CommandOutcome run_command(const std::vector<std::string>& argv, const std::stri
   close_fd(to_child[1]);
 
   CommandOutcome outcome;
+  std::exception_ptr failure;
+  bool stop = false;
+  std::string pending;  // the line being received
+  const auto take_line = [&](const std::string& line) {
+    try {
+      stop = options.on_line(line);
+    } catch (...) {
+      failure = std::current_exception();
+      stop = true;
+    }
+  };
   char buffer[4096];
-  while (true) {
+  while (!stop) {
     const ssize_t n = ::read(from_child[0], buffer, sizeof buffer);
     if (n < 0 && errno == EINTR) continue;
     if (n <= 0) break;
     outcome.output.append(buffer, static_cast<std::size_t>(n));
+    if (!options.on_line) continue;
+    pending.append(buffer, static_cast<std::size_t>(n));
+    for (std::size_t end = pending.find('\n'); !stop && end != std::string::npos;
+         end = pending.find('\n')) {
+      const std::string line = pending.substr(0, end);
+      pending.erase(0, end + 1);
+      take_line(line);
+    }
   }
+  if (!stop && options.on_line && !pending.empty()) take_line(pending);
   close_fd(from_child[0]);
 
   int status = 0;
-  while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+  if (stop) {
+    status = terminate_group(pid, options.kill_grace_seconds);
+    outcome.stopped = true;
+  } else {
+    while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+    }
   }
+  unregister_group(pid);
+  reap_lingering_groups(pid);
+  if (failure) std::rethrow_exception(failure);
   if (WIFSIGNALED(status)) outcome.signal = WTERMSIG(status);
   if (WIFEXITED(status)) outcome.exit_code = WEXITSTATUS(status);
   return outcome;
@@ -238,9 +378,32 @@ tuners::Metrics parse_metrics_option(const std::string& text, const std::string&
   return parse_metrics(parsed, objective_name, "given to --metrics");
 }
 
+std::optional<StepLine> parse_step_line(const std::string& line,
+                                        const std::string& objective_name) {
+  const auto start = line.find_first_not_of(" \t\r");
+  if (start == std::string::npos || line[start] != '{') return std::nullopt;
+  Json parsed;
+  try {
+    parsed = Json::parse(line);
+  } catch (const nlohmann::json::parse_error&) {
+    return std::nullopt;  // text that happens to start with a brace
+  }
+  if (!parsed.is_object() || !parsed.contains("step")) return std::nullopt;
+  const Json& step = parsed["step"];
+  if (!step.is_number_integer())
+    throw InvalidArgument("the trial command printed a step line with \"step\": " + step.dump() +
+                          "; expected an integer, as in {\"step\": 3, \"loss\": 0.4}");
+  StepLine out{.step = step.get<std::int64_t>()};
+  parsed.erase("step");
+  out.metrics = parse_metrics(parsed, objective_name,
+                              "printed by the trial command at step " + std::to_string(out.step));
+  return out;
+}
+
 tuners::Tuner::HyperModel command_hypermodel(std::vector<std::string> argv,
-                                             std::string objective_name) {
-  return [argv = std::move(argv), objective_name = std::move(objective_name)](
+                                             std::string objective_name,
+                                             double kill_grace_seconds) {
+  return [argv = std::move(argv), objective_name = std::move(objective_name), kill_grace_seconds](
              HyperParameters& hp, tuners::TrialContext& context) -> tuners::TrialResult {
     std::filesystem::create_directories(context.trial_dir);
     const std::string values = hp.values().to_json().dump();
@@ -255,7 +418,19 @@ tuners::Tuner::HyperModel command_hypermodel(std::vector<std::string> argv,
     }
     if (context.parent_trial_dir)
       environment.emplace_back("SYNALINKS_PARENT_TRIAL_DIR", context.parent_trial_dir->string());
-    const auto outcome = run_command(argv, values + "\n", environment);
+    std::optional<tuners::Metrics> last_step_metrics;
+    const CommandOptions options{.on_line =
+                                     [&](const std::string& line) {
+                                       auto step = parse_step_line(line, objective_name);
+                                       if (!step) return false;
+                                       context.report(step->step, step->metrics);
+                                       last_step_metrics = std::move(step->metrics);
+                                       return context.should_stop();
+                                     },
+                                 .kill_grace_seconds = kill_grace_seconds};
+    const auto outcome = run_command(argv, values + "\n", environment, options);
+    // Stopped by the pruner: what it measured until then (however the command ended).
+    if (context.should_stop() && last_step_metrics) return *last_step_metrics;
     if (outcome.signal != 0)
       throw std::runtime_error("the trial command was killed by signal " +
                                std::to_string(outcome.signal) + " (" + strsignal(outcome.signal) +
@@ -263,6 +438,8 @@ tuners::Tuner::HyperModel command_hypermodel(std::vector<std::string> argv,
     if (outcome.exit_code != 0)
       throw std::runtime_error("the trial command exited with status " +
                                std::to_string(outcome.exit_code) + "; expected 0");
+    if (auto step = parse_step_line(last_non_empty_line(outcome.output), objective_name))
+      return step->metrics;
     return parse_metrics_line(outcome.output, objective_name);
   };
 }

@@ -1,10 +1,15 @@
 // Runs one trial as an external command: the trial's values go to the command as one JSON object
 // on stdin and in SYNALINKS_TRIAL_HP; the command prints its metrics as a JSON object (or one
 // number, the objective's value) on the last line of its stdout. A metric may come with its
-// uncertainty: {"val_reward": {"value": 0.71, "stderr": 0.09, "count": 24}}.
+// uncertainty: {"val_reward": {"value": 0.71, "stderr": 0.09, "count": 24}}. Before that line it
+// may report intermediate metrics, one JSON object with a "step" key per line, which a pruner
+// judges.
 #pragma once
 
+#include <cstdint>
 #include <filesystem>
+#include <functional>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -13,15 +18,33 @@
 namespace synalinks::cli {
 
 struct CommandOutcome {
-  int exit_code = 0;   // valid when signal == 0
-  int signal = 0;      // the signal that killed the command, 0 if it exited
-  std::string output;  // everything the command printed on stdout
+  int exit_code = 0;     // valid when signal == 0
+  int signal = 0;        // the signal that killed the command, 0 if it exited
+  std::string output;    // everything the command printed on stdout (until it was stopped)
+  bool stopped = false;  // on_line asked to stop it, and it was terminated
 };
 
-// Runs `argv` (searched in PATH) with `input` on stdin and `environment` added to the current
-// environment; stderr is inherited. InvalidArgument when the command cannot be started.
+struct CommandOptions {
+  // Called with each line the command prints on stdout, as it comes; true stops the command: its
+  // process group gets SIGTERM, then SIGKILL after kill_grace_seconds. An exception stops it the
+  // same way, then propagates.
+  std::function<bool(const std::string& line)> on_line;
+  double kill_grace_seconds = 10;
+};
+
+// Runs `argv` (searched in PATH) in a process group of its own, with `input` on stdin and
+// `environment` added to the current environment; stderr is inherited. InvalidArgument when the
+// command cannot be started.
 CommandOutcome run_command(const std::vector<std::string>& argv, const std::string& input,
-                           const std::vector<std::pair<std::string, std::string>>& environment);
+                           const std::vector<std::pair<std::string, std::string>>& environment,
+                           const CommandOptions& options = {});
+
+// For a program running trial commands, at its start: SIGINT, SIGTERM and SIGHUP are passed on
+// to the running trial commands (each in a process group of its own, which the terminal's
+// signals no longer reach) before they end this process as they would; and this process adopts
+// the orphans of its trial commands (Linux's child subreaper), so that a stopped trial's whole
+// process group is known to be gone.
+void supervise_trial_commands();
 
 // The metrics a trial reports, as JSON: one number (the value of `objective_name`), or an object
 // whose values are numbers (null: not a number) or, for a metric measured with its uncertainty,
@@ -39,8 +62,23 @@ tuners::Metrics parse_metrics_line(const std::string& output, const std::string&
 // The metrics of `tell --metrics TEXT` (parse_metrics' forms).
 tuners::Metrics parse_metrics_option(const std::string& text, const std::string& objective_name);
 
+// An intermediate report: a line of the trial command's stdout holding a JSON object with a
+// "step" key (an integer) beside metrics of parse_metrics' forms: {"step": 3, "loss": 0.4}.
+struct StepLine {
+  std::int64_t step = 0;
+  tuners::Metrics metrics;
+};
+// The step line `line` is, or nullopt for any other line (text, JSON without "step").
+// InvalidArgument for a "step" that is not an integer or malformed metrics.
+std::optional<StepLine> parse_step_line(const std::string& line, const std::string& objective_name);
+
 // A hypermodel that runs `argv` for each trial (a non-zero exit or a signal fails the trial).
+// Each step line the command prints is reported (TrialContext::report); when the search's pruner
+// stops the trial, the command is terminated (SIGTERM to its process group, SIGKILL after
+// `kill_grace_seconds`) and the trial ends STOPPED with its last step's metrics. Otherwise the
+// last non-empty line is the result (a step line there: its metrics).
 tuners::Tuner::HyperModel command_hypermodel(std::vector<std::string> argv,
-                                             std::string objective_name);
+                                             std::string objective_name,
+                                             double kill_grace_seconds = 10);
 
 }  // namespace synalinks::cli

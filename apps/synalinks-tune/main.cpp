@@ -3,7 +3,7 @@
 //   synalinks-tune search --space space.json --objective loss --direction min
 //       --tuner random --max-trials 20 --seed 1 --directory runs --project-name demo -- ./train.sh
 //   synalinks-tune summary --directory runs --project-name demo [--json]
-//   synalinks-tune ask / tell ...   (drive the oracle from another program)
+//   synalinks-tune ask / report / tell ...   (drive the oracle from another program)
 #include <signal.h>
 #include <unistd.h>
 
@@ -23,6 +23,7 @@
 #include "synalinks/tuners/bayesian_optimization.hpp"
 #include "synalinks/tuners/hyperband.hpp"
 #include "synalinks/tuners/make_oracle.hpp"
+#include "synalinks/tuners/pruner.hpp"
 #include "synalinks/tuners/results.hpp"
 #include "synalinks/tuners/tuner.hpp"
 
@@ -237,8 +238,14 @@ sl::tuners::OracleOptions oracle_options(const OracleArgs& args, const SearchSet
           .max_consecutive_failed_trials = args.max_consecutive_failures};
 }
 
+struct PruningArgs {
+  std::string pruner = "none";
+  double kill_grace = 10;
+};
+
 int run_search(const OracleArgs& oracle_args, const ProjectArgs& project, bool overwrite,
-               int parallel, bool quiet, const std::vector<std::string>& command) {
+               int parallel, bool quiet, const PruningArgs& pruning,
+               const std::vector<std::string>& command) {
   if (command.empty())
     throw sl::InvalidArgument("no trial command given; expected `-- COMMAND [ARGS...]` at the end");
   const auto sql = open_sql_storage(project, /*heartbeats=*/true);
@@ -260,10 +267,11 @@ int run_search(const OracleArgs& oracle_args, const ProjectArgs& project, bool o
       .hyperparameters = load_space(oracle_args.space_file),
       .verbose = quiet ? 0 : 1,
       .storage = sql,
+      .pruner = sl::tuners::make_pruner(pruning.pruner),
   };
-  sl::tuners::Tuner tuner(sl::cli::command_hypermodel(command, setup.objective.name()),
-                          build_oracle(setup.oracle_class, oracle_args, options.oracle_options()),
-                          options);
+  sl::tuners::Tuner tuner(
+      sl::cli::command_hypermodel(command, setup.objective.name(), pruning.kill_grace),
+      build_oracle(setup.oracle_class, oracle_args, options.oracle_options()), options);
   tuner.search();
   if (!quiet) tuner.results_summary(3);
   return kExitOk;
@@ -370,11 +378,45 @@ int run_tell(const OracleArgs& args, const ProjectArgs& project, const std::stri
   return kExitOk;
 }
 
+// Records intermediate metrics of a trial created by ask and, with a pruner, ends it as STOPPED
+// when the pruner condemns it.
+int run_report(const OracleArgs& args, const ProjectArgs& project, const std::string& trial_id,
+               std::int64_t step, const std::string& metrics_json, std::optional<double> value,
+               const std::string& pruner_name) {
+  const auto pruner = sl::tuners::make_pruner(pruner_name);
+  auto oracle = open_for_ask_tell(args, project);
+  sl::tuners::Metrics metrics;
+  if (value) {
+    metrics[oracle->objective().name()] = *value;
+  } else if (!metrics_json.empty()) {
+    metrics = sl::cli::parse_metrics_option(metrics_json, oracle->objective().name());
+  } else {
+    throw sl::InvalidArgument("report needs --metrics JSON or --value NUMBER");
+  }
+  sl::tuners::Trial trial = oracle->get_trial(trial_id);
+  if (trial.status != sl::tuners::TrialStatus::running)
+    throw sl::InvalidArgument("trial " + trial_id + " is " +
+                              std::string(sl::tuners::to_string(trial.status)) +
+                              "; expected a RUNNING trial, as ask gives");
+  trial = oracle->update_trial(trial_id, metrics, step);
+  std::optional<std::string> verdict;
+  if (pruner && trial.status == sl::tuners::TrialStatus::running)
+    verdict = pruner->verdict(trial, step, oracle->trials(), oracle->objective());
+  if (verdict) trial = oracle->end_trial(trial_id, sl::tuners::TrialStatus::stopped, *verdict);
+  sl::Json out{
+      {"trial_id", trial_id}, {"step", step}, {"status", sl::tuners::to_string(trial.status)}};
+  if (verdict) out["message"] = *verdict;
+  std::cout << out.dump() << "\n";
+  return kExitOk;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
   // A trial command that exits without reading its stdin must not kill the tuner.
   ::signal(SIGPIPE, SIG_IGN);
+  // Trial commands run in process groups of their own: Ctrl-C must still reach them.
+  sl::cli::supervise_trial_commands();
 
   CLI::App app{
       "synalinks-tune: hyperparameter search over any command, with keras-tuner's search spaces"};
@@ -393,7 +435,12 @@ int main(int argc, char** argv) {
                                     "{\"loss\": 0.25} or, with an uncertainty, "
                                     "{\"val_reward\": {\"value\": 0.71, \"stderr\": 0.09, "
                                     "\"count\": 24}}. A non-zero exit "
-                                    "fails the trial. Without --overwrite "
+                                    "fails the trial. Before that line COMMAND may print "
+                                    "intermediate metrics, one JSON object with a \"step\" key "
+                                    "per line (e.g. {\"step\": 3, \"loss\": 0.4}), which "
+                                    "--pruner judges: a trial it stops gets SIGTERM (its process "
+                                    "group), SIGKILL after --kill-grace seconds, and is recorded "
+                                    "STOPPED with its last step's metrics. Without --overwrite "
                                     "an existing project is resumed.");
   search->footer(kExitCodesHelp);
   add_project_options(*search, project);
@@ -407,6 +454,22 @@ int main(int argc, char** argv) {
       ->capture_default_str()
       ->check(CLI::PositiveNumber);
   search->add_flag("--quiet", quiet, "Print nothing but errors");
+  PruningArgs pruning;
+  search
+      ->add_option("--pruner", pruning.pruner,
+                   "Stops unpromising trials from their step lines: none; median (worse than the "
+                   "median of the completed trials at the same step, after 5 completed trials); "
+                   "halving (asynchronous successive halving: rungs at steps 1, 4, 16, ..., the "
+                   "best quarter goes on); racing (worse than the best completed trial's score at "
+                   "95% confidence; needs the objective's stderr in the step lines and the "
+                   "results, never stops a trial without it)")
+      ->check(CLI::IsMember({"none", "median", "halving", "racing"}))
+      ->capture_default_str();
+  search
+      ->add_option("--kill-grace", pruning.kill_grace,
+                   "Seconds a stopped trial's command has between SIGTERM and SIGKILL")
+      ->check(CLI::NonNegativeNumber)
+      ->capture_default_str();
   search->add_option("command", command, "The trial command, after --")->required();
 
   auto* summary = app.add_subcommand(
@@ -448,6 +511,32 @@ int main(int argc, char** argv) {
   tell->add_option("--value", value, "The objective's value");
   tell->add_option("--failed", failure, "The trial failed, with this message");
 
+  auto* report = app.add_subcommand(
+      "report",
+      "Record intermediate metrics of a trial created by ask, at a step, and print {\"trial_id\", "
+      "\"step\", \"status\"}: with --pruner, status STOPPED (and a \"message\" saying why) when "
+      "the pruner stops the trial, which then ends as STOPPED with what it reported; RUNNING "
+      "otherwise");
+  report->footer(kExitCodesHelp);
+  add_project_options(*report, project);
+  add_oracle_options(*report, oracle_args);
+  std::string report_trial_id;
+  std::int64_t report_step = 0;
+  std::string report_metrics;
+  std::optional<double> report_value;
+  std::string report_pruner = "none";
+  report->add_option("--trial-id", report_trial_id, "The trial's id, as ask printed it")
+      ->required();
+  report->add_option("--step", report_step, "The step (epoch, batch) the metrics were measured at")
+      ->required();
+  report->add_option("--metrics", report_metrics, "Metrics as a JSON object, as for tell");
+  report->add_option("--value", report_value, "The objective's value");
+  report
+      ->add_option("--pruner", report_pruner,
+                   "none, median, halving or racing, as for search (the same at every report)")
+      ->check(CLI::IsMember({"none", "median", "halving", "racing"}))
+      ->capture_default_str();
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& error) {
@@ -457,11 +546,14 @@ int main(int argc, char** argv) {
 
   try {
     if (search->parsed())
-      return run_search(oracle_args, project, overwrite, parallel, quiet, command);
+      return run_search(oracle_args, project, overwrite, parallel, quiet, pruning, command);
     if (summary->parsed()) return run_summary(project, json, num_trials);
     if (ask->parsed()) return run_ask(oracle_args, project, worker);
     if (tell->parsed())
       return run_tell(oracle_args, project, trial_id, metrics_json, value, failure);
+    if (report->parsed())
+      return run_report(oracle_args, project, report_trial_id, report_step, report_metrics,
+                        report_value, report_pruner);
   } catch (const std::exception& error) {
     std::cerr << "synalinks-tune: " << error.what() << "\n";
     return exit_code_for(error);

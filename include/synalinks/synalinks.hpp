@@ -12,6 +12,7 @@
 #include "synalinks/tuners/make_oracle.hpp"
 #include "synalinks/tuners/objective.hpp"
 #include "synalinks/tuners/oracle.hpp"
+#include "synalinks/tuners/pruner.hpp"
 #include "synalinks/tuners/random_search.hpp"
 #include "synalinks/tuners/results.hpp"
 #include "synalinks/tuners/trial.hpp"

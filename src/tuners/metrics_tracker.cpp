@@ -102,6 +102,17 @@ void MetricsTracker::replace(std::string_view name, double value, std::int64_t s
   metrics_.find(name)->second.replace(value, step, uncertainty);
 }
 
+void MetricsTracker::replace(const Metrics& metrics, std::int64_t step,
+                             const Objectives& objectives) {
+  for (const auto& [name, value] : metrics) {
+    if (is_uncertainty_key(name) && metrics.contains(name.substr(0, name.rfind('/')))) continue;
+    auto it = metrics_.find(name);
+    if (it == metrics_.end())
+      it = metrics_.emplace(name, MetricHistory(objectives.direction_of(name))).first;
+    it->second.replace(value, step, uncertainty_of(metrics, name));
+  }
+}
+
 bool MetricsTracker::contains(std::string_view name) const {
   return metrics_.contains(name);
 }

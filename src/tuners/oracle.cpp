@@ -273,28 +273,49 @@ Trial Oracle::create_trial_locked(const std::string& tuner_id) {
 }
 
 Trial Oracle::update_trial(const std::string& trial_id, const Metrics& metrics, std::int64_t step) {
+  return record_metrics(trial_id, metrics, step, /*replace=*/false);
+}
+
+Trial Oracle::replace_observations(const std::string& trial_id, const Metrics& metrics,
+                                   std::int64_t step) {
+  return record_metrics(trial_id, metrics, step, /*replace=*/true);
+}
+
+Trial Oracle::record_metrics(const std::string& trial_id, const Metrics& metrics, std::int64_t step,
+                             bool replace) {
   std::lock_guard lock(mutex_);
-  if (!shared_) return update_trial_locked(trial_id, metrics, step);
+  if (!shared_) return update_trial_locked(trial_id, metrics, step, replace);
   options_.objective.score(metrics);  // ObjectiveError before any transaction
   Trial trial;
   shared_transaction([&] {
     const Trial& current = trial_ref(trial_id);
     // Failed meanwhile by another worker (its heartbeat stopped): its configuration runs again.
-    trial = current.status == TrialStatus::running ? update_trial_locked(trial_id, metrics, step)
-                                                   : current;
+    trial = current.status == TrialStatus::running
+                ? update_trial_locked(trial_id, metrics, step, replace)
+                : current;
   });
   return trial;
 }
 
 Trial Oracle::update_trial_locked(const std::string& trial_id, const Metrics& metrics,
-                                  std::int64_t step) {
+                                  std::int64_t step, bool replace) {
   auto it = trials_.find(trial_id);
   if (it == trials_.end()) throw NotFound("unknown trial id '" + trial_id + "'");
   const double aggregate = options_.objective.score(metrics);  // ObjectiveError when missing
   Trial& trial = it->second;
-  trial.metrics.update(metrics, step, options_.objective);
-  if (options_.objective.is_multi())
-    trial.metrics.update(options_.objective.name(), aggregate, step, Direction::min);
+  if (replace) {
+    trial.metrics.replace(metrics, step, options_.objective);
+  } else {
+    trial.metrics.update(metrics, step, options_.objective);
+  }
+  if (options_.objective.is_multi()) {
+    const std::string& name = options_.objective.name();
+    if (replace && trial.metrics.contains(name)) {
+      trial.metrics.replace(name, aggregate, step, std::nullopt);
+    } else {
+      trial.metrics.update(name, aggregate, step, Direction::min);
+    }
+  }
   save_trial(trial, /*durable=*/false);
   return trial;
 }

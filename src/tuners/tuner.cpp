@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include <cmath>
+#include <set>
 #include <sstream>
 #include <thread>
 
@@ -180,6 +181,7 @@ Trial Tuner::run_one(Trial trial, const std::any& args) {
   HyperParameters hp = trial.hyperparameters;
   try {
     std::vector<TrialResult> results;
+    std::vector<std::optional<std::int64_t>> last_steps;
     std::int64_t first_epoch = 0;
     std::optional<std::string> stop_reason;
     for (int execution = 0; execution < options_.executions_per_trial && !stop_reason;
@@ -187,9 +189,10 @@ Trial Tuner::run_one(Trial trial, const std::any& args) {
       TrialContext context = make_context(trial, args, execution);
       first_epoch = context.initial_epoch;
       results.push_back(run_trial(hp, context));
+      last_steps.push_back(context.last_reported_step);
       stop_reason = std::move(context.stop_reason);
     }
-    report(trial, results, first_epoch);
+    report(trial, results, last_steps, first_epoch);
     ended.status = stop_reason ? TrialStatus::stopped : TrialStatus::completed;
     if (stop_reason) ended.message = *stop_reason;
   } catch (const FatalError&) {
@@ -223,7 +226,7 @@ Trial Tuner::run_one(Trial trial, const std::any& args) {
   return result;
 }
 
-TrialContext Tuner::make_context(const Trial& trial, const std::any& args, int execution) const {
+TrialContext Tuner::make_context(const Trial& trial, const std::any& args, int execution) {
   TrialContext context{.trial = trial,
                        .trial_dir = project_dir_ / ("trial_" + trial.trial_id),
                        .search_args = args,
@@ -238,13 +241,47 @@ TrialContext Tuner::make_context(const Trial& trial, const std::any& args, int e
   if (const auto* parent = values.find("tuner/trial_id"))
     if (const auto* id = std::get_if<std::string>(parent))
       context.parent_trial_dir = project_dir_ / ("trial_" + *id);
+  // The tuner outlives its trials' contexts: they end before run_one returns.
+  context.reporter = [this, id = trial.trial_id](std::int64_t step, const Metrics& metrics,
+                                                 bool judge) {
+    return report_step(id, step, metrics, judge);
+  };
   return context;
 }
 
+std::optional<std::string> Tuner::report_step(const std::string& trial_id, std::int64_t step,
+                                              const Metrics& metrics, bool judge) {
+  const Trial trial = oracle_->update_trial(trial_id, metrics, step);
+  // A trial no longer running (failed by another worker of a shared storage) is not judged.
+  if (!judge || !options_.pruner || trial.status != TrialStatus::running) return std::nullopt;
+  return options_.pruner->verdict(trial, step, oracle_->trials(), oracle_->objective());
+}
+
+void TrialContext::report(std::int64_t step, const Metrics& metrics) {
+  last_reported_step = step;
+  if (!reporter) return;
+  auto reason = reporter(step, metrics, !should_stop());
+  if (reason && !should_stop()) stop(std::move(*reason));
+}
+
 void Tuner::report(const Trial& trial, const std::vector<TrialResult>& results,
+                   const std::vector<std::optional<std::int64_t>>& last_steps,
                    std::int64_t first_epoch) {
   const Objectives& objective = oracle_->objective();
-  for (const auto& result : results) {
+  // The first result recorded at a reported step replaces the intermediate values there (the
+  // final measurement of that step); the other executions' are averaged with it.
+  std::set<std::int64_t> replaced;
+  const auto record = [&](const Metrics& metrics, const std::optional<std::int64_t>& last_step) {
+    if (!last_step) {
+      oracle_->update_trial(trial.trial_id, metrics, 0);
+    } else if (replaced.insert(*last_step).second) {
+      oracle_->replace_observations(trial.trial_id, metrics, *last_step);
+    } else {
+      oracle_->update_trial(trial.trial_id, metrics, *last_step);
+    }
+  };
+  for (std::size_t k = 0; k < results.size(); ++k) {
+    const TrialResult& result = results[k];
     if (const auto* number = std::get_if<double>(&result)) {
       if (objective.is_multi()) {
         throw ObjectiveError(
@@ -252,9 +289,9 @@ void Tuner::report(const Trial& trial, const std::vector<TrialResult>& results,
             "objectives (" +
             objective.describe() + "); return a Metrics map with each of them");
       }
-      oracle_->update_trial(trial.trial_id, Metrics{{objective.name(), *number}}, 0);
+      record(Metrics{{objective.name(), *number}}, last_steps[k]);
     } else if (const auto* metrics = std::get_if<Metrics>(&result)) {
-      oracle_->update_trial(trial.trial_id, *metrics, 0);
+      record(*metrics, last_steps[k]);
     } else {
       const auto& history = std::get<History>(result);
       if (history.empty())

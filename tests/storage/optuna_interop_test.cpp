@@ -11,6 +11,7 @@
 #include "support/temp_dir.hpp"
 #include "synalinks/json.hpp"
 #include "synalinks/storage/sql_storage.hpp"
+#include "synalinks/tuners/pruner.hpp"
 #include "synalinks/tuners/random_search.hpp"
 #include "synalinks/tuners/results.hpp"
 
@@ -250,3 +251,53 @@ TEST(OptunaInterop, TheUncertaintyGoesBothWaysOnPostgres) {
 }
 
 }  // namespace
+
+// A pruned search on SQLite: Optuna reads the stopped trials as PRUNED, with the intermediate
+// values they reported up to the step they were stopped at.
+TEST(OptunaInterop, OptunaReadsPrunedTrialsWithTheirIntermediateValues) {
+  sl::testing::TempDir temp;
+  const std::string url = "sqlite:///" + (temp.path() / "pruned.db").string();
+  sl::tuners::RandomSearch tuner(
+      [](sl::HyperParameters& hp, sl::tuners::TrialContext& context) {
+        const double x = hp.Float("x", 0, 1);
+        sl::tuners::Metrics metrics;
+        for (std::int64_t step = 0; step < 8 && !context.should_stop(); ++step) {
+          metrics = {{"loss", x + 1.0 / static_cast<double>(step + 1)}};
+          context.report(step, metrics);
+        }
+        return metrics;
+      },
+      {.objective = Objective("loss", sl::tuners::Direction::min),
+       .max_trials = 10,
+       .seed = 4,
+       .directory = temp.path(),
+       .verbose = 0,
+       .storage = sl::storage::open_storage(
+           url, {.study_name = "pruned", .schema = sl::storage::SchemaRevision::v3_0_0_d}),
+       .pruner = std::make_shared<sl::tuners::MedianPruner>(
+           sl::tuners::MedianPrunerOptions{.n_startup_trials = 2})});
+  tuner.search();
+  sl::Json expected = sl::Json::array();
+  for (const auto& trial : tuner.oracle().trials()) {
+    sl::Json steps = sl::Json::object();
+    for (const auto& observation : trial.metrics.get("loss").observations())
+      steps[std::to_string(observation.step)] = observation.mean();
+    expected.push_back(
+        {{"state", trial.status == sl::tuners::TrialStatus::stopped ? "PRUNED" : "COMPLETE"},
+         {"intermediate", steps}});
+  }
+  const sl::Json seen = run_optuna(temp.path(), url, R"(
+study = optuna.load_study(study_name='pruned', storage=url)
+print(json.dumps([{'state': t.state.name,
+                   'intermediate': {str(k): v for k, v in t.intermediate_values.items()}}
+                  for t in study.trials]))
+)");
+  EXPECT_EQ(seen, expected);
+  int pruned = 0;
+  for (const auto& trial : seen) {
+    if (trial["state"] != "PRUNED") continue;
+    ++pruned;
+    EXPECT_LT(trial["intermediate"].size(), 8u);
+  }
+  EXPECT_GT(pruned, 0) << "seed 4 prunes no trial; choose another seed";
+}

@@ -59,6 +59,8 @@ class MetricsTracker {
   // Replaces the observation of `name` at `step` by one value (NotFound for an unknown metric).
   void replace(std::string_view name, double value, std::int64_t step,
                std::optional<Uncertainty> uncertainty);
+  // Records every metric of `metrics` at `step` in place of what that step held of it.
+  void replace(const Metrics& metrics, std::int64_t step, const Objectives& objectives);
   bool contains(std::string_view name) const;
   // NotFound naming the metric and the known ones when absent.
   const MetricHistory& get(std::string_view name) const;

@@ -33,6 +33,7 @@
 #include "synalinks/storage/storage.hpp"
 #include "synalinks/tuners/objective.hpp"
 #include "synalinks/tuners/oracle.hpp"
+#include "synalinks/tuners/pruner.hpp"
 #include "synalinks/tuners/trial.hpp"
 
 namespace synalinks {
@@ -93,9 +94,26 @@ struct TrialContext {
   // Set by stop(): the trial ends as STOPPED with this reason as its message, keeping the metrics
   // it returns (partial ones: what it measured before stopping).
   std::optional<std::string> stop_reason;
+  // Set by the tuner: records a report and, when `judge`, asks the search's pruner, returning its
+  // verdict (the reason to stop). A std::function keeps the context an aggregate that tests and
+  // other layers may build without a tuner (report() then records nothing).
+  std::function<std::optional<std::string>(std::int64_t step, const Metrics& metrics, bool judge)>
+      reporter;
+  // The last step report() was given: what the trial returns is recorded at that step, in place
+  // of the intermediate values reported there (a trial that never reports: at step 0).
+  std::optional<std::int64_t> last_reported_step;
 
   // Ends the trial early: what the hypermodel returns next is recorded, with status STOPPED.
   void stop(std::string reason) { stop_reason = std::move(reason); }
+  // Reports intermediate metrics (the objective among them) at `step`, e.g. after each epoch:
+  // they are recorded as the trial's observation at that step (trial.json, SQL intermediate
+  // values), then the search's pruner (TunerOptions::pruner) judges the trial; when it condemns
+  // it, report() calls stop() with the pruner's reason and should_stop() becomes true. After a
+  // stop the reports are still recorded but not judged. ObjectiveError when the objective is
+  // missing.
+  void report(std::int64_t step, const Metrics& metrics);
+  // True once the trial was stopped (by the pruner or stop()): return what was measured so far.
+  bool should_stop() const { return stop_reason.has_value(); }
 
   // The search arguments as T; InvalidArgument when search() received something else.
   template <class T>
@@ -138,6 +156,8 @@ struct TunerOptions {
   std::ostream* output = &std::cout;  // where the console display goes
   // Where trials are kept; null: the project folder directory/project_name.
   std::shared_ptr<storage::Storage> storage;
+  // Judges the trials' intermediate reports (TrialContext::report); null: no pruning.
+  std::shared_ptr<Pruner> pruner;
 
   OracleOptions oracle_options() const;
 };
@@ -197,9 +217,14 @@ class Tuner {
 
   void run_worker(const std::string& tuner_id, const std::any& args);
   Trial run_one(Trial trial, const std::any& args);
+  // Records what the executions returned; `last_steps[k]` is the last step execution k
+  // reported, where its result goes.
   void report(const Trial& trial, const std::vector<TrialResult>& results,
-              std::int64_t first_epoch);
-  TrialContext make_context(const Trial& trial, const std::any& args, int execution) const;
+              const std::vector<std::optional<std::int64_t>>& last_steps, std::int64_t first_epoch);
+  // TrialContext::report: records the metrics at `step`, then asks the pruner when `judge`.
+  std::optional<std::string> report_step(const std::string& trial_id, std::int64_t step,
+                                         const Metrics& metrics, bool judge);
+  TrialContext make_context(const Trial& trial, const std::any& args, int execution);
   void print(const std::string& text) const;
   std::string trial_begin_text(const Trial& trial) const;
   std::string trial_end_text(const Trial& trial, double elapsed) const;
