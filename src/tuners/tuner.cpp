@@ -42,6 +42,10 @@ std::string first_line(const std::string& text) {
   return text.substr(0, text.find('\n'));
 }
 
+BudgetLimits budget_limits(const TunerOptions& options) {
+  return {.lm_calls = options.max_lm_calls, .cost = options.max_cost, .tokens = options.max_tokens};
+}
+
 }  // namespace
 
 OracleOptions TunerOptions::oracle_options() const {
@@ -70,6 +74,10 @@ Tuner::Tuner(HyperModel hypermodel, std::unique_ptr<Oracle> oracle, const TunerO
                           "; expected 1 or more");
   if (!options_.output)
     throw InvalidArgument("output is null; expected a stream such as &std::cout");
+  if (options_.max_time && options_.max_time->count() < 0)
+    throw InvalidArgument("max_time is " + std::to_string(options_.max_time->count()) +
+                          " s; expected 0 or more");
+  budget_ = std::make_unique<SearchBudget>(budget_limits(options_));  // checks the limits
   seed_given_ = options_.seed.has_value();
   std::shared_ptr<storage::Storage> storage = options_.storage;
   if (storage) {
@@ -113,6 +121,12 @@ void Tuner::notify(Hook&& hook) {
 void Tuner::search(std::any args) {
   stop_ = false;
   search_start_ = std::chrono::steady_clock::now();
+  budget_ = std::make_unique<SearchBudget>(budget_limits(options_));
+  budget_->count_ended(oracle_->trials());  // a resumed study's budget counts its earlier trials
+  {
+    std::lock_guard lock(budget_stop_mutex_);
+    budget_stop_reason_.reset();
+  }
   if (!seed_given_)
     print(fmt::format("Search seed: {} (drawn at random; pass .seed = {} to repeat this search)\n",
                       oracle_->seed(), oracle_->seed()));
@@ -150,6 +164,7 @@ void Tuner::search(std::any args) {
 
 void Tuner::run_worker(const std::string& tuner_id, const std::any& args) {
   while (!stop_) {
+    if (start_refusal()) break;
     Trial trial = oracle_->create_trial(tuner_id);
     if (trial.status == TrialStatus::stopped) break;
     if (trial.status == TrialStatus::idle) {
@@ -160,6 +175,40 @@ void Tuner::run_worker(const std::string& tuner_id, const std::any& args) {
     }
     run_one(std::move(trial), args);
   }
+}
+
+std::optional<std::string> Tuner::start_refusal() {
+  std::optional<std::string> reason;
+  if (options_.max_time &&
+      seconds_since(search_start_) >= static_cast<double>(options_.max_time->count())) {
+    reason = "the search's time limit (" +
+             synalinks::detail::format_duration(static_cast<double>(options_.max_time->count())) +
+             ") is reached";
+  } else if (budget_->limits().any()) {
+    // Other workers of a shared storage spend from the same budget.
+    if (oracle_->shared()) budget_->count_ended(oracle_->trials());
+    reason = budget_->start_refusal();
+  }
+  if (!reason) return std::nullopt;
+  bool first = false;
+  {
+    std::lock_guard lock(budget_stop_mutex_);
+    if (!budget_stop_reason_) {
+      budget_stop_reason_ = reason;
+      first = true;
+    }
+  }
+  if (first) print("\nSearch stopped starting trials: " + *reason + "\n");
+  return reason;
+}
+
+Spending Tuner::spending() const {
+  return budget_->spent();
+}
+
+std::optional<std::string> Tuner::budget_stop_reason() const {
+  std::lock_guard lock(budget_stop_mutex_);
+  return budget_stop_reason_;
 }
 
 TrialResult Tuner::run_trial(HyperParameters& hp, TrialContext& context) {
@@ -189,7 +238,7 @@ Trial Tuner::run_one(Trial trial, const std::any& args) {
       results.push_back(run_trial(hp, context));
       stop_reason = std::move(context.stop_reason);
     }
-    report(trial, results, first_epoch);
+    report(trial, results, first_epoch, stop_reason.has_value());
     ended.status = stop_reason ? TrialStatus::stopped : TrialStatus::completed;
     if (stop_reason) ended.message = *stop_reason;
   } catch (const FatalError&) {
@@ -213,10 +262,12 @@ Trial Tuner::run_one(Trial trial, const std::any& args) {
   try {
     result = oracle_->end_trial(ended);
   } catch (const SearchError&) {
-    if (options_.verbose > 0)
-      print(trial_end_text(oracle_->get_trial(trial.trial_id), ended.duration_seconds));
+    const Trial failed = oracle_->get_trial(trial.trial_id);
+    budget_->end_trial(failed);
+    if (options_.verbose > 0) print(trial_end_text(failed, ended.duration_seconds));
     throw;
   }
+  budget_->end_trial(result);
   if (options_.verbose > 0) print(trial_end_text(result, ended.duration_seconds));
   notify([&](Callback& callback) { callback.on_trial_end(*this, result); });
   trial_ended_.notify_all();
@@ -229,7 +280,8 @@ TrialContext Tuner::make_context(const Trial& trial, const std::any& args, int e
                        .search_args = args,
                        .execution = execution,
                        .oracle = oracle_.get(),
-                       .search_seed = static_cast<std::uint64_t>(oracle_->seed())};
+                       .search_seed = static_cast<std::uint64_t>(oracle_->seed()),
+                       .budget = budget_.get()};
   const ValueMap& values = trial.hyperparameters.values();
   if (const auto* epochs = values.find("tuner/epochs"))
     if (const auto* count = std::get_if<std::int64_t>(epochs)) context.epochs = *count;
@@ -242,8 +294,16 @@ TrialContext Tuner::make_context(const Trial& trial, const std::any& args, int e
 }
 
 void Tuner::report(const Trial& trial, const std::vector<TrialResult>& results,
-                   std::int64_t first_epoch) {
+                   std::int64_t first_epoch, bool stopped) {
   const Objectives& objective = oracle_->objective();
+  // A stopped trial may have stopped before measuring its objective: what it did measure (its
+  // LM usage) is kept, without a score.
+  const auto record = [&](const Metrics& metrics, std::int64_t step) {
+    if (stopped && !objective.missing(metrics).empty())
+      oracle_->record_partial_metrics(trial.trial_id, metrics, step);
+    else
+      oracle_->update_trial(trial.trial_id, metrics, step);
+  };
   for (const auto& result : results) {
     if (const auto* number = std::get_if<double>(&result)) {
       if (objective.is_multi()) {
@@ -254,15 +314,14 @@ void Tuner::report(const Trial& trial, const std::vector<TrialResult>& results,
       }
       oracle_->update_trial(trial.trial_id, Metrics{{objective.name(), *number}}, 0);
     } else if (const auto* metrics = std::get_if<Metrics>(&result)) {
-      oracle_->update_trial(trial.trial_id, *metrics, 0);
+      record(*metrics, 0);
     } else {
       const auto& history = std::get<History>(result);
       if (history.empty())
         throw ObjectiveError(
             "the trial returned an empty history; expected one Metrics map per epoch");
       for (std::size_t epoch = 0; epoch < history.size(); ++epoch)
-        oracle_->update_trial(trial.trial_id, history[epoch],
-                              first_epoch + static_cast<std::int64_t>(epoch));
+        record(history[epoch], first_epoch + static_cast<std::int64_t>(epoch));
     }
   }
 }
@@ -319,6 +378,10 @@ std::string Tuner::trial_end_text(const Trial& trial, double elapsed) const {
                : std::string("None"));
   out += "Total elapsed time: " + synalinks::detail::format_duration(seconds_since(search_start_)) +
          "\n";
+  if (const std::string budget = budget_->progress_text(); !budget.empty())
+    out += "Budget spent: " + budget + "\n";
+  if (const auto hits = budget_->spent().lm_cache_hits; hits > 0)
+    out += fmt::format("LM calls saved by the cache so far: {}\n", hits);
   return out;
 }
 
@@ -337,7 +400,7 @@ std::vector<HyperParameters> Tuner::get_best_hyperparameters(std::size_t num_tri
 std::string Tuner::results_summary_text(std::size_t num_trials) const {
   std::string out = "Results summary\nResults in " + project_dir_.string() + "\n" +
                     fmt::format("Showing {} best trials\n", num_trials) +
-                    oracle_->objective().describe() + "\n";
+                    oracle_->objective().describe() + "\n" + spending_summary_text(*oracle_);
   return out + best_trials_text(*oracle_, num_trials);
 }
 

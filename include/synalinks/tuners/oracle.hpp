@@ -80,6 +80,10 @@ class Oracle {
   // Records metrics at `step`. ObjectiveError listing the reported metrics when the objective is
   // missing; NotFound for an unknown trial id.
   Trial update_trial(const std::string& trial_id, const Metrics& metrics, std::int64_t step = 0);
+  // Records what a trial stopped before measuring its objective did measure (its LM usage): the
+  // metrics are kept, and the trial, to be ended STOPPED, gets no score from them.
+  Trial record_partial_metrics(const std::string& trial_id, const Metrics& metrics,
+                               std::int64_t step = 0);
   // Ends a trial with the status, message and hyperparameters of `trial` (its metrics are the
   // oracle's). COMPLETED trials are scored (NaN score: INVALID); INVALID trials with retries left
   // are queued again. SearchError after max_consecutive_failed_trials FAILED trials in a row.
@@ -187,7 +191,8 @@ class Oracle {
   void adopt_foreign_trial(Trial& trial);
   Trial create_trial_locked(const std::string& tuner_id);
   Trial end_trial_locked(const Trial& ended, bool& check_failures);
-  Trial update_trial_locked(const std::string& trial_id, const Metrics& metrics, std::int64_t step);
+  Trial update_trial_locked(const std::string& trial_id, const Metrics& metrics, std::int64_t step,
+                            bool scored = true);
   // Runs `body` in a transaction of the shared storage, after applying the other workers'
   // changes and failing the trials whose heartbeat stopped.
   void shared_transaction(const std::function<void()>& body, bool durable = false);
