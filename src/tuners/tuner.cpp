@@ -248,6 +248,10 @@ Trial Tuner::run_one(Trial trial, const std::any& args) {
   } catch (const FailedTrialError& error) {
     ended.status = TrialStatus::failed;
     ended.message = error.what();
+  } catch (const BudgetExhausted& error) {
+    // A hypermodel that charges its own calls and lets the refusal through: cut, not failed.
+    ended.status = TrialStatus::stopped;
+    ended.message = error.what();
   } catch (const std::exception& error) {
     ended.status = TrialStatus::invalid;
     ended.message = error.what();

@@ -145,6 +145,32 @@ TEST(SearchBudget, ATunerStopsStartingTrialsAtItsBudgetAndAResumedStudyCountsIts
   EXPECT_THAT(tuner.budget_stop_reason().value_or(""), HasSubstr("cost budget"));
 }
 
+TEST(SearchBudget, AHypermodelChargingItsOwnCallsIsCutByTheAllowance) {
+  TempDir dir;
+  int sent = 0;
+  RandomSearch tuner(
+      [&](HyperParameters& hp, TrialContext& context) {
+        for (int k = 0; k < 10; ++k) {
+          context.budget->reserve_call(context.trial.trial_id);
+          ++sent;
+        }
+        return Metrics{{"loss", static_cast<double>(hp.Int("x", 0, 9))}, {"lm_calls", 10.0}};
+      },
+      {.objective = Objective("loss"),
+       .max_trials = 5,
+       .seed = 1,
+       .directory = dir.path(),
+       .verbose = 0,
+       .max_lm_calls = 5});
+  tuner.search();
+  EXPECT_EQ(sent, 5);
+  const auto trials = tuner.oracle().trials();
+  ASSERT_EQ(trials.size(), 1u);
+  EXPECT_EQ(trials[0].status, TrialStatus::stopped);
+  EXPECT_EQ(trials[0].message, "the search's LM-call budget (5 calls) ran out");
+  EXPECT_EQ(tuner.spending().lm_calls, 5);
+}
+
 TEST(SearchBudget, AtMaxTimeNoTrialStartsAndTheRunningOnesFinish) {
   TempDir dir;
   std::atomic<int> finished{0};
