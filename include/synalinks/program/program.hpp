@@ -84,6 +84,11 @@ struct FitOptions {
   // named on the pooled evidence (confirm_best). Unset, or confirm_top 0: no confirmation.
   std::optional<Dataset> confirmation_data{};
   std::size_t confirm_top = 3;
+  // For a tuner's search over programs: an LM request at temperature 0 identical to one already
+  // answered in the search (same model, messages, schema and sampling options) is answered from
+  // a cache its trials share (<project>/lm_cache.sqlite) instead of being sent and paid again.
+  // Requests at a temperature above 0 are always sent: each is an independent draw.
+  bool share_deterministic_calls = true;
   int verbose = 0;                 // 1: a progress bar per epoch
   std::ostream* output = nullptr;  // progress and warnings; null: std::cout
 };
@@ -145,6 +150,9 @@ class Program {
 
   // The LM usage of every call this program made so far.
   ProgramUsage usage() const;
+  // Hooks every LM call of this program goes through (a tuner's trial installs the search's
+  // LM-call allowance and its cache of deterministic replies); null: none.
+  void set_call_hooks(std::shared_ptr<const CallHooks> hooks);
 
   // --- variables (a trial checkpoint) ---
   // {"trainable_variables": {"<module>": {"<variable>": value}}, "non_trainable_variables": ...}
