@@ -15,6 +15,7 @@
 #include <string>
 #include <vector>
 
+#include "budget_args.hpp"
 #include "command_trial.hpp"
 #include "synalinks/errors.hpp"
 #include "synalinks/storage/project_directory.hpp"
@@ -246,8 +247,15 @@ sl::tuners::OracleOptions oracle_options(const OracleArgs& args, const SearchSet
           .max_consecutive_failed_trials = args.max_consecutive_failures};
 }
 
+// Budgets of a search: --budget NAME=VALUE (repeated) and --timeout DURATION.
+struct BudgetArgs {
+  std::vector<std::string> budgets;
+  std::string timeout;
+};
+
 int run_search(const OracleArgs& oracle_args, const ProjectArgs& project, bool overwrite,
-               int parallel, bool quiet, const std::vector<std::string>& command) {
+               int parallel, bool quiet, const BudgetArgs& budget,
+               const std::vector<std::string>& command) {
   if (command.empty())
     throw sl::InvalidArgument("no trial command given; expected `-- COMMAND [ARGS...]` at the end");
   const auto sql = open_sql_storage(project, /*heartbeats=*/true);
@@ -256,7 +264,7 @@ int run_search(const OracleArgs& oracle_args, const ProjectArgs& project, bool o
     throw sl::InvalidArgument(
         "--space is required for a new project; expected a search-space JSON file");
   const SearchSetup setup = resolve_setup(oracle_args, project, overwrite, sql);
-  const sl::tuners::TunerOptions options{
+  sl::tuners::TunerOptions options{
       .objective = setup.objective,
       .max_trials = oracle_args.max_trials,
       .seed = oracle_args.seed,
@@ -270,6 +278,8 @@ int run_search(const OracleArgs& oracle_args, const ProjectArgs& project, bool o
       .verbose = quiet ? 0 : 1,
       .storage = sql,
   };
+  sl::cli::apply_budgets(budget.budgets, options);
+  if (!budget.timeout.empty()) options.max_time = sl::cli::parse_duration(budget.timeout);
   sl::tuners::Tuner tuner(sl::cli::command_hypermodel(command, setup.objective.name()),
                           build_oracle(setup.oracle_class, oracle_args, options.oracle_options()),
                           options);
@@ -313,7 +323,8 @@ int run_summary(const ProjectArgs& project, bool json, std::size_t num_trials) {
                 (project.study.empty() ? project.project_name : project.study) + "')";
   std::cout << "Results summary\nResults in " << where << "\nShowing " << num_trials
             << " best trials\n"
-            << oracle->objective().describe() << "\n";
+            << oracle->objective().describe() << "\n"
+            << sl::tuners::spending_summary_text(*oracle);
   std::cout << sl::tuners::best_trials_text(*oracle, num_trials, /*with_metrics=*/true);
   return kExitOk;
 }
@@ -403,7 +414,9 @@ int main(int argc, char** argv) {
                                     "{\"val_reward\": {\"value\": 0.71, \"stderr\": 0.09, "
                                     "\"count\": 24}}. A non-zero exit "
                                     "fails the trial. Without --overwrite "
-                                    "an existing project is resumed.");
+                                    "an existing project is resumed. A trial is charged "
+                                    "against the budgets by the lm_calls, cost and "
+                                    "total_tokens metrics it reports.");
   search->footer(kExitCodesHelp);
   add_project_options(*search, project);
   add_oracle_options(*search, oracle_args);
@@ -416,6 +429,18 @@ int main(int argc, char** argv) {
       ->capture_default_str()
       ->check(CLI::PositiveNumber);
   search->add_flag("--quiet", quiet, "Print nothing but errors");
+  BudgetArgs budget;
+  search->add_option(
+      "--budget", budget.budgets,
+      "A budget of the study, NAME=VALUE, repeatable: lm_calls=N, cost=USD, tokens=N (e.g. "
+      "--budget lm_calls=2000 --budget cost=1.5 --budget tokens=1e6). Spent = the sum of the "
+      "lm_calls, cost and total_tokens metrics the trials report (earlier runs of the study "
+      "included); no trial starts once a budget is reached, or when the least a completed trial "
+      "spent would exceed it. A running command is not interrupted: its calls cannot be counted "
+      "while it runs, so the last trial may overshoot");
+  search->add_option("--timeout", budget.timeout,
+                     "Wall time after which no trial starts (running trials finish): 90s, 15m, "
+                     "2h");
   search->add_option("command", command, "The trial command, after --")->required();
 
   auto* summary = app.add_subcommand(
@@ -466,7 +491,7 @@ int main(int argc, char** argv) {
 
   try {
     if (search->parsed())
-      return run_search(oracle_args, project, overwrite, parallel, quiet, command);
+      return run_search(oracle_args, project, overwrite, parallel, quiet, budget, command);
     if (summary->parsed()) return run_summary(project, json, num_trials);
     if (ask->parsed()) return run_ask(oracle_args, project, worker);
     if (tell->parsed())
