@@ -364,22 +364,30 @@ LanguageModelResponse call_endpoint(LanguageModelState& state, const Endpoint& e
   // The LanguageModel's own cache first, then the caller's cache of deterministic replies.
   ResponseCache* shared_cache = deterministic(merged) ? hooks.deterministic_cache.get() : nullptr;
   const std::string key = cache_key(endpoint, body);
-  for (ResponseCache* cache : {state.cache.get(), shared_cache}) {
-    if (cache == nullptr) continue;
-    if (const auto stored = cache->get(key)) {
-      try {
-        LanguageModelResponse response = from_cache(*stored, schema);
-        response.stats.latency_s = std::chrono::duration<double>(Clock::now() - start).count();
-        {
-          std::lock_guard lock(state.totals_mutex);
-          ++state.totals.cache_hits;
-        }
-        if (hooks.after_call) hooks.after_call(response.stats);
-        return response;
-      } catch (const std::exception&) {
-        // An unreadable entry is ignored and overwritten by a fresh reply.
+  const auto cached = [&](const ResponseCache* cache) -> std::optional<LanguageModelResponse> {
+    if (cache == nullptr) return std::nullopt;
+    const auto stored = cache->get(key);
+    if (!stored) return std::nullopt;
+    try {
+      LanguageModelResponse response = from_cache(*stored, schema);
+      response.stats.latency_s = std::chrono::duration<double>(Clock::now() - start).count();
+      {
+        std::lock_guard lock(state.totals_mutex);
+        ++state.totals.cache_hits;
       }
+      if (hooks.after_call) hooks.after_call(response.stats);
+      return response;
+    } catch (const std::exception&) {
+      return std::nullopt;  // an unreadable entry is overwritten by a fresh reply
     }
+  };
+  if (auto hit = cached(state.cache.get())) return std::move(*hit);
+  if (auto hit = cached(shared_cache)) return std::move(*hit);
+  // The same deterministic request in flight from another caller: wait for its reply.
+  std::optional<ResponseCache::Claim> claim;
+  if (shared_cache != nullptr) {
+    claim.emplace(shared_cache->claim(key));
+    if (auto hit = cached(shared_cache)) return std::move(*hit);
   }
 
   if (hooks.before_request) hooks.before_request();  // may refuse the call: nothing sent yet

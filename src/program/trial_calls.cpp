@@ -1,8 +1,27 @@
 #include "trial_calls.hpp"
 
+#include <map>
+
 #include "synalinks/lm/response_cache.hpp"
 
 namespace synalinks {
+namespace {
+
+// One cache object per file for the trials running in this process, so that identical requests
+// they make at the same moment are sent once (ResponseCache::claim); other processes share the
+// file.
+std::shared_ptr<ResponseCache> search_cache(const std::filesystem::path& path) {
+  static std::mutex mutex;
+  static std::map<std::filesystem::path, std::weak_ptr<ResponseCache>> open;
+  std::lock_guard lock(mutex);
+  std::weak_ptr<ResponseCache>& entry = open[path];
+  if (auto cache = entry.lock()) return cache;
+  auto cache = std::make_shared<ResponseCache>(path);
+  entry = cache;
+  return cache;
+}
+
+}  // namespace
 
 TrialCalls::TrialCalls(const tuners::TrialContext& context, const FitOptions& options) {
   CallHooks hooks;
@@ -30,8 +49,7 @@ TrialCalls::TrialCalls(const tuners::TrialContext& context, const FitOptions& op
   };
   // The project folder holds the trial folders; every trial of the search opens the same cache.
   if (options.share_deterministic_calls)
-    hooks.deterministic_cache =
-        std::make_shared<ResponseCache>(context.trial_dir.parent_path() / "lm_cache.sqlite");
+    hooks.deterministic_cache = search_cache(context.trial_dir.parent_path() / "lm_cache.sqlite");
   hooks_ = std::make_shared<const CallHooks>(std::move(hooks));
 }
 
