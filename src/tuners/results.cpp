@@ -135,7 +135,11 @@ std::string best_trials_text(const Oracle& oracle, std::size_t num_trials, bool 
     out += "\n" + trial.summary(objective, estimate == estimates.end()
                                                ? std::nullopt
                                                : std::optional(estimate->second));
-    if (with_metrics) out += metrics_text(trial, objective);
+    if (with_metrics) {
+      out += metrics_text(trial, objective);
+    } else if (const auto spent = reported_spending(trial); spent && !spent->empty()) {
+      out += "LM usage: " + spending_text(*spent) + "\n";
+    }
   }
   return out + indistinguishable_text(best, objective);
 }

@@ -172,7 +172,9 @@ TEST_F(ProgramBudget, IdenticalRequestsAtTemperatureZeroArePaidOnce) {
   EXPECT_EQ(tuner.spending().lm_cache_hits, 8);
   EXPECT_TRUE(std::filesystem::exists(tuner.project_dir() / "lm_cache.sqlite"));
   EXPECT_THAT(console.str(), HasSubstr("LM calls saved by the cache so far: 8"));
-  EXPECT_THAT(tuner.results_summary_text(), HasSubstr("8 LM calls (8 more answered by the cache)"));
+  const std::string summary = tuner.results_summary_text();
+  EXPECT_THAT(summary, HasSubstr("LM usage in all: 8 LM calls (8 more answered by the cache)"));
+  EXPECT_THAT(summary, HasSubstr("LM usage: 0 LM calls (8 more answered by the cache)"));
 }
 
 TEST_F(ProgramBudget, IdenticalRequestsOfParallelTrialsInFlightAtOnceAreSentOnce) {

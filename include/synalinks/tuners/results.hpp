@@ -32,7 +32,7 @@ std::string indistinguishable_text(const std::vector<Trial>& ranked, const Objec
 // The `num_trials` best trials' summary blocks (Trial::summary with the score's uncertainty and
 // the estimate the trial is ranked by), then indistinguishable_text. With `with_metrics`, each
 // block also lists the trial's metrics with their uncertainty ("val_reward: 0.71 ± 0.09 (24
-// samples)").
+// samples)"); without, the LM usage of a trial that reported one ("LM usage: 30 LM calls, ...").
 std::string best_trials_text(const Oracle& oracle, std::size_t num_trials,
                              bool with_metrics = false);
 
