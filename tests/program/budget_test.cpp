@@ -100,6 +100,24 @@ TEST_F(ProgramBudget, ATrialCutBeforeItsScoreIsStoppedWithoutOneAndReportsItsCal
   EXPECT_THAT(console.str(), HasSubstr("Stopped early"));
 }
 
+TEST_F(ProgramBudget, AResumedSearchCountsWhatItsEarlierTrialsSpent) {
+  lmsim::SimulatorProcess sim({.config = simulator_config(questions)});
+  const auto build = same_requests(simulator_model(sim), 0.0);
+  auto topts = options(5, "resumed");
+  topts.max_lm_calls = 20;
+  {
+    tuners::RandomSearch tuner(build, topts);
+    tuner.search(fit_args(/*share=*/false));
+    EXPECT_EQ(tuner.oracle().trials().size(), 2u);  // 8 calls each; a third would make 24
+  }
+  topts.max_lm_calls = 30;  // the study's 16 count: room for one more trial
+  tuners::RandomSearch tuner(build, topts);
+  tuner.search(fit_args(/*share=*/false));
+  EXPECT_EQ(tuner.oracle().trials().size(), 3u);
+  EXPECT_EQ(tuner.spending().lm_calls, 24);
+  EXPECT_EQ(requests_served(sim), 24);
+}
+
 // sim-perfect at a readable price: a thousand dollars per million tokens.
 LanguageModel priced_model(const lmsim::SimulatorProcess& sim) {
   LanguageModelOptions options;
