@@ -93,6 +93,7 @@ Tuner::Tuner(HyperModel hypermodel, std::unique_ptr<Oracle> oracle, const TunerO
     storage = std::move(project);
   }
   oracle_->attach(std::move(storage));
+  budget_->count_ended(oracle_->trials());
   if (oracle_->resumed() && options_.verbose > 0)
     print("Reloading Tuner from " + (project_dir_ / "tuner0.json").string() + "\n");
 }

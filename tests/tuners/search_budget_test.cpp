@@ -134,6 +134,7 @@ TEST(SearchBudget, ATunerStopsStartingTrialsAtItsBudgetAndAResumedStudyCountsIts
   }
   {
     RandomSearch tuner(spending_trial, options);  // the study's 30 calls count
+    EXPECT_EQ(tuner.spending().lm_calls, 30);
     tuner.search();
     EXPECT_EQ(tuner.oracle().trials().size(), 3u);
   }
