@@ -1,7 +1,8 @@
 // synalinks-tune: hyperparameter search from the command line, over any command.
 //
 //   synalinks-tune search --space space.json --objective loss --direction min
-//       --tuner random --max-trials 20 --seed 1 --directory runs --project-name demo -- ./train.sh
+//       --tuner random --max-trials 20 --seed 1 --directory runs --project-name demo
+//       [--budget lm_calls=2000 --budget cost=1.5 --timeout 2h] -- ./train.sh
 //   synalinks-tune summary --directory runs --project-name demo [--json]
 //   synalinks-tune ask / tell ...   (drive the oracle from another program)
 #include <signal.h>
