@@ -7,6 +7,7 @@
 //                   [--val 6] [--confirm 3] [--confirm-val N] [--test 6] [--epochs 1]
 //                   [--batch-size 4] [--seed 1234] [--directory examples]
 //                   [--project-name gsm8k_hp_search] [--parallel 1] [--overwrite | --resume]
+//                   [--max-lm-calls N] [--max-cost USD]
 //                   [--data-dir DIR] [--model provider/model] [--api-base URL] [--json]
 //                   [--no-racing] [--racing-confidence 0.95]
 //
@@ -22,6 +23,7 @@
 #include <CLI/CLI.hpp>
 #include <cstdlib>
 #include <iostream>
+#include <optional>
 #include <synalinks/programs.hpp>
 #include <synalinks/synalinks.hpp>
 
@@ -45,6 +47,8 @@ struct Settings {
   std::string directory = "examples";
   std::string project_name = "gsm8k_hp_search";
   int parallel = 1;
+  std::optional<std::int64_t> max_lm_calls;  // the search's budgets (the test's calls excluded)
+  std::optional<double> max_cost;
   bool resume = false;
   std::string data_dir;
   std::string model;
@@ -103,6 +107,12 @@ int main(int argc, char** argv) {
   app.add_option("--directory", s.directory, "where the project folder goes");
   app.add_option("--project-name", s.project_name, "the project folder's name");
   app.add_option("--parallel", s.parallel, "trials run at once");
+  app.add_option("--max-lm-calls", s.max_lm_calls,
+                 "LM calls the search may send in all (never exceeded; a trial cut short ends "
+                 "STOPPED)");
+  app.add_option("--max-cost", s.max_cost,
+                 "US dollars the search may spend (checked after each call: may overshoot by "
+                 "the calls in flight)");
   app.add_flag("--resume", s.resume, "continue the saved search instead of starting over");
   app.add_flag(
       "--overwrite", [&](std::int64_t) { s.resume = false; }, "start over (default)");
@@ -175,7 +185,9 @@ int main(int argc, char** argv) {
                     .project_name = s.project_name,
                     .overwrite = !s.resume,
                     .max_parallel_trials = s.parallel,
-                    .verbose = s.json ? 0 : 1});
+                    .verbose = s.json ? 0 : 1,
+                    .max_lm_calls = s.max_lm_calls,
+                    .max_cost = s.max_cost});
     tuner->search(
         sl::FitOptions{.x = train.x,
                        .y = train.y,
@@ -213,8 +225,9 @@ int main(int argc, char** argv) {
       if (stopped_early > 0)
         std::cout << "\n"
                   << stopped_early
-                  << " trial(s) stopped early by racing: worse than the best so far on the same "
-                     "validation questions, their remaining questions not paid for.\n";
+                  << " trial(s) stopped early (racing: worse than the best so far on the same "
+                     "validation questions, their remaining questions not paid for; or the "
+                     "LM-call budget ran out).\n";
       if (!confirmation.trials.empty()) {
         std::cout << "\nConfirmation on " << fresh.size() << " questions no trial was scored on ("
                   << confirmation.usage.calls << " LM calls):\n";
@@ -267,6 +280,8 @@ int main(int argc, char** argv) {
                              test_uncertainty ? sl::Json(test_uncertainty->std_error) : nullptr},
                             {"trials_stopped_early", stopped_early},
                             {"lm_calls", language_model.totals().calls},
+                            {"search_lm_calls", search_calls},
+                            {"search_lm_cache_hits", tuner->spending().lm_cache_hits},
                             {"confirmation_lm_calls", confirmation.usage.calls}}
                        .dump()
                 << "\n";

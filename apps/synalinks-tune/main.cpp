@@ -1,7 +1,8 @@
 // synalinks-tune: hyperparameter search from the command line, over any command.
 //
 //   synalinks-tune search --space space.json --objective loss --direction min
-//       --tuner random --max-trials 20 --seed 1 --directory runs --project-name demo -- ./train.sh
+//       --tuner random --max-trials 20 --seed 1 --directory runs --project-name demo
+//       [--budget lm_calls=2000 --budget cost=1.5 --timeout 2h] -- ./train.sh
 //   synalinks-tune summary --directory runs --project-name demo [--json]
 //   synalinks-tune ask / report / tell ...   (drive the oracle from another program)
 #include <signal.h>
@@ -15,6 +16,7 @@
 #include <string>
 #include <vector>
 
+#include "budget_args.hpp"
 #include "command_trial.hpp"
 #include "synalinks/errors.hpp"
 #include "synalinks/storage/project_directory.hpp"
@@ -243,8 +245,14 @@ struct PruningArgs {
   double kill_grace = 10;
 };
 
+// Budgets of a search: --budget NAME=VALUE (repeated) and --timeout DURATION.
+struct BudgetArgs {
+  std::vector<std::string> budgets;
+  std::string timeout;
+};
+
 int run_search(const OracleArgs& oracle_args, const ProjectArgs& project, bool overwrite,
-               int parallel, bool quiet, const PruningArgs& pruning,
+               int parallel, bool quiet, const PruningArgs& pruning, const BudgetArgs& budget,
                const std::vector<std::string>& command) {
   if (command.empty())
     throw sl::InvalidArgument("no trial command given; expected `-- COMMAND [ARGS...]` at the end");
@@ -254,7 +262,7 @@ int run_search(const OracleArgs& oracle_args, const ProjectArgs& project, bool o
     throw sl::InvalidArgument(
         "--space is required for a new project; expected a search-space JSON file");
   const SearchSetup setup = resolve_setup(oracle_args, project, overwrite, sql);
-  const sl::tuners::TunerOptions options{
+  sl::tuners::TunerOptions options{
       .objective = setup.objective,
       .max_trials = oracle_args.max_trials,
       .seed = oracle_args.seed,
@@ -269,6 +277,8 @@ int run_search(const OracleArgs& oracle_args, const ProjectArgs& project, bool o
       .storage = sql,
       .pruner = sl::tuners::make_pruner(pruning.pruner),
   };
+  sl::cli::apply_budgets(budget.budgets, options);
+  if (!budget.timeout.empty()) options.max_time = sl::cli::parse_duration(budget.timeout);
   sl::tuners::Tuner tuner(
       sl::cli::command_hypermodel(command, setup.objective.name(), pruning.kill_grace),
       build_oracle(setup.oracle_class, oracle_args, options.oracle_options()), options);
@@ -312,7 +322,8 @@ int run_summary(const ProjectArgs& project, bool json, std::size_t num_trials) {
                 (project.study.empty() ? project.project_name : project.study) + "')";
   std::cout << "Results summary\nResults in " << where << "\nShowing " << num_trials
             << " best trials\n"
-            << oracle->objective().describe() << "\n";
+            << oracle->objective().describe() << "\n"
+            << sl::tuners::spending_summary_text(*oracle);
   std::cout << sl::tuners::best_trials_text(*oracle, num_trials, /*with_metrics=*/true);
   return kExitOk;
 }
@@ -441,7 +452,9 @@ int main(int argc, char** argv) {
                                     "--pruner judges: a trial it stops gets SIGTERM (its process "
                                     "group), SIGKILL after --kill-grace seconds, and is recorded "
                                     "STOPPED with its last step's metrics. Without --overwrite "
-                                    "an existing project is resumed.");
+                                    "an existing project is resumed. A trial is charged "
+                                    "against the budgets by the lm_calls, cost and "
+                                    "total_tokens metrics it reports.");
   search->footer(kExitCodesHelp);
   add_project_options(*search, project);
   add_oracle_options(*search, oracle_args);
@@ -470,6 +483,18 @@ int main(int argc, char** argv) {
                    "Seconds a stopped trial's command has between SIGTERM and SIGKILL")
       ->check(CLI::NonNegativeNumber)
       ->capture_default_str();
+  BudgetArgs budget;
+  search->add_option(
+      "--budget", budget.budgets,
+      "A budget of the study, NAME=VALUE, repeatable: lm_calls=N, cost=USD, tokens=N (e.g. "
+      "--budget lm_calls=2000 --budget cost=1.5 --budget tokens=1e6). Spent = the sum of the "
+      "lm_calls, cost and total_tokens metrics the trials report (earlier runs of the study "
+      "included); no trial starts once a budget is reached, or when the least a completed trial "
+      "spent would exceed it. A running command is not interrupted: its calls cannot be counted "
+      "while it runs, so the last trial may overshoot");
+  search->add_option("--timeout", budget.timeout,
+                     "Wall time after which no trial starts (running trials finish): 90s, 15m, "
+                     "2h");
   search->add_option("command", command, "The trial command, after --")->required();
 
   auto* summary = app.add_subcommand(
@@ -546,7 +571,7 @@ int main(int argc, char** argv) {
 
   try {
     if (search->parsed())
-      return run_search(oracle_args, project, overwrite, parallel, quiet, pruning, command);
+      return run_search(oracle_args, project, overwrite, parallel, quiet, pruning, budget, command);
     if (summary->parsed()) return run_summary(project, json, num_trials);
     if (ask->parsed()) return run_ask(oracle_args, project, worker);
     if (tell->parsed())

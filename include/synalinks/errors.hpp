@@ -65,4 +65,11 @@ class FatalError : public Error {
   using Error::Error;
 };
 
+// A search's budget ran out (LM calls, cost or tokens): the LM call that would exceed it is not
+// sent. A program trial cut this way ends STOPPED and the search starts no new trial.
+class BudgetExhausted : public Error {
+ public:
+  using Error::Error;
+};
+
 }  // namespace synalinks

@@ -337,9 +337,15 @@ LanguageModelResponse from_cache(const std::string& stored, const Json* schema) 
   return response;
 }
 
+// Whether identical requests get the same reply: greedy decoding. Without a temperature the
+// provider's default (usually 1) applies.
+bool deterministic(const SamplingOptions& sampling) {
+  return sampling.temperature && *sampling.temperature == 0.0;
+}
+
 LanguageModelResponse call_endpoint(LanguageModelState& state, const Endpoint& endpoint,
                                     const ChatMessages& messages, const Json* schema,
-                                    const SamplingOptions& sampling) {
+                                    const SamplingOptions& sampling, const CallHooks& hooks) {
   const auto start = Clock::now();
   const LanguageModelOptions& options = state.options;
   // A bad schema is the caller's error: report it before any request.
@@ -351,27 +357,40 @@ LanguageModelResponse call_endpoint(LanguageModelState& state, const Endpoint& e
     }
     compiled = state.validator.compile(schema->dump());
   }
+  const SamplingOptions merged = merge(options.sampling, sampling);
   const std::string body =
-      build_request_body(endpoint, messages, schema, merge(options.sampling, sampling),
-                         options.strict_schema)
-          .dump();
+      build_request_body(endpoint, messages, schema, merged, options.strict_schema).dump();
 
-  std::string key;
-  if (state.cache) {
-    key = cache_key(endpoint, body);
-    if (const auto stored = state.cache->get(key)) {
-      try {
-        LanguageModelResponse response = from_cache(*stored, schema);
-        response.stats.latency_s = std::chrono::duration<double>(Clock::now() - start).count();
+  // The LanguageModel's own cache first, then the caller's cache of deterministic replies.
+  ResponseCache* shared_cache = deterministic(merged) ? hooks.deterministic_cache.get() : nullptr;
+  const std::string key = cache_key(endpoint, body);
+  const auto cached = [&](const ResponseCache* cache) -> std::optional<LanguageModelResponse> {
+    if (cache == nullptr) return std::nullopt;
+    const auto stored = cache->get(key);
+    if (!stored) return std::nullopt;
+    try {
+      LanguageModelResponse response = from_cache(*stored, schema);
+      response.stats.latency_s = std::chrono::duration<double>(Clock::now() - start).count();
+      {
         std::lock_guard lock(state.totals_mutex);
         ++state.totals.cache_hits;
-        return response;
-      } catch (const std::exception&) {
-        // An unreadable entry is ignored and overwritten by a fresh reply.
       }
+      if (hooks.after_call) hooks.after_call(response.stats);
+      return response;
+    } catch (const std::exception&) {
+      return std::nullopt;  // an unreadable entry is overwritten by a fresh reply
     }
+  };
+  if (auto hit = cached(state.cache.get())) return std::move(*hit);
+  if (auto hit = cached(shared_cache)) return std::move(*hit);
+  // The same deterministic request in flight from another caller: wait for its reply.
+  std::optional<ResponseCache::Claim> claim;
+  if (shared_cache != nullptr) {
+    claim.emplace(shared_cache->claim(key));
+    if (auto hit = cached(shared_cache)) return std::move(*hit);
   }
 
+  if (hooks.before_request) hooks.before_request();  // may refuse the call: nothing sent yet
   CallStats stats;
   const double estimated_tokens = static_cast<double>(body.size()) / 4.0;
   Attempt last;
@@ -416,6 +435,7 @@ LanguageModelResponse call_endpoint(LanguageModelState& state, const Endpoint& e
       if (!endpoint.price) ++state.totals.unpriced_calls;
     }
   }
+  if (hooks.after_call) hooks.after_call(stats);
   if (!last.ok) {
     const std::string message = scrub(
         state, "call to '" + endpoint.model + "' failed after " + std::to_string(stats.attempts) +
@@ -433,23 +453,26 @@ LanguageModelResponse call_endpoint(LanguageModelState& state, const Endpoint& e
   response.model = endpoint.model;
   response.finish_reason = last.finish_reason;
   response.stats = stats;
-  if (state.cache) {
-    const Json entry = {{"model", response.model},
-                        {"finish_reason", response.finish_reason},
-                        {"text", response.text}};
-    state.cache->put(key, entry.dump());
+  if (state.cache || shared_cache) {
+    const std::string entry = Json{
+        {"model", response.model},
+        {"finish_reason", response.finish_reason},
+        {"text", response.text}}.dump();
+    if (state.cache) state.cache->put(key, entry);
+    if (shared_cache) shared_cache->put(key, entry);
   }
   return response;
 }
 
 LanguageModelResponse call_with_fallback(LanguageModelState& state, const ChatMessages& messages,
-                                         const Json* schema, const SamplingOptions& sampling) {
+                                         const Json* schema, const SamplingOptions& sampling,
+                                         const CallHooks& hooks) {
   auto count_failure = [&state] {
     std::lock_guard lock(state.totals_mutex);
     ++state.totals.failed_calls;
   };
   try {
-    return call_endpoint(state, state.primary, messages, schema, sampling);
+    return call_endpoint(state, state.primary, messages, schema, sampling, hooks);
   } catch (const CallFailedError& primary_error) {
     if (!state.fallback) {
       count_failure();
@@ -463,7 +486,7 @@ LanguageModelResponse call_with_fallback(LanguageModelState& state, const ChatMe
     }
     try {
       LanguageModelResponse response =
-          call_endpoint(state, *state.fallback, messages, schema, sampling);
+          call_endpoint(state, *state.fallback, messages, schema, sampling, hooks);
       response.stats.used_fallback = true;
       return response;
     } catch (const CallFailedError&) {
@@ -494,12 +517,24 @@ LanguageModel::LanguageModel(LanguageModelOptions options) {
 
 LanguageModelResponse LanguageModel::call(const ChatMessages& messages, const Json& schema,
                                           const SamplingOptions& options) const {
-  return lm::detail::call_with_fallback(*state_, messages, &schema, options);
+  return lm::detail::call_with_fallback(*state_, messages, &schema, options, CallHooks{});
 }
 
 LanguageModelResponse LanguageModel::chat(const ChatMessages& messages,
                                           const SamplingOptions& options) const {
-  return lm::detail::call_with_fallback(*state_, messages, nullptr, options);
+  return lm::detail::call_with_fallback(*state_, messages, nullptr, options, CallHooks{});
+}
+
+LanguageModelResponse LanguageModel::call(const ChatMessages& messages, const Json& schema,
+                                          const SamplingOptions& options,
+                                          const CallHooks& hooks) const {
+  return lm::detail::call_with_fallback(*state_, messages, &schema, options, hooks);
+}
+
+LanguageModelResponse LanguageModel::chat(const ChatMessages& messages,
+                                          const SamplingOptions& options,
+                                          const CallHooks& hooks) const {
+  return lm::detail::call_with_fallback(*state_, messages, nullptr, options, hooks);
 }
 
 std::future<LanguageModelResponse> LanguageModel::call_async(ChatMessages messages, Json schema,

@@ -5,7 +5,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <condition_variable>
 #include <mutex>
+#include <set>
 
 #include "synalinks/lm/errors.hpp"
 
@@ -26,6 +28,29 @@ struct ResponseCache::Database {
   }
 };
 
+// Keys being fetched by a caller of this object.
+struct ResponseCache::InFlight {
+  std::mutex mutex;
+  std::condition_variable released;
+  std::set<std::string> keys;
+};
+
+ResponseCache::Claim ResponseCache::claim(const std::string& key) const {
+  std::unique_lock lock(in_flight_->mutex);
+  in_flight_->released.wait(lock, [&] { return !in_flight_->keys.contains(key); });
+  in_flight_->keys.insert(key);
+  return Claim(this, key);
+}
+
+ResponseCache::Claim::~Claim() {
+  if (cache_ == nullptr) return;
+  {
+    std::lock_guard lock(cache_->in_flight_->mutex);
+    cache_->in_flight_->keys.erase(key_);
+  }
+  cache_->in_flight_->released.notify_all();
+}
+
 namespace {
 
 [[noreturn]] void fail(const std::filesystem::path& path, const std::string& what) {
@@ -45,7 +70,9 @@ void create_private_directories(const std::filesystem::path& directory) {
 }  // namespace
 
 ResponseCache::ResponseCache(const std::filesystem::path& path)
-    : path_(path), database_(std::make_unique<Database>()) {
+    : path_(path),
+      database_(std::make_unique<Database>()),
+      in_flight_(std::make_unique<InFlight>()) {
   create_private_directories(path.parent_path());
   // Create the file ourselves with mode 0600; SQLite gives its -wal and -shm files the same mode.
   const int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);

@@ -96,10 +96,14 @@ std::optional<Json> GeneratorModule::call(const std::vector<Json>& inputs,
                                           const CallContext& context) const {
   const Json& input = inputs.at(0);
   const ChatMessages messages = format_messages(input, context.state_of(*state_));
+  static const CallHooks no_hooks;
+  const CallHooks& hooks = context.lm_hooks != nullptr ? *context.lm_hooks : no_hooks;
   LanguageModelResponse response;
   try {
-    response = schema_.is_null() ? options_.language_model->chat(messages, sampling_)
-                                 : options_.language_model->call(messages, schema_, sampling_);
+    // BudgetExhausted (the search's allowance ran out) is not a failed call: it ends the run.
+    response = schema_.is_null()
+                   ? options_.language_model->chat(messages, sampling_, hooks)
+                   : options_.language_model->call(messages, schema_, sampling_, hooks);
   } catch (const CallFailedError& error) {
     if (context.recorder != nullptr)
       context.recorder->add_failure(error.attempts(), name() + ": " + error.what());

@@ -155,7 +155,14 @@ void Program::State::add_usage(const ProgramUsage& window) const {
   usage += window;
 }
 
-std::optional<Json> Program::State::run(const Json& x, const CallContext& context) const {
+void Program::set_call_hooks(std::shared_ptr<const CallHooks> hooks) {
+  state_->lm_hooks = std::move(hooks);
+}
+
+std::optional<Json> Program::State::run(const Json& x, const CallContext& given) const {
+  // Every run of the program (fit, evaluate, predict, a candidate's) takes its hooks.
+  CallContext context = given;
+  if (context.lm_hooks == nullptr) context.lm_hooks = lm_hooks.get();
   std::map<const Node*, std::optional<Json>> values;
   if (inputs.size() == 1) {
     values[inputs.front().node.get()] = x;

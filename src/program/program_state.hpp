@@ -27,7 +27,8 @@ struct Program::State {
   std::vector<std::unique_ptr<Metric>> metrics;
 
   mutable std::mutex usage_mutex;
-  mutable ProgramUsage usage;  // every call made through fit, evaluate and predict
+  mutable ProgramUsage usage;                 // every call made through fit, evaluate and predict
+  std::shared_ptr<const CallHooks> lm_hooks;  // see Program::set_call_hooks
 
   void add_usage(const ProgramUsage& window) const;
   // Runs every sample of `xs` concurrently; `recorder` receives usage and training predictions.

@@ -4,6 +4,7 @@
 #include "program_state.hpp"
 #include "synalinks/errors.hpp"
 #include "synalinks/program/program.hpp"
+#include "trial_calls.hpp"
 #include "trial_race.hpp"
 #include "validation_resource.hpp"
 
@@ -32,8 +33,9 @@ const Optimizer* Program::optimizer() const {
   return state_->optimizer.get();
 }
 
-tuners::TrialResult tuners::TrialRunner<Program>::run(Program program, HyperParameters& /*hp*/,
-                                                      TrialContext& context) {
+namespace {
+
+tuners::TrialResult run_trial(Program program, tuners::TrialContext& context, TrialCalls& calls) {
   const auto* given = std::any_cast<FitOptions>(&context.search_args);
   if (given == nullptr) {
     throw InvalidArgument(
@@ -43,6 +45,7 @@ tuners::TrialResult tuners::TrialRunner<Program>::run(Program program, HyperPara
   }
   const auto start = std::chrono::steady_clock::now();
   FitOptions options = *given;
+  calls.watch_epochs(options);
   const bool by_samples =
       context.epochs && options.hyperband_resource == FitOptions::Resource::validation_samples;
   if (context.epochs && !by_samples) options.epochs = *context.epochs;
@@ -103,11 +106,31 @@ tuners::TrialResult tuners::TrialRunner<Program>::run(Program program, HyperPara
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   for (auto& epoch : history) {
     epoch["lm_calls"] = static_cast<double>(usage.calls);
+    epoch["lm_cache_hits"] = static_cast<double>(usage.cache_hits);
     epoch["total_tokens"] = static_cast<double>(usage.usage.total_tokens());
     epoch["cost"] = usage.cost_usd;
     epoch["wall_time"] = wall_time;
   }
   return history;
+}
+
+}  // namespace
+
+// The trial's LM calls go through the search's allowance and shared cache; a trial the budget
+// cuts ends STOPPED with what it measured.
+tuners::TrialResult tuners::TrialRunner<Program>::run(Program program, HyperParameters& /*hp*/,
+                                                      TrialContext& context) {
+  const auto start = std::chrono::steady_clock::now();
+  const auto* given = std::any_cast<FitOptions>(&context.search_args);
+  TrialCalls calls(context, given != nullptr ? *given : FitOptions{});
+  program.set_call_hooks(calls.hooks());
+  try {
+    return run_trial(std::move(program), context, calls);
+  } catch (const BudgetExhausted& error) {
+    return calls.cut_short(
+        error, context,
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
+  }
 }
 
 std::vector<Program> tuners::Tuner::get_best_programs(std::size_t num_programs) const {

@@ -297,23 +297,41 @@ Trial Oracle::record_metrics(const std::string& trial_id, const Metrics& metrics
   return trial;
 }
 
+Trial Oracle::record_partial_metrics(const std::string& trial_id, const Metrics& metrics,
+                                     std::int64_t step) {
+  std::lock_guard lock(mutex_);
+  if (!shared_)
+    return update_trial_locked(trial_id, metrics, step, /*replace=*/false, /*scored=*/false);
+  Trial trial;
+  shared_transaction([&] {
+    const Trial& current = trial_ref(trial_id);
+    trial = current.status == TrialStatus::running
+                ? update_trial_locked(trial_id, metrics, step, /*replace=*/false,
+                                      /*scored=*/false)
+                : current;
+  });
+  return trial;
+}
+
 Trial Oracle::update_trial_locked(const std::string& trial_id, const Metrics& metrics,
-                                  std::int64_t step, bool replace) {
+                                  std::int64_t step, bool replace, bool scored) {
   auto it = trials_.find(trial_id);
   if (it == trials_.end()) throw NotFound("unknown trial id '" + trial_id + "'");
-  const double aggregate = options_.objective.score(metrics);  // ObjectiveError when missing
+  // ObjectiveError when missing
+  const std::optional<double> aggregate =
+      scored ? std::optional(options_.objective.score(metrics)) : std::nullopt;
   Trial& trial = it->second;
   if (replace) {
     trial.metrics.replace(metrics, step, options_.objective);
   } else {
     trial.metrics.update(metrics, step, options_.objective);
   }
-  if (options_.objective.is_multi()) {
+  if (options_.objective.is_multi() && aggregate) {
     const std::string& name = options_.objective.name();
     if (replace && trial.metrics.contains(name)) {
-      trial.metrics.replace(name, aggregate, step, std::nullopt);
+      trial.metrics.replace(name, *aggregate, step, std::nullopt);
     } else {
-      trial.metrics.update(name, aggregate, step, Direction::min);
+      trial.metrics.update(name, *aggregate, step, Direction::min);
     }
   }
   save_trial(trial, /*durable=*/false);

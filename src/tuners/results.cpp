@@ -2,6 +2,8 @@
 
 #include <cmath>
 
+#include "synalinks/tuners/search_budget.hpp"
+
 namespace synalinks::tuners {
 namespace {
 
@@ -69,6 +71,11 @@ Json results_to_json(const Oracle& oracle) {
   for (const auto& trial : indistinguishable_from_best(best, objective))
     close.push_back(trial.trial_id);
   out["indistinguishable_from_best"] = std::move(close);
+  const Spending spent = total_spending(oracle.trials());
+  out["spending"] = {{"lm_calls", spent.lm_calls},
+                     {"total_tokens", spent.total_tokens},
+                     {"cost", spent.cost},
+                     {"lm_cache_hits", spent.lm_cache_hits}};
   if (objective.is_multi()) {
     Json front = Json::array();
     for (const auto& trial : oracle.get_pareto_front()) front.push_back(trial.trial_id);
@@ -128,9 +135,18 @@ std::string best_trials_text(const Oracle& oracle, std::size_t num_trials, bool 
     out += "\n" + trial.summary(objective, estimate == estimates.end()
                                                ? std::nullopt
                                                : std::optional(estimate->second));
-    if (with_metrics) out += metrics_text(trial, objective);
+    if (with_metrics) {
+      out += metrics_text(trial, objective);
+    } else if (const auto spent = reported_spending(trial); spent && !spent->empty()) {
+      out += "LM usage: " + spending_text(*spent) + "\n";
+    }
   }
   return out + indistinguishable_text(best, objective);
+}
+
+std::string spending_summary_text(const Oracle& oracle) {
+  const std::string text = spending_text(total_spending(oracle.trials()));
+  return text.empty() ? text : "LM usage in all: " + text + "\n";
 }
 
 }  // namespace synalinks::tuners

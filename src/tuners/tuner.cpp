@@ -43,6 +43,10 @@ std::string first_line(const std::string& text) {
   return text.substr(0, text.find('\n'));
 }
 
+BudgetLimits budget_limits(const TunerOptions& options) {
+  return {.lm_calls = options.max_lm_calls, .cost = options.max_cost, .tokens = options.max_tokens};
+}
+
 }  // namespace
 
 OracleOptions TunerOptions::oracle_options() const {
@@ -71,6 +75,10 @@ Tuner::Tuner(HyperModel hypermodel, std::unique_ptr<Oracle> oracle, const TunerO
                           "; expected 1 or more");
   if (!options_.output)
     throw InvalidArgument("output is null; expected a stream such as &std::cout");
+  if (options_.max_time && options_.max_time->count() < 0)
+    throw InvalidArgument("max_time is " + std::to_string(options_.max_time->count()) +
+                          " s; expected 0 or more");
+  budget_ = std::make_unique<SearchBudget>(budget_limits(options_));  // checks the limits
   seed_given_ = options_.seed.has_value();
   std::shared_ptr<storage::Storage> storage = options_.storage;
   if (storage) {
@@ -86,6 +94,7 @@ Tuner::Tuner(HyperModel hypermodel, std::unique_ptr<Oracle> oracle, const TunerO
     storage = std::move(project);
   }
   oracle_->attach(std::move(storage));
+  budget_->count_ended(oracle_->trials());
   if (oracle_->resumed() && options_.verbose > 0)
     print("Reloading Tuner from " + (project_dir_ / "tuner0.json").string() + "\n");
 }
@@ -114,6 +123,12 @@ void Tuner::notify(Hook&& hook) {
 void Tuner::search(std::any args) {
   stop_ = false;
   search_start_ = std::chrono::steady_clock::now();
+  budget_ = std::make_unique<SearchBudget>(budget_limits(options_));
+  budget_->count_ended(oracle_->trials());  // a resumed study's budget counts its earlier trials
+  {
+    std::lock_guard lock(budget_stop_mutex_);
+    budget_stop_reason_.reset();
+  }
   if (!seed_given_)
     print(fmt::format("Search seed: {} (drawn at random; pass .seed = {} to repeat this search)\n",
                       oracle_->seed(), oracle_->seed()));
@@ -151,6 +166,7 @@ void Tuner::search(std::any args) {
 
 void Tuner::run_worker(const std::string& tuner_id, const std::any& args) {
   while (!stop_) {
+    if (start_refusal()) break;
     Trial trial = oracle_->create_trial(tuner_id);
     if (trial.status == TrialStatus::stopped) break;
     if (trial.status == TrialStatus::idle) {
@@ -161,6 +177,40 @@ void Tuner::run_worker(const std::string& tuner_id, const std::any& args) {
     }
     run_one(std::move(trial), args);
   }
+}
+
+std::optional<std::string> Tuner::start_refusal() {
+  std::optional<std::string> reason;
+  if (options_.max_time &&
+      seconds_since(search_start_) >= static_cast<double>(options_.max_time->count())) {
+    reason = "the search's time limit (" +
+             synalinks::detail::format_duration(static_cast<double>(options_.max_time->count())) +
+             ") is reached";
+  } else if (budget_->limits().any()) {
+    // Other workers of a shared storage spend from the same budget.
+    if (oracle_->shared()) budget_->count_ended(oracle_->trials());
+    reason = budget_->start_refusal();
+  }
+  if (!reason) return std::nullopt;
+  bool first = false;
+  {
+    std::lock_guard lock(budget_stop_mutex_);
+    if (!budget_stop_reason_) {
+      budget_stop_reason_ = reason;
+      first = true;
+    }
+  }
+  if (first) print("\nSearch stopped starting trials: " + *reason + "\n");
+  return reason;
+}
+
+Spending Tuner::spending() const {
+  return budget_->spent();
+}
+
+std::optional<std::string> Tuner::budget_stop_reason() const {
+  std::lock_guard lock(budget_stop_mutex_);
+  return budget_stop_reason_;
 }
 
 TrialResult Tuner::run_trial(HyperParameters& hp, TrialContext& context) {
@@ -192,7 +242,7 @@ Trial Tuner::run_one(Trial trial, const std::any& args) {
       last_steps.push_back(context.last_reported_step);
       stop_reason = std::move(context.stop_reason);
     }
-    report(trial, results, last_steps, first_epoch);
+    report(trial, results, last_steps, first_epoch, stop_reason.has_value());
     ended.status = stop_reason ? TrialStatus::stopped : TrialStatus::completed;
     if (stop_reason) ended.message = *stop_reason;
   } catch (const FatalError&) {
@@ -201,6 +251,10 @@ Trial Tuner::run_one(Trial trial, const std::any& args) {
     throw;
   } catch (const FailedTrialError& error) {
     ended.status = TrialStatus::failed;
+    ended.message = error.what();
+  } catch (const BudgetExhausted& error) {
+    // A hypermodel that charges its own calls and lets the refusal through: cut, not failed.
+    ended.status = TrialStatus::stopped;
     ended.message = error.what();
   } catch (const std::exception& error) {
     ended.status = TrialStatus::invalid;
@@ -216,10 +270,12 @@ Trial Tuner::run_one(Trial trial, const std::any& args) {
   try {
     result = oracle_->end_trial(ended);
   } catch (const SearchError&) {
-    if (options_.verbose > 0)
-      print(trial_end_text(oracle_->get_trial(trial.trial_id), ended.duration_seconds));
+    const Trial failed = oracle_->get_trial(trial.trial_id);
+    budget_->end_trial(failed);
+    if (options_.verbose > 0) print(trial_end_text(failed, ended.duration_seconds));
     throw;
   }
+  budget_->end_trial(result);
   if (options_.verbose > 0) print(trial_end_text(result, ended.duration_seconds));
   notify([&](Callback& callback) { callback.on_trial_end(*this, result); });
   trial_ended_.notify_all();
@@ -232,7 +288,8 @@ TrialContext Tuner::make_context(const Trial& trial, const std::any& args, int e
                        .search_args = args,
                        .execution = execution,
                        .oracle = oracle_.get(),
-                       .search_seed = static_cast<std::uint64_t>(oracle_->seed())};
+                       .search_seed = static_cast<std::uint64_t>(oracle_->seed()),
+                       .budget = budget_.get()};
   const ValueMap& values = trial.hyperparameters.values();
   if (const auto* epochs = values.find("tuner/epochs"))
     if (const auto* count = std::get_if<std::int64_t>(epochs)) context.epochs = *count;
@@ -266,18 +323,26 @@ void TrialContext::report(std::int64_t step, const Metrics& metrics) {
 
 void Tuner::report(const Trial& trial, const std::vector<TrialResult>& results,
                    const std::vector<std::optional<std::int64_t>>& last_steps,
-                   std::int64_t first_epoch) {
+                   std::int64_t first_epoch, bool stopped) {
   const Objectives& objective = oracle_->objective();
+  // A stopped trial may have stopped before measuring its objective: what it did measure (its
+  // LM usage) is kept, without a score.
+  const auto record_at = [&](const Metrics& metrics, std::int64_t step) {
+    if (stopped && !objective.missing(metrics).empty())
+      oracle_->record_partial_metrics(trial.trial_id, metrics, step);
+    else
+      oracle_->update_trial(trial.trial_id, metrics, step);
+  };
   // The first result recorded at a reported step replaces the intermediate values there (the
   // final measurement of that step); the other executions' are averaged with it.
   std::set<std::int64_t> replaced;
   const auto record = [&](const Metrics& metrics, const std::optional<std::int64_t>& last_step) {
     if (!last_step) {
-      oracle_->update_trial(trial.trial_id, metrics, 0);
-    } else if (replaced.insert(*last_step).second) {
+      record_at(metrics, 0);
+    } else if (objective.missing(metrics).empty() && replaced.insert(*last_step).second) {
       oracle_->replace_observations(trial.trial_id, metrics, *last_step);
     } else {
-      oracle_->update_trial(trial.trial_id, metrics, *last_step);
+      record_at(metrics, *last_step);
     }
   };
   for (std::size_t k = 0; k < results.size(); ++k) {
@@ -298,8 +363,7 @@ void Tuner::report(const Trial& trial, const std::vector<TrialResult>& results,
         throw ObjectiveError(
             "the trial returned an empty history; expected one Metrics map per epoch");
       for (std::size_t epoch = 0; epoch < history.size(); ++epoch)
-        oracle_->update_trial(trial.trial_id, history[epoch],
-                              first_epoch + static_cast<std::int64_t>(epoch));
+        record_at(history[epoch], first_epoch + static_cast<std::int64_t>(epoch));
     }
   }
 }
@@ -356,6 +420,10 @@ std::string Tuner::trial_end_text(const Trial& trial, double elapsed) const {
                : std::string("None"));
   out += "Total elapsed time: " + synalinks::detail::format_duration(seconds_since(search_start_)) +
          "\n";
+  if (const std::string budget = budget_->progress_text(); !budget.empty())
+    out += "Budget spent: " + budget + "\n";
+  if (const auto hits = budget_->spent().lm_cache_hits; hits > 0)
+    out += fmt::format("LM calls saved by the cache so far: {}\n", hits);
   return out;
 }
 
@@ -374,7 +442,7 @@ std::vector<HyperParameters> Tuner::get_best_hyperparameters(std::size_t num_tri
 std::string Tuner::results_summary_text(std::size_t num_trials) const {
   std::string out = "Results summary\nResults in " + project_dir_.string() + "\n" +
                     fmt::format("Showing {} best trials\n", num_trials) +
-                    oracle_->objective().describe() + "\n";
+                    oracle_->objective().describe() + "\n" + spending_summary_text(*oracle_);
   return out + best_trials_text(*oracle_, num_trials);
 }
 

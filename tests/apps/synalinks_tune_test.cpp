@@ -462,5 +462,50 @@ TEST(SynalinksTune, ResumeAfterSigkillLosesNoCompletedTrialAndDuplicatesNone) {
   EXPECT_LE(repeated, 1);
 }
 
+TEST(SynalinksTune, BadBudgetsAndTimeoutsExitWithTwoNamingTheAcceptedForms) {
+  TempDir dir;
+  for (const std::string budget :
+       {"lm_calls=abc", "calls=5", "cost=-1", "tokens=1.5", "lm_calls"}) {
+    const ProcessResult result =
+        run_process(search_args(dir.path(), "2", {"--budget", budget}), dir.path());
+    EXPECT_EQ(result.exit_code, 2) << budget;
+    EXPECT_THAT(result.err, HasSubstr("expected lm_calls=N, cost=USD or tokens=N")) << budget;
+  }
+  for (const std::string timeout : {"10", "5x", "h", "2d"}) {
+    const ProcessResult result =
+        run_process(search_args(dir.path(), "2", {"--timeout", timeout}), dir.path());
+    EXPECT_EQ(result.exit_code, 2) << timeout;
+    EXPECT_THAT(result.err, HasSubstr("expected a duration such as 90s, 15m or 2h")) << timeout;
+  }
+  const ProcessResult help = run_process({kTune, "search", "--help"}, dir.path());
+  EXPECT_THAT(help.out, HasSubstr("--budget"));
+  EXPECT_THAT(help.out, HasSubstr("--timeout"));
+}
+
+TEST(SynalinksTune, ASearchStopsOnTheLmCallsItsCommandsReport) {
+  TempDir dir;
+  const fs::path script = dir.path() / "trial.sh";
+  {
+    std::ofstream out(script);
+    out << "#!/bin/sh\ncat > /dev/null\n"
+           "echo '{\"loss\": 1.0, \"lm_calls\": 10, \"cost\": 0.02, \"total_tokens\": 500}'\n";
+  }
+  fs::permissions(script, fs::perms::owner_all);
+  std::vector<std::string> args = search_args(
+      dir.path(), "10", {"--budget", "lm_calls=25", "--budget", "cost=1.5", "--timeout", "15m"});
+  args.back() = script.string();
+  const ProcessResult result = run_process(args, dir.path());
+  ASSERT_EQ(result.exit_code, 0) << result.err;
+  EXPECT_THAT(result.out, HasSubstr("Budget spent: LM calls: 20 / 25, cost: $0.04 / $1.50"));
+  EXPECT_THAT(result.out, HasSubstr("would exceed the LM-call budget"));
+  const Json summary = summary_json(dir.path());
+  EXPECT_EQ(summary["trials"].size(), 2u);  // a third would make 30 calls
+  EXPECT_EQ(summary["spending"]["lm_calls"], 20);
+  EXPECT_EQ(summary["spending"]["total_tokens"], 1000);
+  const ProcessResult text = run_process(
+      {kTune, "summary", "--directory", dir.path().string(), "--project-name", "cli"}, dir.path());
+  EXPECT_THAT(text.out, HasSubstr("LM usage in all: 20 LM calls, 1000 tokens, $0.04"));
+}
+
 }  // namespace
 }  // namespace synalinks

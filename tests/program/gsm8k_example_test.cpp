@@ -90,6 +90,25 @@ TEST(Gsm8kExample, ResumesAfterSigkillWithoutRepeatingACompletedTrial) {
   EXPECT_TRUE(summary.contains("confirmation_lm_calls"));
 }
 
+TEST(Gsm8kExample, MaxLmCallsBoundsWhatTheSearchSends) {
+  QuestionSet questions;
+  lmsim::SimulatorProcess sim({.config = simulator_config(questions)});
+  testing::TempDir dir;
+  const auto result = testing::run_process(
+      {SYNALINKS_GSM8K_EXAMPLE, "--max-trials", "6", "--max-lm-calls", "40", "--confirm", "0",
+       "--directory", dir.path().string(), "--data-dir", questions.path().string(), "--model",
+       "vllm/sim-perfect", "--api-base", sim.base_url(), "--json"},
+      dir.path());
+  ASSERT_EQ(result.exit_code, 0) << result.err;
+  const std::string out = result.out.substr(0, result.out.find_last_not_of('\n') + 1);
+  const Json summary = Json::parse(out.substr(out.rfind('\n') + 1));
+  EXPECT_GT(summary["search_lm_calls"].get<int>(), 0);
+  EXPECT_LE(summary["search_lm_calls"].get<int>(), 40);
+  // The search's calls, then the winner's 6 test questions.
+  EXPECT_EQ(requests_served(sim), summary["lm_calls"].get<int>());
+  EXPECT_LT(completed_trials(dir.path() / "gsm8k_hp_search").size(), 6u);
+}
+
 TEST(Gsm8kExample, NamesWhatIsMissingWithoutAModel) {
   testing::TempDir dir;
   const auto result =

@@ -15,6 +15,7 @@
 #include <string>
 
 #include "synalinks/json.hpp"
+#include "synalinks/lm/call_hooks.hpp"
 #include "synalinks/lm/chat_message.hpp"
 #include "synalinks/lm/errors.hpp"
 #include "synalinks/lm/language_model_options.hpp"
@@ -49,6 +50,13 @@ class LanguageModel {
   // Plain chat call returning text (in `text`).
   LanguageModelResponse chat(const ChatMessages& messages,
                              const SamplingOptions& options = {}) const;
+
+  // The same calls with the caller's hooks: an allowance checked before any request is sent, an
+  // account of what each call used, a cache of deterministic replies shared with other callers.
+  LanguageModelResponse call(const ChatMessages& messages, const Json& schema,
+                             const SamplingOptions& options, const CallHooks& hooks) const;
+  LanguageModelResponse chat(const ChatMessages& messages, const SamplingOptions& options,
+                             const CallHooks& hooks) const;
 
   // The same calls on a thread of their own, for callers that issue many at once (a batch of a
   // trial). In-flight requests stay bounded by max_concurrency; errors arrive through the future.

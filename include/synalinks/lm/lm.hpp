@@ -1,6 +1,7 @@
 // Everything of the language-model layer.
 #pragma once
 
+#include "synalinks/lm/call_hooks.hpp"
 #include "synalinks/lm/chat_message.hpp"
 #include "synalinks/lm/errors.hpp"
 #include "synalinks/lm/language_model.hpp"

@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "synalinks/json.hpp"
+#include "synalinks/lm/call_hooks.hpp"
 #include "synalinks/lm/usage.hpp"
 #include "synalinks/program/variable.hpp"
 
@@ -53,6 +54,9 @@ struct CallContext {
   // concurrently without changing the program.
   const std::map<std::string, Json>* overrides = nullptr;
   RunRecorder* recorder = nullptr;  // may be null: nothing is recorded
+  // What every LM call of the run goes through (a tuner's trial: the search's call allowance and
+  // cache of deterministic replies); null: nothing. The program's own hooks when unset.
+  const CallHooks* lm_hooks = nullptr;
 
   Json state_of(const Variable& variable) const {
     if (overrides != nullptr) {

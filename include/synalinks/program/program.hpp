@@ -99,6 +99,11 @@ struct FitOptions {
   // Hyperband's max_epochs to the number of validation samples.
   enum class Resource { epochs, validation_samples };
   Resource hyperband_resource = Resource::epochs;
+  // For a tuner's search over programs: an LM request at temperature 0 identical to one already
+  // answered in the search (same model, messages, schema and sampling options) is answered from
+  // a cache its trials share (<project>/lm_cache.sqlite) instead of being sent and paid again.
+  // Requests at a temperature above 0 are always sent: each is an independent draw.
+  bool share_deterministic_calls = true;
   int verbose = 0;                 // 1: a progress bar per epoch
   std::ostream* output = nullptr;  // progress and warnings; null: std::cout
 };
@@ -162,6 +167,9 @@ class Program {
 
   // The LM usage of every call this program made so far.
   ProgramUsage usage() const;
+  // Hooks every LM call of this program goes through (a tuner's trial installs the search's
+  // LM-call allowance and its cache of deterministic replies); null: none.
+  void set_call_hooks(std::shared_ptr<const CallHooks> hooks);
 
   // --- variables (a trial checkpoint) ---
   // {"trainable_variables": {"<module>": {"<variable>": value}}, "non_trainable_variables": ...}

@@ -84,6 +84,10 @@ class Oracle {
   // the place of what was reported there (one measurement, counted once). Errors as update_trial.
   Trial replace_observations(const std::string& trial_id, const Metrics& metrics,
                              std::int64_t step);
+  // Records what a trial stopped before measuring its objective did measure (its LM usage): the
+  // metrics are kept, and the trial, to be ended STOPPED, gets no score from them.
+  Trial record_partial_metrics(const std::string& trial_id, const Metrics& metrics,
+                               std::int64_t step = 0);
   // Ends a trial with the status, message and hyperparameters of `trial` (its metrics are the
   // oracle's). COMPLETED trials are scored (NaN score: INVALID); INVALID trials with retries left
   // are queued again. SearchError after max_consecutive_failed_trials FAILED trials in a row.
@@ -192,7 +196,7 @@ class Oracle {
   Trial create_trial_locked(const std::string& tuner_id);
   Trial end_trial_locked(const Trial& ended, bool& check_failures);
   Trial update_trial_locked(const std::string& trial_id, const Metrics& metrics, std::int64_t step,
-                            bool replace);
+                            bool replace, bool scored = true);
   Trial record_metrics(const std::string& trial_id, const Metrics& metrics, std::int64_t step,
                        bool replace);
   // Runs `body` in a transaction of the shared storage, after applying the other workers'

@@ -15,7 +15,8 @@ Json trial_to_result_json(const Trial& trial, const Objectives& objective,
 
 // {"oracle_class", "objective", "seed", "trials": [...in creation order], "best_trial": {...} or
 // null, "indistinguishable_from_best": [trial ids], "pareto_front": [trial ids] (multi-objective
-// searches only)}.
+// searches only), "spending": {"lm_calls", "total_tokens", "cost", "lm_cache_hits"} (the sums of
+// what the trials reported)}.
 Json results_to_json(const Oracle& oracle);
 
 // The trials among `ranked` (best first, as get_best_trials returns them), after the first, that
@@ -31,8 +32,12 @@ std::string indistinguishable_text(const std::vector<Trial>& ranked, const Objec
 // The `num_trials` best trials' summary blocks (Trial::summary with the score's uncertainty and
 // the estimate the trial is ranked by), then indistinguishable_text. With `with_metrics`, each
 // block also lists the trial's metrics with their uncertainty ("val_reward: 0.71 ± 0.09 (24
-// samples)").
+// samples)"); without, the LM usage of a trial that reported one ("LM usage: 30 LM calls, ...").
 std::string best_trials_text(const Oracle& oracle, std::size_t num_trials,
                              bool with_metrics = false);
+
+// "LM usage in all: 812 LM calls (120 more answered by the cache), 1203112 tokens, $0.41\n",
+// or "" when no trial reported LM usage.
+std::string spending_summary_text(const Oracle& oracle);
 
 }  // namespace synalinks::tuners

@@ -34,6 +34,7 @@
 #include "synalinks/tuners/objective.hpp"
 #include "synalinks/tuners/oracle.hpp"
 #include "synalinks/tuners/pruner.hpp"
+#include "synalinks/tuners/search_budget.hpp"
 #include "synalinks/tuners/trial.hpp"
 
 namespace synalinks {
@@ -91,6 +92,10 @@ struct TrialContext {
   // its seed, shared by every trial of the search.
   const Oracle* oracle = nullptr;
   std::uint64_t search_seed = 0;
+  // The search's LM spending and call allowance, shared by its running trials: a trial that
+  // calls language models reserves each call before sending it (reserve_call throws
+  // BudgetExhausted when none is left) and adds what it used. Program trials do it themselves.
+  SearchBudget* budget = nullptr;
   // Set by stop(): the trial ends as STOPPED with this reason as its message, keeping the metrics
   // it returns (partial ones: what it measured before stopping).
   std::optional<std::string> stop_reason;
@@ -158,6 +163,17 @@ struct TunerOptions {
   std::shared_ptr<storage::Storage> storage;
   // Judges the trials' intermediate reports (TrialContext::report); null: no pruning.
   std::shared_ptr<Pruner> pruner;
+  // Budgets of the study's LM usage, the sum of the lm_calls, cost (US dollars) and total_tokens
+  // its trials report (earlier runs of a resumed study included) plus what running trials spend.
+  // No trial starts once one is reached, or when the least a completed trial spent would exceed
+  // it. LM calls are reserved before they are sent, so they never exceed max_lm_calls; cost and
+  // tokens are known after a call only and may overshoot by the calls in flight. A trial cut by
+  // a budget ends STOPPED. Unset: unlimited.
+  std::optional<std::int64_t> max_lm_calls;
+  std::optional<double> max_cost;
+  std::optional<std::int64_t> max_tokens;
+  // Wall time of one search() call after which no trial starts (running trials finish).
+  std::optional<std::chrono::seconds> max_time;
 
   OracleOptions oracle_options() const;
 };
@@ -208,6 +224,11 @@ class Tuner {
   std::optional<std::int64_t> remaining_trials() const { return oracle_->remaining_trials(); }
   const std::filesystem::path& project_dir() const { return project_dir_; }
   std::filesystem::path trial_dir(const std::string& trial_id) const;
+  // What the study spent on language models (running trials included).
+  Spending spending() const;
+  // Why the last search() stopped starting trials before the oracle was done (a budget or
+  // max_time); nullopt when it ran to its end.
+  std::optional<std::string> budget_stop_reason() const;
 
  private:
   template <class F>
@@ -218,14 +239,16 @@ class Tuner {
   void run_worker(const std::string& tuner_id, const std::any& args);
   Trial run_one(Trial trial, const std::any& args);
   // Records what the executions returned; `last_steps[k]` is the last step execution k
-  // reported, where its result goes.
+  // reported, where its result goes. A `stopped` trial may lack its objective.
   void report(const Trial& trial, const std::vector<TrialResult>& results,
-              const std::vector<std::optional<std::int64_t>>& last_steps, std::int64_t first_epoch);
+              const std::vector<std::optional<std::int64_t>>& last_steps, std::int64_t first_epoch,
+              bool stopped);
   // TrialContext::report: records the metrics at `step`, then asks the pruner when `judge`.
   std::optional<std::string> report_step(const std::string& trial_id, std::int64_t step,
                                          const Metrics& metrics, bool judge);
   TrialContext make_context(const Trial& trial, const std::any& args, int execution);
   void print(const std::string& text) const;
+  std::optional<std::string> start_refusal();
   std::string trial_begin_text(const Trial& trial) const;
   std::string trial_end_text(const Trial& trial, double elapsed) const;
   template <class Hook>
@@ -244,6 +267,9 @@ class Tuner {
   std::mutex trial_ended_mutex_;
   std::chrono::steady_clock::time_point search_start_;
   std::atomic<bool> stop_{false};
+  std::unique_ptr<SearchBudget> budget_;
+  mutable std::mutex budget_stop_mutex_;
+  std::optional<std::string> budget_stop_reason_;
   bool seed_given_ = false;
 };
 
