@@ -196,6 +196,22 @@ double true_accuracy(const sl::tuners::Tuner& tuner, const sl::tuners::Trial& tr
        .temperature = hp.get<double>("temperature")});
 }
 
+// sim-guide, whose landscape the quality and racing modes search.
+sl::LanguageModel guide_model(const lmsim::SimulatorProcess& sim) {
+  return sl::LanguageModel({.model = "vllm/sim-guide",
+                            .api_base = sim.base_url(),
+                            .accepts_reasoning_effort = true,
+                            .timeout = 30s,
+                            .max_concurrency = 16});
+}
+
+// The best true accuracy a configuration of the guide's space reaches on sim-guide.
+double best_reachable() {
+  return lmsim::expected_accuracy(
+      lmsim::guide_skill(),
+      {.reasoning_field = true, .reasoning_effort = "medium", .examples = 3, .temperature = 0.3});
+}
+
 double quantile(std::vector<double> values, double q) {
   std::sort(values.begin(), values.end());
   const double position = q * static_cast<double>(values.size() - 1);
@@ -212,9 +228,7 @@ double mean_of(const std::vector<double>& values) {
 
 void quality(const std::string& data_dir, int seeds, int max_trials, std::size_t confirm) {
   constexpr std::size_t kTrain = 16, kVal = 24, kFresh = 24;
-  const double best = lmsim::expected_accuracy(
-      lmsim::guide_skill(),
-      {.reasoning_field = true, .reasoning_effort = "medium", .examples = 3, .temperature = 0.3});
+  const double best = best_reachable();
   const auto data = sl::datasets::gsm8k::load_data(
       {.directory = data_dir, .limit = static_cast<std::size_t>(seeds) * (kTrain + kVal + kFresh)});
   std::cout << fmt::format(
@@ -235,11 +249,7 @@ void quality(const std::string& data_dir, int seeds, int max_trials, std::size_t
         {"best tried (hindsight, for reference)", {}, {}, {}}};
     for (int seed = 1; seed <= seeds; ++seed) {
       lmsim::SimulatorProcess sim({.data_dir = data_dir, .seed = static_cast<std::uint64_t>(seed)});
-      const sl::LanguageModel lm({.model = "vllm/sim-guide",
-                                  .api_base = sim.base_url(),
-                                  .accepts_reasoning_effort = true,
-                                  .timeout = 30s,
-                                  .max_concurrency = 16});
+      const sl::LanguageModel lm = guide_model(sim);
       const std::size_t offset = static_cast<std::size_t>(seed - 1) * (kTrain + kVal + kFresh);
       const sl::Dataset questions = data.train.slice(offset, offset + kTrain + kVal + kFresh);
       sl::tuners::TunerOptions options{
@@ -370,9 +380,7 @@ void racing(const std::string& data_dir, int seeds, int max_trials, std::size_t 
             double confidence) {
   constexpr std::size_t kTrain = 16;
   constexpr double kTarget = 0.95;
-  const double best = lmsim::expected_accuracy(
-      lmsim::guide_skill(),
-      {.reasoning_field = true, .reasoning_effort = "medium", .examples = 3, .temperature = 0.3});
+  const double best = best_reachable();
   const auto data = sl::datasets::gsm8k::load_data(
       {.directory = data_dir, .limit = static_cast<std::size_t>(seeds) * (kTrain + kVal)});
   struct Arm {
@@ -398,11 +406,7 @@ void racing(const std::string& data_dir, int seeds, int max_trials, std::size_t 
     const sl::Dataset questions = data.train.slice(offset, offset + kTrain + kVal);
     for (Arm& arm : arms) {
       lmsim::SimulatorProcess sim({.data_dir = data_dir, .seed = static_cast<std::uint64_t>(seed)});
-      const sl::LanguageModel lm({.model = "vllm/sim-guide",
-                                  .api_base = sim.base_url(),
-                                  .accepts_reasoning_effort = true,
-                                  .timeout = 30s,
-                                  .max_concurrency = 16});
+      const sl::LanguageModel lm = guide_model(sim);
       auto recorder = std::make_shared<TrajectoryRecorder>(sim, best, arm.synalinks,
                                                            arm.synalinks ? synalinks_calls : 0.0);
       recorder->validation_size = kVal;
