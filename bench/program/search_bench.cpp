@@ -17,6 +17,10 @@
 //                               seed.
 //   search_bench --racing [--seeds N (at least 20)] [--trials T (30)] [--val V (24)]
 //                [--confidence C (0.95)]
+//   search_bench --budgets [--seeds N (at least 20)]
+//                               BayesianOptimization bounded by max_lm_calls 300, 600 and 900,
+//                               racing on and off: the calls the simulator answered against the
+//                               budget, and the named winner's true accuracy.
 //                               BayesianOptimization with racing, without, and Synalinks' loop
 //                               (its calls a trial, the observed maximum named): the LM calls until
 //                               the named winner's true accuracy stays >= 0.95 of the best, the
@@ -477,6 +481,65 @@ void racing(const std::string& data_dir, int seeds, int max_trials, std::size_t 
   std::cout << "\n";
 }
 
+// Searches bounded by max_lm_calls: the calls the simulator answered against the budget (the
+// overshoot), and the named winner's true accuracy with and without racing.
+void budgets(const std::string& data_dir, int seeds) {
+  constexpr std::size_t kTrain = 16, kVal = 24;
+  const double best = best_reachable();
+  const auto data = sl::datasets::gsm8k::load_data(
+      {.directory = data_dir, .limit = static_cast<std::size_t>(seeds) * (kTrain + kVal)});
+  std::cout << fmt::format(
+      "## Searches bounded by max_lm_calls on sim-guide (BayesianOptimization, at most 100 "
+      "trials, {} training and {} validation questions, the defaults far from the best; {} "
+      "seeds)\n\n| budget | racing | calls answered: max over seeds | over budget | trials "
+      "stopped by the budget | named winner / best: median | 10th percentile |\n"
+      "| --- | --- | --- | --- | --- | --- | --- |\n",
+      kTrain, kVal, seeds);
+  for (const std::int64_t budget : {300, 600, 900}) {
+    for (const bool racing : {true, false}) {
+      std::vector<double> ratio;
+      std::int64_t most = 0, over = 0, cut = 0;
+      for (int seed = 1; seed <= seeds; ++seed) {
+        const std::size_t offset = static_cast<std::size_t>(seed - 1) * (kTrain + kVal);
+        const sl::Dataset questions = data.train.slice(offset, offset + kTrain + kVal);
+        lmsim::SimulatorProcess sim(
+            {.data_dir = data_dir, .seed = static_cast<std::uint64_t>(seed)});
+        sl::tuners::BayesianOptimization tuner(
+            guide_space(guide_model(sim), /*far_defaults=*/true),
+            {.objective = sl::tuners::Objective("val_reward", sl::tuners::Direction::max),
+             .max_trials = 100,
+             .seed = seed,
+             .directory = std::filesystem::temp_directory_path() / "synalinks-search-bench",
+             .project_name = fmt::format("budget-{}-{}-{}", budget, racing, seed),
+             .overwrite = true,
+             .verbose = 0,
+             .max_lm_calls = budget});
+        sl::FitOptions args{.x = questions.take(kTrain).x,
+                            .y = questions.take(kTrain).y,
+                            .validation_data = questions.slice(kTrain, kTrain + kVal),
+                            .batch_size = 4,
+                            .seed = static_cast<std::uint64_t>(seed)};
+        args.racing.enabled = racing;
+        tuner.search(args);
+        const auto answered = sim.stats()["requests"].get<std::int64_t>();
+        most = std::max(most, answered);
+        over += answered > budget;
+        for (const auto& trial : tuner.oracle().trials())
+          cut += trial.status == sl::tuners::TrialStatus::stopped &&
+                 trial.message.find("budget") != std::string::npos;
+        const auto named = tuner.oracle().get_best_trials(1);
+        ratio.push_back(named.empty() || named.front().status != sl::tuners::TrialStatus::completed
+                            ? 0.0
+                            : true_accuracy(tuner, named.front()) / best);
+      }
+      std::cout << fmt::format("| {} | {} | {} | {}/{} | {} | {:.3f} | {:.3f} |\n", budget,
+                               racing ? "on" : "off", most, over, seeds, cut, quantile(ratio, 0.5),
+                               quantile(ratio, 0.1));
+    }
+  }
+  std::cout << "\n";
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -490,6 +553,7 @@ int main(int argc, char** argv) {
   bool run_landscape = false;
   bool run_quality = false;
   bool run_racing = false;
+  bool run_budgets = false;
   int seeds = 9;
   int trials = 0;  // 0: each mode's own (landscape 20, quality 10)
   std::size_t confirm = 3;
@@ -505,6 +569,8 @@ int main(int argc, char** argv) {
       run_quality = true;
     else if (flag == "--racing")
       run_racing = true;
+    else if (flag == "--budgets")
+      run_budgets = true;
     else if (flag == "--confirm" && i + 1 < argc)
       confirm = static_cast<std::size_t>(std::stoul(argv[++i]));
     else if (flag == "--val" && i + 1 < argc)
@@ -520,11 +586,12 @@ int main(int argc, char** argv) {
       return 2;
     }
   }
-  if (!run_throughput && !run_landscape && !run_quality && !run_racing)
+  if (!run_throughput && !run_landscape && !run_quality && !run_racing && !run_budgets)
     run_throughput = run_landscape = run_quality = true;
   if (run_throughput) throughput(dir);
   if (run_landscape) landscape(dir, seeds, trials > 0 ? trials : 20);
   if (run_quality) quality(dir, std::max(seeds, 20), trials > 0 ? trials : 10, confirm);
+  if (run_budgets) budgets(dir, std::max(seeds, 20));
   if (run_racing)
     racing(dir, std::max(seeds, 20), trials > 0 ? trials : 30, validation, confidence);
   return 0;
