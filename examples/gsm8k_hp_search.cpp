@@ -176,6 +176,8 @@ int main(int argc, char** argv) {
       return program;
     };
 
+    // SIGINT, SIGTERM: stop the search cleanly (a second one exits at once).
+    sl::tuners::InterruptSignals signals;
     auto tuner =
         make_tuner(s, build_program,
                    {.objective = sl::tuners::Objective("val_reward", sl::tuners::Direction::max),
@@ -187,15 +189,24 @@ int main(int argc, char** argv) {
                     .max_parallel_trials = s.parallel,
                     .verbose = s.json ? 0 : 1,
                     .max_lm_calls = s.max_lm_calls,
-                    .max_cost = s.max_cost});
-    tuner->search(
-        sl::FitOptions{.x = train.x,
-                       .y = train.y,
-                       .validation_data = validation,
-                       .epochs = s.epochs,
-                       .batch_size = s.batch_size,
-                       .seed = static_cast<std::uint64_t>(s.seed),
-                       .racing = {.enabled = s.racing, .confidence = s.racing_confidence}});
+                    .max_cost = s.max_cost,
+                    .stop_token = signals.token()});
+    try {
+      tuner->search(
+          sl::FitOptions{.x = train.x,
+                         .y = train.y,
+                         .validation_data = validation,
+                         .epochs = s.epochs,
+                         .batch_size = s.batch_size,
+                         .seed = static_cast<std::uint64_t>(s.seed),
+                         .racing = {.enabled = s.racing, .confidence = s.racing_confidence}});
+    } catch (const sl::SearchInterrupted& error) {
+      // Ctrl-C or SIGTERM: the LM calls in flight were cancelled; the project keeps every ended
+      // trial, and --resume runs the interrupted ones again.
+      std::cerr << "gsm8k_hp_search: interrupted by " << signals.signal_name() << ". "
+                << error.what() << "\nTo resume, run the same command with --resume.\n";
+      return signals.exit_code();
+    }
     const std::int64_t search_calls = language_model.totals().calls;
     if (!s.json) tuner->results_summary(4);
 

@@ -97,7 +97,7 @@ sl::tuners::TrialResult build_and_evaluate(sl::HyperParameters& hp,
 
 int main(int argc, char** argv) {
   const Settings settings = parse(argc, argv);
-  const sl::tuners::TunerOptions options{
+  sl::tuners::TunerOptions options{
       .objective = sl::tuners::Objective("val_reward", sl::tuners::Direction::max),
       .max_trials = settings.tuner == "grid" ? std::nullopt
                                              : std::optional<std::int64_t>(settings.max_trials),
@@ -108,11 +108,20 @@ int main(int argc, char** argv) {
       .max_parallel_trials = settings.parallel,
   };
   try {
+    // Ctrl-C or SIGTERM stops the search cleanly; running it again (without --overwrite) resumes.
+    sl::tuners::InterruptSignals signals;
+    options.stop_token = signals.token();
     auto oracle = sl::tuners::make_oracle(sl::tuners::oracle_class_for(settings.tuner),
                                           options.oracle_options());
     sl::tuners::Tuner tuner(build_and_evaluate, std::move(oracle), options);
     tuner.search_space_summary();
-    tuner.search();
+    try {
+      tuner.search();
+    } catch (const sl::SearchInterrupted& error) {
+      std::cerr << "quickstart: interrupted by " << signals.signal_name() << ". " << error.what()
+                << "\nRun the same command again (without --overwrite) to resume.\n";
+      return signals.exit_code();
+    }
     tuner.results_summary(3);
 
     const auto best_hp = tuner.get_best_hyperparameters(1).at(0);

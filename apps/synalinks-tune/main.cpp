@@ -14,16 +14,19 @@
 #include <iostream>
 #include <optional>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "budget_args.hpp"
 #include "command_trial.hpp"
 #include "synalinks/errors.hpp"
+#include "synalinks/report/html_report.hpp"
 #include "synalinks/storage/project_directory.hpp"
 #include "synalinks/storage/redact.hpp"
 #include "synalinks/storage/sql_storage.hpp"
 #include "synalinks/tuners/bayesian_optimization.hpp"
 #include "synalinks/tuners/hyperband.hpp"
+#include "synalinks/tuners/interrupt_signals.hpp"
 #include "synalinks/tuners/make_oracle.hpp"
 #include "synalinks/tuners/pruner.hpp"
 #include "synalinks/tuners/results.hpp"
@@ -43,7 +46,8 @@ constexpr int kExitProject = 3;       // the project cannot be used (corrupt, lo
 constexpr const char* kExitCodesHelp =
     "Exit codes: 0 success; 1 the search stopped (too many failed trials, or a fatal error); "
     "2 bad arguments or search-space file; 3 the project cannot be used (corrupt or truncated "
-    "file, held by another process, made by another tuner).";
+    "file, held by another process, made by another tuner); 130, 143, 129 the search was "
+    "interrupted by SIGINT, SIGTERM or SIGHUP (run the same command again to resume it).";
 
 // The exit code documented for an error escaping a subcommand.
 int exit_code_for(const std::exception& error) {
@@ -167,7 +171,13 @@ void add_oracle_options(CLI::App& command, OracleArgs& args) {
 
 sl::HyperParameters load_space(const std::string& file) {
   if (file.empty()) return {};
-  const sl::Json json = sl::storage::read_json_file(file);
+  sl::Json json;
+  try {
+    json = sl::storage::read_json_file(file);
+  } catch (const sl::ProjectError& error) {
+    // A bad argument, not a broken project.
+    throw sl::InvalidArgument(std::string("--space: ") + error.what());
+  }
   try {
     if (json.is_array())
       return sl::HyperParameters::from_json(
@@ -175,6 +185,9 @@ sl::HyperParameters load_space(const std::string& file) {
     return sl::HyperParameters::from_json(json);
   } catch (const sl::InvalidArgument& error) {
     throw sl::InvalidArgument(file + ": " + error.what());
+  } catch (const nlohmann::json::exception& error) {
+    throw sl::InvalidArgument(file + ": not a search space (" + error.what() +
+                              "); expected {\"space\": [{\"class_name\": ..., \"config\": ...}]}");
   }
 }
 
@@ -202,6 +215,10 @@ SearchSetup resolve_setup(const OracleArgs& args, const ProjectArgs& project, bo
   }
   SearchSetup setup;
   if (!args.objective.empty()) {
+    if (args.direction.empty() && !sl::tuners::infer_direction(args.objective))
+      throw sl::InvalidArgument("cannot infer whether metric '" + args.objective +
+                                "' is to be minimized or maximized; pass --direction max or "
+                                "--direction min");
     setup.objective = args.direction.empty()
                           ? sl::tuners::Objectives(args.objective)
                           : sl::tuners::Objectives(sl::tuners::Objective(
@@ -243,7 +260,24 @@ sl::tuners::OracleOptions oracle_options(const OracleArgs& args, const SearchSet
 struct PruningArgs {
   std::string pruner = "none";
   double kill_grace = 10;
+  std::string trial_timeout;  // a duration: 90s, 15m, 2h; empty: none
 };
+
+// The command line as a shell would take it back, without --overwrite: what resumes a search.
+std::string resume_command(int argc, char** argv) {
+  std::string out;
+  for (int k = 0; k < argc; ++k) {
+    const std::string arg = argv[k];
+    if (arg == "--overwrite") continue;
+    const bool plain = !arg.empty() && arg.find_first_not_of(
+                                           "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+                                           "0123456789-_./=:,+@%") == std::string::npos;
+    std::string quoted = "'";
+    for (const char c : arg) quoted += c == '\'' ? std::string("'\\''") : std::string(1, c);
+    out += (out.empty() ? "" : " ") + (plain ? arg : quoted + "'");
+  }
+  return out;
+}
 
 // Budgets of a search: --budget NAME=VALUE (repeated) and --timeout DURATION.
 struct BudgetArgs {
@@ -253,7 +287,7 @@ struct BudgetArgs {
 
 int run_search(const OracleArgs& oracle_args, const ProjectArgs& project, bool overwrite,
                int parallel, bool quiet, const PruningArgs& pruning, const BudgetArgs& budget,
-               const std::vector<std::string>& command) {
+               const std::vector<std::string>& command, const std::string& resume) {
   if (command.empty())
     throw sl::InvalidArgument("no trial command given; expected `-- COMMAND [ARGS...]` at the end");
   const auto sql = open_sql_storage(project, /*heartbeats=*/true);
@@ -279,10 +313,24 @@ int run_search(const OracleArgs& oracle_args, const ProjectArgs& project, bool o
   };
   sl::cli::apply_budgets(budget.budgets, options);
   if (!budget.timeout.empty()) options.max_time = sl::cli::parse_duration(budget.timeout);
+  if (!pruning.trial_timeout.empty())
+    options.trial_timeout = sl::cli::parse_duration(pruning.trial_timeout);
+  // SIGINT, SIGTERM, SIGHUP: stop starting trials, terminate the running commands (SIGTERM, then
+  // SIGKILL after --kill-grace), release the project, say how to resume. A second one: at once.
+  sl::tuners::InterruptSignals signals({.on_second_signal = sl::cli::kill_trial_commands});
+  options.stop_token = signals.token();
   sl::tuners::Tuner tuner(
       sl::cli::command_hypermodel(command, setup.objective.name(), pruning.kill_grace),
       build_oracle(setup.oracle_class, oracle_args, options.oracle_options()), options);
-  tuner.search();
+  try {
+    tuner.search();
+  } catch (const sl::SearchInterrupted& error) {
+    // The search's console has said which trials were interrupted, unless it was quiet.
+    std::cerr << "synalinks-tune: interrupted by " << signals.signal_name() << "."
+              << (quiet ? std::string(" ") + error.what() : std::string())
+              << "\nTo resume the search, run:\n  " << resume << "\n";
+    return signals.exit_code();
+  }
   if (!quiet) tuner.results_summary(3);
   return kExitOk;
 }
@@ -309,17 +357,21 @@ std::unique_ptr<sl::tuners::Oracle> read_project(const ProjectArgs& project) {
   }
 }
 
+// Where a project's trials are, as messages may show it (a password redacted).
+std::string project_description(const ProjectArgs& project) {
+  return project.storage_url.empty()
+             ? project_path(project).string()
+             : sl::storage::redact_secrets(project.storage_url) + " (study '" +
+                   (project.study.empty() ? project.project_name : project.study) + "')";
+}
+
 int run_summary(const ProjectArgs& project, bool json, std::size_t num_trials) {
   auto oracle = read_project(project);
   if (json) {
     std::cout << sl::tuners::results_to_json(*oracle).dump() << "\n";
     return kExitOk;
   }
-  const std::string where =
-      project.storage_url.empty()
-          ? project_path(project).string()
-          : sl::storage::redact_secrets(project.storage_url) + " (study '" +
-                (project.study.empty() ? project.project_name : project.study) + "')";
+  const std::string where = project_description(project);
   std::cout << "Results summary\nResults in " << where << "\nShowing " << num_trials
             << " best trials\n"
             << oracle->objective().describe() << "\n"
@@ -389,11 +441,11 @@ int run_tell(const OracleArgs& args, const ProjectArgs& project, const std::stri
   return kExitOk;
 }
 
-// Records intermediate metrics of a trial created by ask and, with a pruner, ends it as STOPPED
-// when the pruner condemns it.
-int run_report(const OracleArgs& args, const ProjectArgs& project, const std::string& trial_id,
-               std::int64_t step, const std::string& metrics_json, std::optional<double> value,
-               const std::string& pruner_name) {
+// tell --step: records intermediate metrics of a trial created by ask and, with a pruner, ends
+// it as STOPPED when the pruner condemns it.
+int run_tell_step(const OracleArgs& args, const ProjectArgs& project, const std::string& trial_id,
+                  std::int64_t step, const std::string& metrics_json, std::optional<double> value,
+                  const std::string& pruner_name) {
   const auto pruner = sl::tuners::make_pruner(pruner_name);
   auto oracle = open_for_ask_tell(args, project);
   sl::tuners::Metrics metrics;
@@ -402,7 +454,7 @@ int run_report(const OracleArgs& args, const ProjectArgs& project, const std::st
   } else if (!metrics_json.empty()) {
     metrics = sl::cli::parse_metrics_option(metrics_json, oracle->objective().name());
   } else {
-    throw sl::InvalidArgument("report needs --metrics JSON or --value NUMBER");
+    throw sl::InvalidArgument("tell --step needs --metrics JSON or --value NUMBER");
   }
   sl::tuners::Trial trial = oracle->get_trial(trial_id);
   if (trial.status != sl::tuners::TrialStatus::running)
@@ -421,12 +473,34 @@ int run_report(const OracleArgs& args, const ProjectArgs& project, const std::st
   return kExitOk;
 }
 
+// Writes the HTML report of a project; with a watch period, rewrites it until interrupted (each
+// write is atomic, so that a browser reloading the page never reads half of it).
+int run_report(const ProjectArgs& project, const std::string& output, double watch_seconds) {
+  const std::string where = project_description(project);
+  const sl::report::ReportOptions options{
+      .title = "synalinks search report: " +
+               (project.study.empty() ? project.project_name : project.study),
+      .source = where};
+  for (;;) {
+    const auto oracle = read_project(project);
+    sl::report::write_html_report(*oracle, output, options);
+    if (!(watch_seconds > 0)) {
+      std::cout << "Wrote " << output << " (" << oracle->trials().size() << " trials)\n";
+      return kExitOk;
+    }
+    std::cout << "Wrote " << output << " (" << oracle->trials().size() << " trials); again in "
+              << watch_seconds << " s (Ctrl-C stops)\n"
+              << std::flush;
+    std::this_thread::sleep_for(std::chrono::duration<double>(watch_seconds));
+  }
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
   // A trial command that exits without reading its stdin must not kill the tuner.
   ::signal(SIGPIPE, SIG_IGN);
-  // Trial commands run in process groups of their own: Ctrl-C must still reach them.
+  // A stopped trial's whole process group must be known to be gone: adopt its orphans.
   sl::cli::supervise_trial_commands();
 
   CLI::App app{
@@ -455,14 +529,14 @@ int main(int argc, char** argv) {
                                     "an existing project is resumed. A trial is charged "
                                     "against the budgets by the lm_calls, cost and "
                                     "total_tokens metrics it reports.");
-  search->footer(kExitCodesHelp);
   add_project_options(*search, project);
   add_oracle_options(*search, oracle_args);
   bool overwrite = false;
   int parallel = 1;
   bool quiet = false;
   std::vector<std::string> command;
-  search->add_flag("--overwrite", overwrite, "Delete the project's trials and start fresh");
+  search->add_flag("--overwrite", overwrite,
+                   "Delete the project's trials (with --storage: the study's) and start fresh");
   search->add_option("--parallel", parallel, "Trials run at once")
       ->capture_default_str()
       ->check(CLI::PositiveNumber);
@@ -480,9 +554,14 @@ int main(int argc, char** argv) {
       ->capture_default_str();
   search
       ->add_option("--kill-grace", pruning.kill_grace,
-                   "Seconds a stopped trial's command has between SIGTERM and SIGKILL")
+                   "Seconds a stopped or interrupted trial's command has between SIGTERM and "
+                   "SIGKILL (its process group gets both)")
       ->check(CLI::NonNegativeNumber)
       ->capture_default_str();
+  search->add_option("--trial-timeout", pruning.trial_timeout,
+                     "Wall time one run of a trial may take (90s, 15m, 2h): past it the command's "
+                     "process group gets SIGTERM (SIGKILL after --kill-grace) and the trial fails "
+                     "with a message naming the limit; --max-retries applies");
   BudgetArgs budget;
   search->add_option(
       "--budget", budget.budgets,
@@ -496,6 +575,14 @@ int main(int argc, char** argv) {
                      "Wall time after which no trial starts (running trials finish): 90s, 15m, "
                      "2h");
   search->add_option("command", command, "The trial command, after --")->required();
+  search->footer(std::string(kExitCodesHelp) +
+                 "\nOn SIGINT (Ctrl-C), SIGTERM or SIGHUP no new trial starts, each running trial "
+                 "command's process group gets SIGTERM (SIGKILL after --kill-grace), the "
+                 "interrupted trials stay recorded as running so that running the same command "
+                 "again resumes the search and runs them again, and the tool exits with 128 + the "
+                 "signal's number. A second signal exits at once (SIGKILL to the trial commands). "
+                 "A trial command's stderr goes to trial_<id>/stderr.log in the project folder; a "
+                 "failed trial's message ends with its last lines.");
 
   auto* summary = app.add_subcommand(
       "summary", "Print the results of a project (read-only; works while a search runs)");
@@ -535,32 +622,34 @@ int main(int argc, char** argv) {
                    "'{\"val_reward\": {\"value\": 0.71, \"stderr\": 0.09, \"count\": 24}}'");
   tell->add_option("--value", value, "The objective's value");
   tell->add_option("--failed", failure, "The trial failed, with this message");
+  std::optional<std::int64_t> tell_step;
+  std::string tell_pruner = "none";
+  tell->add_option(
+      "--step", tell_step,
+      "Record the metrics as intermediate values at this step (epoch, batch) instead "
+      "of ending the trial, and print {\"trial_id\", \"step\", \"status\"}: with "
+      "--pruner, status STOPPED (and a \"message\" saying why) when the pruner stops "
+      "the trial, which then ends as STOPPED with what it reported; RUNNING otherwise");
+  tell->add_option("--pruner", tell_pruner,
+                   "With --step: none, median, halving or racing, as for search (the same at "
+                   "every step)")
+      ->check(CLI::IsMember({"none", "median", "halving", "racing"}))
+      ->capture_default_str();
 
   auto* report = app.add_subcommand(
       "report",
-      "Record intermediate metrics of a trial created by ask, at a step, and print {\"trial_id\", "
-      "\"step\", \"status\"}: with --pruner, status STOPPED (and a \"message\" saying why) when "
-      "the pruner stops the trial, which then ends as STOPPED with what it reported; RUNNING "
-      "otherwise");
+      "Write the search as one self-contained HTML page (overview, optimization history with "
+      "uncertainties, parallel coordinates, slice plots, hyperparameter importance, Pareto "
+      "front, Hyperband brackets, sortable trial table); it needs no network to open. Works "
+      "while a search runs");
   report->footer(kExitCodesHelp);
   add_project_options(*report, project);
-  add_oracle_options(*report, oracle_args);
-  std::string report_trial_id;
-  std::int64_t report_step = 0;
-  std::string report_metrics;
-  std::optional<double> report_value;
-  std::string report_pruner = "none";
-  report->add_option("--trial-id", report_trial_id, "The trial's id, as ask printed it")
-      ->required();
-  report->add_option("--step", report_step, "The step (epoch, batch) the metrics were measured at")
-      ->required();
-  report->add_option("--metrics", report_metrics, "Metrics as a JSON object, as for tell");
-  report->add_option("--value", report_value, "The objective's value");
-  report
-      ->add_option("--pruner", report_pruner,
-                   "none, median, halving or racing, as for search (the same at every report)")
-      ->check(CLI::IsMember({"none", "median", "halving", "racing"}))
-      ->capture_default_str();
+  std::string report_output = "report.html";
+  double report_watch = 0;
+  report->add_option("--output,-o", report_output, "The HTML file to write")->capture_default_str();
+  report->add_option("--watch", report_watch,
+                     "Rewrite the page every SECONDS until interrupted (reload it to follow a "
+                     "running search)");
 
   try {
     app.parse(argc, argv);
@@ -571,14 +660,20 @@ int main(int argc, char** argv) {
 
   try {
     if (search->parsed())
-      return run_search(oracle_args, project, overwrite, parallel, quiet, pruning, budget, command);
+      return run_search(oracle_args, project, overwrite, parallel, quiet, pruning, budget, command,
+                        resume_command(argc, argv));
     if (summary->parsed()) return run_summary(project, json, num_trials);
     if (ask->parsed()) return run_ask(oracle_args, project, worker);
+    if (tell->parsed() && tell_step && failure)
+      throw sl::InvalidArgument(
+          "tell: --step records intermediate metrics and --failed ends the "
+          "trial; expected one of them, not both");
+    if (tell->parsed() && tell_step)
+      return run_tell_step(oracle_args, project, trial_id, *tell_step, metrics_json, value,
+                           tell_pruner);
     if (tell->parsed())
       return run_tell(oracle_args, project, trial_id, metrics_json, value, failure);
-    if (report->parsed())
-      return run_report(oracle_args, project, report_trial_id, report_step, report_metrics,
-                        report_value, report_pruner);
+    if (report->parsed()) return run_report(project, report_output, report_watch);
   } catch (const std::exception& error) {
     std::cerr << "synalinks-tune: " << error.what() << "\n";
     return exit_code_for(error);

@@ -72,4 +72,22 @@ class BudgetExhausted : public Error {
   using Error::Error;
 };
 
+// Work cut short because it was asked to stop: the search's stop token (TunerOptions::stop_token,
+// e.g. after SIGINT or SIGTERM) or the trial's time limit (TunerOptions::trial_timeout). Thrown
+// inside a trial by what the trial waits on (an LM call in flight, a trial command); the tuner
+// leaves a trial interrupted by a search stop to run again on resume, and fails one whose time
+// ran out.
+class Interrupted : public Error {
+ public:
+  using Error::Error;
+};
+
+// Thrown by Tuner::search when its stop token was triggered: no trial was started after it,
+// the running trials were interrupted and stay recorded as running, so that resuming the search
+// (the same call, same project) runs them again. Completed trials are kept.
+class SearchInterrupted : public Error {
+ public:
+  using Error::Error;
+};
+
 }  // namespace synalinks

@@ -9,6 +9,7 @@
 #include "synalinks/tuners/bayesian_optimization.hpp"
 #include "synalinks/tuners/grid_search.hpp"
 #include "synalinks/tuners/hyperband.hpp"
+#include "synalinks/tuners/interrupt_signals.hpp"
 #include "synalinks/tuners/make_oracle.hpp"
 #include "synalinks/tuners/objective.hpp"
 #include "synalinks/tuners/oracle.hpp"

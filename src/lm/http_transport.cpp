@@ -66,6 +66,13 @@ std::size_t read_header(char* data, std::size_t size, std::size_t count, void* u
   return size * count;
 }
 
+// libcurl calls it several times a second during a transfer, even when no byte moves: a non-zero
+// return aborts the transfer (CURLE_ABORTED_BY_CALLBACK).
+int check_cancel(void* user, curl_off_t /*dltotal*/, curl_off_t /*dlnow*/, curl_off_t /*ultotal*/,
+                 curl_off_t /*ulnow*/) {
+  return static_cast<const std::stop_token*>(user)->stop_requested() ? 1 : 0;
+}
+
 }  // namespace
 
 HeaderList::HeaderList(const std::vector<std::string>& lines) {
@@ -104,8 +111,14 @@ void HttpTransport::release(void* handle) {
 }
 
 HttpResult HttpTransport::post(const std::string& url, const HeaderList& headers,
-                               const std::string& body, std::chrono::milliseconds timeout) {
+                               const std::string& body, std::chrono::milliseconds timeout,
+                               const std::stop_token& cancel) {
   HttpResult result;
+  if (cancel.stop_requested()) {
+    result.cancelled = true;
+    result.error = "cancelled before it was sent";
+    return result;
+  }
   CURL* curl = static_cast<CURL*>(acquire());
   if (curl == nullptr) {
     result.transport_error = true;
@@ -129,13 +142,21 @@ HttpResult HttpTransport::post(const std::string& url, const HeaderList& headers
   curl_easy_setopt(curl, CURLOPT_WRITEDATA, &result.body);
   curl_easy_setopt(curl, CURLOPT_HEADERFUNCTION, read_header);
   curl_easy_setopt(curl, CURLOPT_HEADERDATA, &capture);
+  if (cancel.stop_possible()) {
+    curl_easy_setopt(curl, CURLOPT_XFERINFOFUNCTION, check_cancel);
+    curl_easy_setopt(curl, CURLOPT_XFERINFODATA, &cancel);
+    curl_easy_setopt(curl, CURLOPT_NOPROGRESS, 0L);
+  } else {
+    curl_easy_setopt(curl, CURLOPT_NOPROGRESS, 1L);
+  }
 
   const CURLcode code = curl_easy_perform(curl);
   if (code == CURLE_OK) {
     curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &result.status);
   } else {
+    result.cancelled = code == CURLE_ABORTED_BY_CALLBACK;
     result.timed_out = code == CURLE_OPERATION_TIMEDOUT;
-    result.transport_error = !result.timed_out;
+    result.transport_error = !result.timed_out && !result.cancelled;
     result.error = curl_easy_strerror(code);
     curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &result.status);
   }
@@ -146,6 +167,8 @@ HttpResult HttpTransport::post(const std::string& url, const HeaderList& headers
   curl_easy_setopt(curl, CURLOPT_HEADERDATA, nullptr);
   curl_easy_setopt(curl, CURLOPT_POSTFIELDS, nullptr);
   curl_easy_setopt(curl, CURLOPT_HTTPHEADER, nullptr);
+  curl_easy_setopt(curl, CURLOPT_XFERINFODATA, nullptr);
+  curl_easy_setopt(curl, CURLOPT_NOPROGRESS, 1L);
   if (code != CURLE_OK) {
     // A failed transfer may leave a half-read connection: start the next call afresh.
     curl_easy_cleanup(curl);

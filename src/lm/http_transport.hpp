@@ -8,6 +8,7 @@
 #include <chrono>
 #include <mutex>
 #include <optional>
+#include <stop_token>
 #include <string>
 #include <vector>
 
@@ -18,6 +19,7 @@ struct HttpResult {
   std::string body{};
   bool timed_out = false;
   bool transport_error = false;  // connection refused/reset, body cut short, ...
+  bool cancelled = false;        // aborted: the caller's cancel token was triggered
   std::string error{};           // curl's description of the transport error
   // Retry-After (seconds or HTTP date) or retry-after-ms, in milliseconds.
   std::optional<double> retry_after_ms{};
@@ -44,8 +46,9 @@ class HttpTransport {
   HttpTransport& operator=(const HttpTransport&) = delete;
 
   // Thread-safe. Never throws for HTTP or network failures: they are reported in the result.
+  // A triggered `cancel` aborts the transfer within about a tenth of a second.
   HttpResult post(const std::string& url, const HeaderList& headers, const std::string& body,
-                  std::chrono::milliseconds timeout);
+                  std::chrono::milliseconds timeout, const std::stop_token& cancel = {});
 
  private:
   void* acquire();

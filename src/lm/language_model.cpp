@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <condition_variable>
 #include <cstdlib>
 #include <mutex>
 #include <random>
@@ -10,6 +11,7 @@
 
 #include "http_transport.hpp"
 #include "rate_limiter.hpp"
+#include "reply_parser.hpp"
 #include "request_builder.hpp"
 #include "schema_validator.hpp"
 #include "synalinks/lm/provider.hpp"
@@ -146,159 +148,6 @@ void validate_options(const LanguageModelOptions& o) {
   }
 }
 
-// What one HTTP attempt came to.
-struct Attempt {
-  bool ok = false;
-  FailureReason reason = FailureReason::connection;
-  std::string message{};
-  long status = 0;
-  std::optional<double> retry_after_ms{};
-  TokenUsage usage{};
-  bool has_usage = false;
-  std::string text{};
-  std::string finish_reason{};
-  Json json{};
-};
-
-std::int64_t integer_at(const Json& object, const char* key) {
-  if (!object.is_object() || !object.contains(key) || !object[key].is_number()) return 0;
-  return object[key].get<std::int64_t>();
-}
-
-std::string error_message_of(const std::string& body) {
-  try {
-    const Json parsed = Json::parse(body);
-    if (parsed.contains("error")) {
-      const Json& error = parsed["error"];
-      if (error.is_object() && error.contains("message") && error["message"].is_string()) {
-        return error["message"].get<std::string>();
-      }
-      if (error.is_string()) return error.get<std::string>();
-    }
-  } catch (const Json::exception&) {
-  }
-  return body.substr(0, 200);
-}
-
-// Models sometimes wrap JSON in a Markdown code fence; the JSON inside is what was asked for.
-std::string strip_code_fence(std::string text) {
-  auto is_space = [](unsigned char c) { return std::isspace(c) != 0; };
-  while (!text.empty() && is_space(static_cast<unsigned char>(text.back()))) text.pop_back();
-  std::size_t start = 0;
-  while (start < text.size() && is_space(static_cast<unsigned char>(text[start]))) ++start;
-  text.erase(0, start);
-  if (text.rfind("```", 0) == 0 && text.size() >= 6 &&
-      text.compare(text.size() - 3, 3, "```") == 0) {
-    const auto newline = text.find('\n');
-    if (newline != std::string::npos && newline < text.size() - 3) {
-      text = text.substr(newline + 1, text.size() - 3 - newline - 1);
-    }
-  }
-  return text;
-}
-
-Attempt interpret(const HttpResult& http, const CompiledSchema* schema) {
-  Attempt a;
-  a.status = http.status;
-  a.retry_after_ms = http.retry_after_ms;
-  if (http.timed_out) {
-    a.reason = FailureReason::timeout;
-    a.message = "no complete reply within the timeout";
-    return a;
-  }
-  if (http.transport_error) {
-    a.reason = FailureReason::connection;
-    a.message = "connection error: " + http.error;
-    return a;
-  }
-  if (http.status != 200) {
-    const std::string detail =
-        "HTTP " + std::to_string(http.status) + ": " + error_message_of(http.body);
-    a.message = detail;
-    if (http.status == 429) {
-      a.reason = FailureReason::rate_limited;
-    } else if (http.status == 408 || http.status == 409 || http.status >= 500) {
-      a.reason = FailureReason::server_error;
-    } else {
-      a.reason = FailureReason::rejected;
-    }
-    return a;
-  }
-  Json body;
-  try {
-    body = Json::parse(http.body);
-  } catch (const Json::parse_error&) {
-    a.reason = FailureReason::malformed_response;
-    a.message = "the reply body is not JSON (" + std::to_string(http.body.size()) + " bytes)";
-    return a;
-  }
-  if (body.contains("usage") && body["usage"].is_object()) {
-    const Json& usage = body["usage"];
-    a.has_usage = true;
-    a.usage.prompt_tokens = integer_at(usage, "prompt_tokens");
-    a.usage.completion_tokens = integer_at(usage, "completion_tokens");
-    if (usage.contains("prompt_tokens_details")) {
-      a.usage.cached_tokens = integer_at(usage["prompt_tokens_details"], "cached_tokens");
-    }
-    if (usage.contains("completion_tokens_details")) {
-      a.usage.reasoning_tokens = integer_at(usage["completion_tokens_details"], "reasoning_tokens");
-    }
-  }
-  if (!body.contains("choices") || !body["choices"].is_array() || body["choices"].empty() ||
-      !body["choices"][0].is_object() || !body["choices"][0].contains("message")) {
-    a.reason =
-        body.contains("choices") ? FailureReason::empty_output : FailureReason::malformed_response;
-    a.message = "the reply has no choices[0].message";
-    return a;
-  }
-  const Json& choice = body["choices"][0];
-  const Json& message = choice["message"];
-  if (choice.contains("finish_reason") && choice["finish_reason"].is_string()) {
-    a.finish_reason = choice["finish_reason"].get<std::string>();
-  }
-  if (message.contains("refusal") && message["refusal"].is_string()) {
-    a.reason = FailureReason::content_filter;
-    a.message = "the model refused: " + message["refusal"].get<std::string>();
-    return a;
-  }
-  if (a.finish_reason == "length") {
-    a.reason = FailureReason::truncated_output;
-    a.message = "the reply was cut at the token budget (finish_reason=length); raise max_tokens";
-    return a;
-  }
-  if (a.finish_reason == "content_filter") {
-    a.reason = FailureReason::content_filter;
-    a.message = "the reply was withheld by the provider's content filter";
-    return a;
-  }
-  if (message.contains("content") && message["content"].is_string()) {
-    a.text = message["content"].get<std::string>();
-  }
-  if (a.text.empty()) {
-    a.reason = FailureReason::empty_output;
-    a.message = "empty reply (finish_reason=" + a.finish_reason + ")";
-    return a;
-  }
-  if (schema != nullptr) {
-    const std::string json_text = strip_code_fence(a.text);
-    try {
-      a.json = Json::parse(json_text);
-    } catch (const Json::parse_error&) {
-      a.reason = FailureReason::invalid_json;
-      a.message = "the reply is not JSON: '" + json_text.substr(0, 80) + "'";
-      return a;
-    }
-    const std::string mismatch = SchemaValidator::validate(*schema, json_text);
-    if (!mismatch.empty()) {
-      a.reason = FailureReason::schema_mismatch;
-      a.message = "the reply does not match the schema: " + mismatch;
-      return a;
-    }
-  }
-  a.ok = true;
-  return a;
-}
-
 double backoff_ms(LanguageModelState& state, int failed_attempt,
                   std::optional<double> retry_after_ms) {
   const RetryOptions& r = state.options.retry;
@@ -335,6 +184,19 @@ LanguageModelResponse from_cache(const std::string& stored, const Json* schema) 
   if (schema != nullptr) response.json = Json::parse(strip_code_fence(response.text));
   response.stats.cache_hit = true;
   return response;
+}
+
+// Sleeps `delay`, waking early when `cancel` is triggered.
+void wait_unless_cancelled(std::chrono::duration<double, std::milli> delay,
+                           const std::stop_token& cancel) {
+  if (!cancel.stop_possible()) {
+    std::this_thread::sleep_for(delay);
+    return;
+  }
+  std::mutex mutex;
+  std::condition_variable_any wake;
+  std::unique_lock lock(mutex);
+  wake.wait_for(lock, cancel, delay, [] { return false; });
 }
 
 // Whether identical requests get the same reply: greedy decoding. Without a temperature the
@@ -390,6 +252,17 @@ LanguageModelResponse call_endpoint(LanguageModelState& state, const Endpoint& e
     if (auto hit = cached(shared_cache)) return std::move(*hit);
   }
 
+  const auto throw_if_cancelled = [&](const CallStats& spent) {
+    if (!hooks.cancel.stop_requested()) return;
+    if (hooks.after_call) hooks.after_call(spent);
+    throw Interrupted("the call to '" + endpoint.model +
+                      "' was cancelled: its caller asked to stop (for a trial: the search was "
+                      "stopped or the trial's time ran out)");
+  };
+  if (hooks.cancel.stop_requested())
+    throw Interrupted("the call to '" + endpoint.model +
+                      "' was not sent: its caller asked to stop (for a trial: the search was "
+                      "stopped or the trial's time ran out)");
   if (hooks.before_request) hooks.before_request();  // may refuse the call: nothing sent yet
   CallStats stats;
   const double estimated_tokens = static_cast<double>(body.size()) / 4.0;
@@ -401,7 +274,13 @@ LanguageModelResponse call_endpoint(LanguageModelState& state, const Endpoint& e
     HttpResult http;
     {
       ConcurrencySlot slot(state.concurrency);
-      http = state.transport.post(endpoint.url, *endpoint.headers, body, options.timeout);
+      http = state.transport.post(endpoint.url, *endpoint.headers, body, options.timeout,
+                                  hooks.cancel);
+    }
+    if (http.cancelled) {
+      ++stats.attempts;
+      stats.latency_s = std::chrono::duration<double>(Clock::now() - start).count();
+      throw_if_cancelled(stats);
     }
     last = interpret(http, compiled.get());
     ++stats.attempts;
@@ -424,7 +303,8 @@ LanguageModelResponse call_endpoint(LanguageModelState& state, const Endpoint& e
     warn(state, endpoint.model + ": attempt " + std::to_string(attempt) + "/" +
                     std::to_string(max_attempts) + " failed (" + to_string(last.reason) + ": " +
                     last.message + "); retrying in " + std::to_string(delay / 1000.0) + " s");
-    std::this_thread::sleep_for(std::chrono::duration<double, std::milli>(delay));
+    wait_unless_cancelled(std::chrono::duration<double, std::milli>(delay), hooks.cancel);
+    throw_if_cancelled(stats);
   }
   stats.latency_s = std::chrono::duration<double>(Clock::now() - start).count();
   {

@@ -45,7 +45,7 @@ std::string SchemaValidator::validate(const CompiledSchema& schema,
   nlohmann::json document;
   try {
     document = nlohmann::json::parse(document_text);
-  } catch (const nlohmann::json::parse_error& e) {
+  } catch (const nlohmann::json::exception& e) {
     return std::string("not valid JSON: ") + e.what();
   }
   valijson::Validator validator;

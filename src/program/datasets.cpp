@@ -2,6 +2,7 @@
 
 #include <curl/curl.h>
 
+#include <cmath>
 #include <cstdio>
 #include <cstdlib>
 #include <fstream>
@@ -25,7 +26,9 @@ std::optional<double> number_from_text(std::string text) {
   std::erase(text, ',');
   static const std::regex number(R"(^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$)");
   if (!std::regex_match(text, number)) return std::nullopt;
-  return std::strtod(text.c_str(), nullptr);
+  const double value = std::strtod(text.c_str(), nullptr);
+  if (!std::isfinite(value)) return std::nullopt;  // "1e999": no number JSON can hold
+  return value;
 }
 
 std::string type_of(const Json& property) {
@@ -53,7 +56,8 @@ std::optional<Json> read_field(const Json& row, const std::string& key, const Js
     if (value.is_string()) number = number_from_text(value.get<std::string>());
     if (!number) throw wrong(type == "number" ? "a number" : "an integer");
     if (type == "integer") {
-      if (*number != std::floor(*number)) throw wrong("an integer");
+      // Beyond +-2^63 no int64 holds it (and the conversion would be undefined).
+      if (*number != std::floor(*number) || std::abs(*number) >= 9.2e18) throw wrong("an integer");
       return Json(static_cast<std::int64_t>(*number));
     }
     return Json(*number);
@@ -132,7 +136,7 @@ void for_each_row(const std::filesystem::path& path, std::size_t limit, RowFn&& 
     Json row;
     try {
       row = Json::parse(line);
-    } catch (const Json::parse_error&) {
+    } catch (const Json::exception&) {
       throw ProjectError(where + ": not a JSON object: " + line.substr(0, 80));
     }
     if (!row.is_object()) throw ProjectError(where + ": expected a JSON object per line");
@@ -198,8 +202,11 @@ Splits load_data(const LoadOptions& options) {
       if (!std::filesystem::exists(folder / name)) download(base + name, folder / name);
   }
   Splits splits;
-  for (auto [name, split] :
+  // (No structured binding: the lambda below uses `split`, and clang 14 cannot capture one.)
+  for (const auto& entry :
        {std::pair{"train.jsonl", &splits.train}, {"test.jsonl", &splits.test}}) {
+    const char* name = entry.first;
+    Dataset* split = entry.second;
     for_each_row(folder / name, options.limit, [&](const Json& row, const std::string& where) {
       split->x.push_back(row_value(row, input_data_model(), {}, where));
       if (!row.contains("answer") || !row["answer"].is_string()) {

@@ -264,8 +264,9 @@ void Program::set_state_tree(const Json& tree) {
     }
   }
   for (const auto& [path, value] : found) {
-    const auto it = std::find_if(own.begin(), own.end(),
-                                 [&](const auto& variable) { return variable->path() == path; });
+    const auto it = std::find_if(own.begin(), own.end(), [&key = path](const auto& variable) {
+      return variable->path() == key;
+    });
     if (it == own.end()) {
       throw ProjectError("program '" + name() + "': the variables hold '" + path +
                          "', which this program does not have");

@@ -105,7 +105,10 @@ tuners::TrialResult run_trial(Program program, tuners::TrialContext& context, Tr
   const double wall_time =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   for (auto& epoch : history) {
-    epoch["lm_calls"] = static_cast<double>(usage.calls);
+    // A call that failed for good (after its retries) was sent and is charged, as the budget
+    // meters it while the trial runs; lm_failed_calls says how many of them failed.
+    epoch["lm_calls"] = static_cast<double>(usage.calls + usage.failed_calls);
+    epoch["lm_failed_calls"] = static_cast<double>(usage.failed_calls);
     epoch["lm_cache_hits"] = static_cast<double>(usage.cache_hits);
     epoch["total_tokens"] = static_cast<double>(usage.usage.total_tokens());
     epoch["cost"] = usage.cost_usd;

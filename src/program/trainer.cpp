@@ -116,7 +116,7 @@ ProgramUsage score_candidates(
   const ProgramUsage before = recorder.usage();
   std::vector<std::future<std::optional<Json>>> running;
   for (const auto& [candidate, sample] : jobs) {
-    running.push_back(std::async(std::launch::async, [&, candidate, sample] {
+    running.push_back(std::async(std::launch::async, [&, candidate = candidate, sample = sample] {
       const CallContext context{.training = false,
                                 .sample = sample,
                                 .overrides = &candidates[candidate].values,

@@ -47,6 +47,8 @@ TrialCalls::TrialCalls(const tuners::TrialContext& context, const FitOptions& op
       record->cost += stats.cost_usd;
     }
   };
+  // A search stopped, or a trial out of time: its calls in flight end at once.
+  hooks.cancel = context.interrupt_token;
   // The project folder holds the trial folders; every trial of the search opens the same cache.
   if (options.share_deterministic_calls)
     hooks.deterministic_cache = search_cache(context.trial_dir.parent_path() / "lm_cache.sqlite");

@@ -70,6 +70,7 @@ class PostgresConnection final : public Connection {
   Dialect dialect() const override { return Dialect::postgresql; }
 
   std::vector<Row> query(const std::string& sql, const std::vector<Field>& params) override {
+    send_pending();
     std::vector<const char*> values;
     for (const auto& param : params) values.push_back(param ? param->c_str() : nullptr);
     // Prepared once per connection: planning the same statement again costs more than running
@@ -106,22 +107,40 @@ class PostgresConnection final : public Connection {
     return rows;
   }
 
+  // Inside a transaction, statements whose results nobody reads wait to go with the next query
+  // or the COMMIT: one round trip instead of one each (their errors surface there, and the
+  // transaction is rolled back as if they had surfaced at once).
   void script(const std::string& sql) override {
-    PGresult* result = PQexec(connection_, sql.c_str());
-    check(result, sql);
-    PQclear(result);
+    if (in_transaction_) {
+      defer(sql);
+      return;
+    }
+    execute(sql);
   }
 
   // An advisory lock on the study, held until the transaction ends: the workers of one study
-  // take turns; READ COMMITTED then shows each the others' committed trials.
+  // take turns; READ COMMITTED then shows each the others' committed trials. BEGIN and the lock
+  // go together just before the transaction's first query (so it reads under the lock), or with
+  // its COMMIT when it has none.
   void begin_exclusive(long long lock_key, bool /*durable*/) override {
-    script(
-        fmt::format("BEGIN; SELECT pg_advisory_xact_lock(7031, {})", static_cast<int>(lock_key)));
+    begin();
+    defer(fmt::format("SELECT pg_advisory_xact_lock(7031, {})", static_cast<int>(lock_key)));
   }
-  void begin() override { script("BEGIN"); }
-  void commit() override { script("COMMIT"); }
+  void begin() override {
+    pending_.clear();
+    defer("BEGIN");
+    in_transaction_ = true;
+  }
+  void commit() override {
+    defer("COMMIT");
+    in_transaction_ = false;
+    send_pending();
+  }
   void rollback() noexcept override {
-    if (PQstatus(connection_) != CONNECTION_OK) return;
+    pending_.clear();
+    in_transaction_ = false;
+    if (PQstatus(connection_) != CONNECTION_OK || PQtransactionStatus(connection_) == PQTRANS_IDLE)
+      return;
     PGresult* result = PQexec(connection_, "ROLLBACK");
     PQclear(result);
   }
@@ -132,7 +151,9 @@ class PostgresConnection final : public Connection {
     double delay = 0.05;
     for (;;) {
       PQreset(connection_);
-      statements_.clear();  // a new session has none of them
+      statements_.clear();  // a new session has none of them, nor a transaction
+      pending_.clear();
+      in_transaction_ = false;
       if (PQstatus(connection_) == CONNECTION_OK) {
         quiet();
         return;
@@ -167,6 +188,25 @@ class PostgresConnection final : public Connection {
     PQclear(result);
   }
 
+  void defer(const std::string& sql) {
+    pending_ += sql;
+    pending_ += ";\n";
+  }
+
+  void send_pending() {
+    if (pending_.empty()) return;
+    const std::string sql = std::move(pending_);
+    pending_.clear();
+    execute(sql);
+  }
+
+  // Several statements, one round trip: PQexec stops at the first that fails and reports it.
+  void execute(const std::string& sql) {
+    PGresult* result = PQexec(connection_, sql.c_str());
+    check(result, sql);
+    PQclear(result);
+  }
+
   void check(PGresult* result, const std::string& sql) {
     const auto status = PQresultStatus(result);
     if (status == PGRES_COMMAND_OK || status == PGRES_TUPLES_OK) return;
@@ -180,6 +220,8 @@ class PostgresConnection final : public Connection {
   std::string shown_;  // the connection string as messages may show it (no password)
   PGconn* connection_ = nullptr;
   std::unordered_map<std::string, std::string> statements_;  // SQL -> prepared statement name
+  bool in_transaction_ = false;
+  std::string pending_;  // statements of the transaction in progress not sent yet
 };
 
 }  // namespace

@@ -63,8 +63,9 @@ Json read_json_file(const fs::path& path) {
   const std::string text = buffer.str();
   if (text.empty()) throw ProjectError(path.string() + " is empty; expected a JSON object");
   try {
+    // A parse error, or a number no double holds (out_of_range 406): both mean a corrupt file.
     return Json::parse(text);
-  } catch (const nlohmann::json::parse_error& error) {
+  } catch (const nlohmann::json::exception& error) {
     throw ProjectError(path.string() + " is not valid JSON (" + error.what() +
                        "); the file is corrupt or truncated");
   }
@@ -74,15 +75,22 @@ void write_file_atomically(const fs::path& path, const std::string& content, boo
   static std::atomic<unsigned long> counter{0};
   const fs::path temp = path.string() + kTempMarker + std::to_string(::getpid()) + "." +
                         std::to_string(counter.fetch_add(1));
+  // Errors name the file meant (the temporary one is gone by then) and why, from errno.
+  const auto failed = [&](const char* what) {
+    return ProjectError(system_error(what, path) + " (through the temporary file " +
+                        temp.filename().string() +
+                        "); expected a project folder where it can be written (permissions, "
+                        "free disk space, quotas and file-size limits)");
+  };
   const int fd = ::open(temp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-  if (fd < 0) throw ProjectError(system_error("cannot create", temp));
+  if (fd < 0) throw failed("cannot create");
   const bool ok = write_all(fd, content) && (!sync || ::fsync(fd) == 0);
   const int saved_errno = errno;
   ::close(fd);
   if (!ok) {
     ::unlink(temp.c_str());
     errno = saved_errno;
-    throw ProjectError(system_error("cannot write", temp));
+    throw failed("cannot write");
   }
   if (::rename(temp.c_str(), path.c_str()) != 0) {
     const int rename_errno = errno;
@@ -123,14 +131,21 @@ ProjectDirectory::ProjectDirectory(ProjectDirectoryOptions options) : sync_(opti
     // The pid is only informative; the lock itself holds.
   }
 
-  if (options.overwrite) {
-    for (const auto& entry : fs::directory_iterator(path_)) {
-      if (entry.path().filename() == kLockFile) continue;
-      fs::remove_all(entry.path(), error);
-      if (error)
-        throw ProjectError("cannot delete " + entry.path().string() +
-                           " (overwrite=true): " + error.message());
-    }
+  if (options.overwrite) erase();
+}
+
+void ProjectDirectory::erase() {
+  {
+    std::lock_guard lock(folders_mutex_);
+    folders_.clear();
+  }
+  std::error_code error;
+  for (const auto& entry : fs::directory_iterator(path_)) {
+    if (entry.path().filename() == kLockFile) continue;
+    fs::remove_all(entry.path(), error);
+    if (error)
+      throw ProjectError("cannot delete " + entry.path().string() +
+                         " to start a new search (overwrite = true): " + error.message());
   }
 }
 
@@ -194,9 +209,15 @@ std::optional<Snapshot> ProjectDirectory::load() {
 
 void ProjectDirectory::save_trial(const tuners::Trial& trial, bool durable) {
   const fs::path folder = trial_path(trial.trial_id);
-  // One mkdir, which fails harmlessly when the folder exists (the common case).
-  if (::mkdir(folder.c_str(), 0755) != 0 && errno != EEXIST)
-    throw ProjectError(system_error("cannot create the trial folder", folder));
+  {
+    std::lock_guard lock(folders_mutex_);
+    if (!folders_.contains(trial.trial_id)) {
+      // Fails harmlessly when the folder exists (a resumed trial).
+      if (::mkdir(folder.c_str(), 0755) != 0 && errno != EEXIST)
+        throw ProjectError(system_error("cannot create the trial folder", folder));
+      folders_.insert(trial.trial_id);
+    }
+  }
   write_file_atomically(folder / "trial.json", trial.to_json().dump(), durable && sync_);
 }
 

@@ -1,61 +1,76 @@
 // One redaction of passwords for every URL and connection string we show.
 #include "synalinks/storage/redact.hpp"
 
+#include <algorithm>
 #include <cctype>
 
 namespace synalinks::storage {
 namespace {
 
+constexpr std::size_t npos = std::string::npos;
+
 bool is_key_char(char c) {
   return std::isalnum(static_cast<unsigned char>(c)) != 0 || c == '_';
 }
 
-// Replaces the value of every `password=` (a whole key, case-insensitive) with ***: up to the
-// next '&' or whitespace, or the closing quote of a single-quoted value (with \' escapes).
+bool is_space(char c) {
+  return std::isspace(static_cast<unsigned char>(c)) != 0;
+}
+
+// Where the text after the '=' of a `password=` key starting at `at` begins (libpq's keyword
+// form allows spaces before '=': `password = secret`); npos when `at` does not start such a key.
+std::size_t password_value_at(const std::string& text, std::size_t at) {
+  static constexpr std::string_view key = "password";
+  if (at + key.size() > text.size() || (at > 0 && is_key_char(text[at - 1]))) return npos;
+  for (std::size_t k = 0; k < key.size(); ++k)
+    if (std::tolower(static_cast<unsigned char>(text[at + k])) != key[k]) return npos;
+  std::size_t i = at + key.size();
+  while (i < text.size() && is_space(text[i])) ++i;
+  if (i == text.size() || text[i] != '=') return npos;
+  return i + 1;
+}
+
+// Replaces the value of every `password=` (a whole key, case-insensitive) with ***, as libpq
+// reads it: a URL's query parameter (after '?' or '&') up to the next '&'; a keyword's value up
+// to the next whitespace, or to the closing quote of a single-quoted value (with \' escapes).
 std::string redact_password_keys(std::string text) {
-  static constexpr std::string_view key = "password=";
-  std::size_t from = 0;
-  for (;;) {
-    std::size_t at = std::string::npos;
-    for (std::size_t i = from; i + key.size() <= text.size(); ++i) {
-      bool match = true;
-      for (std::size_t k = 0; k < key.size() && match; ++k)
-        match = std::tolower(static_cast<unsigned char>(text[i + k])) == key[k];
-      if (match && (i == 0 || !is_key_char(text[i - 1]))) {
-        at = i;
-        break;
-      }
-    }
-    if (at == std::string::npos) return text;
-    const std::size_t begin = at + key.size();
+  for (std::size_t at = 0; at < text.size(); ++at) {
+    std::size_t begin = password_value_at(text, at);
+    if (begin == npos) continue;
+    // A query parameter's value is everything up to '&', leading spaces included; a keyword's
+    // value starts after the spaces that follow '='.
+    const bool query_parameter = at > 0 && (text[at - 1] == '?' || text[at - 1] == '&');
+    if (!query_parameter)
+      while (begin < text.size() && is_space(text[begin])) ++begin;
     std::size_t end = begin;
-    if (end < text.size() && text[end] == '\'') {
+    if (query_parameter) {
+      while (end < text.size() && text[end] != '&') ++end;
+    } else if (end < text.size() && text[end] == '\'') {
       ++end;
       while (end < text.size() && text[end] != '\'') end += text[end] == '\\' ? 2 : 1;
       end = std::min(end + 1, text.size());
     } else {
-      while (end < text.size() && text[end] != '&' &&
-             std::isspace(static_cast<unsigned char>(text[end])) == 0)
-        ++end;
+      while (end < text.size() && !is_space(text[end])) ++end;
     }
     text.replace(begin, end - begin, "***");
-    from = begin + 3;
+    at = begin + 2;
   }
+  return text;
 }
 
 }  // namespace
 
 std::string redact_secrets(std::string_view input) {
   std::string text(input);
-  // URLs: scheme://user:password@host... (the user information ends at the last '@' before the
-  // path, so that a password holding '@' is hidden whole).
+  // URLs: scheme://user:password@host... The user information ends at the last '@' before the
+  // path, so that a password holding '@' is hidden whole. libpq reads credentials up to an '@'
+  // before the first '/' whatever comes between ('?', '#', spaces), so only a '/' ends the
+  // search: hiding too much is safe, showing a password is not.
   std::size_t from = 0;
   while ((from = text.find("://", from)) != std::string::npos) {
     const std::size_t authority = from + 3;
     std::size_t end = authority;
-    while (end < text.size() && text[end] != '/' && text[end] != '?' && text[end] != '#' &&
-           std::isspace(static_cast<unsigned char>(text[end])) == 0)
-      ++end;
+    while (end < text.size() && text[end] != '/') ++end;
     const std::size_t at = text.rfind('@', end == 0 ? 0 : end - 1);
     if (at != std::string::npos && at >= authority) {
       const std::size_t colon = text.find(':', authority);

@@ -21,7 +21,9 @@ class Connection {
   // One statement with `?` placeholders bound to `params` (as text); returns every row.
   // ConnectionLost when the connection broke, ProjectError for other errors.
   virtual std::vector<Row> query(const std::string& sql, const std::vector<Field>& params = {}) = 0;
-  // Several statements separated by ';', values already quoted (one round trip).
+  // Several statements separated by ';', values already quoted (one round trip). Inside a
+  // transaction a connection may hold them back until the next query or the commit, which then
+  // reports their errors.
   virtual void script(const std::string& sql) = 0;
   // Starts a transaction that excludes every other writer of study `lock_key` until it ends.
   // `durable`: its commit survives a power loss once it returns (SQLite syncs its log for it;

@@ -16,6 +16,7 @@
 #include "storage/optuna_mapping.hpp"
 #include "storage/optuna_schema.hpp"
 #include "storage/sql_connection.hpp"
+#include "storage/storage_url.hpp"
 #include "synalinks/errors.hpp"
 #include "synalinks/storage/redact.hpp"
 #include "synalinks/tuners/objective.hpp"
@@ -135,10 +136,12 @@ class SqlStorage final : public Storage {
 
   void transaction(const std::function<void(const Changes&)>& body, bool durable) override {
     std::lock_guard lock(mutex_);
-    connection_->ensure_connected(options_.max_disconnected_seconds);
-    connection_->begin_exclusive(study_id_, durable && options_.sync);
-    in_transaction_ = true;
     try {
+      // A failure here too (the connection found cut at BEGIN) resets the view below: the caller
+      // forgets what it knew and must be told everything again.
+      connection_->ensure_connected(options_.max_disconnected_seconds);
+      connection_->begin_exclusive(study_id_, durable && options_.sync);
+      in_transaction_ = true;
       Changes changes;
       changes.everything = view_reset_;
       read_view(view_reset_, changes);
@@ -172,6 +175,30 @@ class SqlStorage final : public Storage {
     std::lock_guard lock(mutex_);
     auto write = [&] { connection_->script(oracle_script(state)); };
     write_in_transaction(write, /*durable=*/false);
+  }
+
+  // One transaction, under the study's lock: another worker sees the study whole or empty. The
+  // study's row stays (its id is what the other workers hold); other studies are not touched.
+  void erase() override {
+    std::lock_guard lock(mutex_);
+    const std::string s = as_text(study_id_);
+    const std::string trials = "(SELECT trial_id FROM trials WHERE study_id = " + s + ")";
+    std::string sql;
+    for (const char* table : {"trial_heartbeats", "trial_intermediate_values", "trial_values",
+                              "trial_params", "trial_system_attributes", "trial_user_attributes"})
+      sql += fmt::format("DELETE FROM {} WHERE trial_id IN {};", table, trials);
+    for (const char* table :
+         {"trials", "study_directions", "study_system_attributes", "study_user_attributes"})
+      sql += fmt::format("DELETE FROM {} WHERE study_id = {};", table, s);
+    write_in_transaction([&] { connection_->script(sql); }, options_.sync);
+    {
+      std::lock_guard beats(heartbeat_mutex_);
+      beating_.clear();
+    }
+    reset_view();
+    rows_.clear();
+    objectives_.reset();
+    written_directions_.clear();
   }
 
  private:
@@ -749,44 +776,30 @@ class SqlStorage final : public Storage {
 }  // namespace
 
 std::shared_ptr<Storage> open_storage(const std::string& url, const SqlStorageOptions& options) {
-  if (url.starts_with("sqlite:///")) {
-    const std::string path = url.substr(10);
-    if (path.empty())
-      throw InvalidArgument("storage URL '" + redact_secrets(url) +
-                            "' names no file; expected sqlite:///relative.db or "
-                            "sqlite:////absolute/path.db");
-    return std::make_shared<SqlStorage>(detail::open_sqlite(path, options.busy_timeout_seconds),
-                                        url, options);
-  }
-  if (url.starts_with("postgresql://") || url.starts_with("postgres://") ||
-      url.starts_with("postgresql+psycopg2://")) {
-    std::string conninfo = url;
-    // SQLAlchemy's driver suffix (as Optuna's users write it) means nothing to libpq.
-    if (conninfo.starts_with("postgresql+psycopg2://"))
-      conninfo = "postgresql://" + conninfo.substr(22);
-    const std::string shown = redact_secrets(conninfo);
-    // The server may be restarting: retry with backoff for up to max_disconnected_seconds.
-    const auto start = std::chrono::steady_clock::now();
-    double delay = 0.05;
-    for (;;) {
-      try {
-        return std::make_shared<SqlStorage>(detail::open_postgresql(conninfo), shown, options);
-      } catch (const ServerUnreachable& error) {
-        const double waited =
-            std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-        if (waited >= options.max_disconnected_seconds)
-          throw ProjectError(fmt::format(
-              "cannot reach PostgreSQL at {} for {:.1f} s (max_disconnected_seconds = {}); "
-              "expected a server accepting connections there. Last error: {}",
-              shown, waited, options.max_disconnected_seconds, error.what()));
-      }
-      std::this_thread::sleep_for(std::chrono::duration<double>(delay));
-      delay = std::min(delay * 2, 2.0);
+  const detail::StorageUrl parsed = detail::parse_storage_url(url);
+  if (parsed.kind == detail::StorageUrl::Kind::sqlite)
+    return std::make_shared<SqlStorage>(
+        detail::open_sqlite(parsed.target, options.busy_timeout_seconds), url, options);
+  const std::string& conninfo = parsed.target;
+  const std::string shown = redact_secrets(conninfo);
+  // The server may be restarting: retry with backoff for up to max_disconnected_seconds.
+  const auto start = std::chrono::steady_clock::now();
+  double delay = 0.05;
+  for (;;) {
+    try {
+      return std::make_shared<SqlStorage>(detail::open_postgresql(conninfo), shown, options);
+    } catch (const ServerUnreachable& error) {
+      const double waited =
+          std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+      if (waited >= options.max_disconnected_seconds)
+        throw ProjectError(fmt::format(
+            "cannot reach PostgreSQL at {} for {:.1f} s (max_disconnected_seconds = {}); "
+            "expected a server accepting connections there. Last error: {}",
+            shown, waited, options.max_disconnected_seconds, error.what()));
     }
+    std::this_thread::sleep_for(std::chrono::duration<double>(delay));
+    delay = std::min(delay * 2, 2.0);
   }
-  throw InvalidArgument("storage URL '" + redact_secrets(url) +
-                        "' has an unknown scheme; expected sqlite:///path.db or "
-                        "postgresql://user@host:port/database");
 }
 
 }  // namespace synalinks::storage

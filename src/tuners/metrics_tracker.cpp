@@ -229,13 +229,14 @@ MetricsTracker MetricsTracker::from_json(const Json& json) {
               ".observations: expected {\"value\": [numbers], \"step\": integer}");
         const auto step = observation["step"].get<std::int64_t>();
         const Json& values = observation["value"];
-        auto add = [&](const Json& v) {
+        // (`metric` names the binding: clang 14 cannot capture structured bindings.)
+        auto add = [&, &metric = name](const Json& v) {
           if (v.is_null()) {
             history.update(std::nan(""), step);
           } else if (v.is_number()) {
             history.update(v.get<double>(), step);
           } else {
-            throw InvalidArgument("metrics." + name + ": expected numeric values, found " +
+            throw InvalidArgument("metrics." + metric + ": expected numeric values, found " +
                                   v.dump());
           }
         };

@@ -21,6 +21,11 @@ constexpr int kMaxRandomCollisions = 20;
 constexpr std::size_t kMaxEnumeratedNodes = 2'000'000;
 constexpr std::size_t kMaxCandidates = 10'000;
 
+// What a user who meant to start a new search can do, in the library and on the command line.
+constexpr const char* kStartAfresh =
+    "to start a new search there, set overwrite = true (synalinks-tune: --overwrite); or choose "
+    "another project_name (synalinks-tune: --project-name, or --study with --storage)";
+
 std::int64_t draw_seed() {
   std::random_device device;
   return static_cast<std::int64_t>(device() % 2'147'483'647u) + 1;
@@ -89,38 +94,36 @@ void Oracle::restore(storage::Snapshot snapshot, const std::string& source, Resu
 }
 
 void Oracle::restore_state_locked(const Json& state, const std::string& where) {
-  if (state.contains("foreign")) {
-    // A study another program (Optuna) started: only its directions can be checked.
-    const auto& directions = state.at("directions");
-    const auto& objectives = options_.objective.list();
-    bool matches = directions.empty() || directions.size() == objectives.size();
-    for (std::size_t i = 0; matches && i < directions.size(); ++i) {
-      const std::string direction =
-          directions[i].is_string() ? directions[i].get<std::string>() : "";
-      if (direction == "NOT_SET") continue;
-      matches =
-          direction == (objectives[i].direction() == Direction::max ? "MAXIMIZE" : "MINIMIZE");
-    }
-    if (!matches)
-      throw ProjectError("the study at " + where + " optimizes in the directions " +
-                         directions.dump() + ", not those of " + options_.objective.describe() +
-                         "; choose another study name");
-    return;
-  }
   try {
+    if (state.contains("foreign")) {
+      // A study another program (Optuna) started: only its directions can be checked.
+      const auto& directions = state.at("directions");
+      const auto& objectives = options_.objective.list();
+      bool matches = directions.empty() || directions.size() == objectives.size();
+      for (std::size_t i = 0; matches && i < directions.size(); ++i) {
+        const std::string direction =
+            directions[i].is_string() ? directions[i].get<std::string>() : "";
+        if (direction == "NOT_SET") continue;
+        matches =
+            direction == (objectives[i].direction() == Direction::max ? "MAXIMIZE" : "MINIMIZE");
+      }
+      if (!matches)
+        throw ProjectError("the study at " + where + " optimizes in the directions " +
+                           directions.dump() + ", not those of " + options_.objective.describe() +
+                           "; choose another study name");
+      return;
+    }
     const auto saved_class = state.at("oracle_class").get<std::string>();
     if (saved_class != class_name_) {
       throw ProjectError("the project at " + where + " holds a " + saved_class +
-                         " search and cannot be resumed by a " + class_name_ +
-                         " tuner; pass overwrite=true to start a new search there, or choose "
-                         "another project_name");
+                         " search and cannot be resumed by a " + class_name_ + " tuner; " +
+                         kStartAfresh);
     }
     const auto saved_objective = Objectives::from_json(state.at("objective"));
     if (!(saved_objective == options_.objective)) {
       throw ProjectError("the project at " + where + " was searched for " +
                          saved_objective.describe() + ", not " + options_.objective.describe() +
-                         "; pass overwrite=true to start a new search there, or choose another "
-                         "project_name");
+                         "; " + kStartAfresh);
     }
     HyperParameters saved_space = HyperParameters::from_json(state.at("hyperparameters"));
     saved_space.merge(space_, /*overwrite=*/false);
@@ -152,9 +155,14 @@ void Oracle::adopt_foreign_trial(Trial& trial) {
   const auto& objectives = options_.objective.list();
   for (const auto& [name, history] : trial.metrics.all()) {
     std::string target = name;
-    if (name.starts_with(prefix)) {
-      const auto index = static_cast<std::size_t>(std::stoul(name.substr(prefix.size())));
-      target = index < objectives.size() ? objectives[index].name() : name;
+    // The index is all digits; any other suffix (or an index past the objectives) keeps the
+    // metric's own name.
+    const std::string_view digits =
+        std::string_view(name).substr(name.starts_with(prefix) ? prefix.size() : name.size());
+    if (!digits.empty() && digits.size() <= 9 &&
+        std::all_of(digits.begin(), digits.end(), [](char c) { return c >= '0' && c <= '9'; })) {
+      const auto index = static_cast<std::size_t>(std::stoul(std::string(digits)));
+      if (index < objectives.size()) target = objectives[index].name();
     }
     for (const auto& observation : history.observations())
       renamed.update(target, observation.mean(), observation.step,
@@ -676,7 +684,7 @@ std::optional<std::int64_t> Oracle::remaining_trials() const {
   std::lock_guard lock(mutex_);
   const auto limit = max_trials();
   if (!limit) return std::nullopt;
-  return std::max<std::int64_t>(0, *limit - static_cast<std::int64_t>(trials_.size()));
+  return std::max<std::int64_t>(0, *limit - counted_trials());
 }
 
 bool Oracle::has_running_trials() const {
@@ -747,7 +755,7 @@ bool Oracle::is_tried(const ValueMap& values) const {
 
 std::int64_t Oracle::mixed_seed(std::size_t trial_index, std::uint64_t stream) const {
   // splitmix64 over (seed, index, stream), folded to a positive 31-bit seed.
-  std::uint64_t z = static_cast<std::uint64_t>(seed_) * 0x9E3779B97F4A7C15ull +
+  std::uint64_t z = static_cast<std::uint64_t>(seed()) * 0x9E3779B97F4A7C15ull +
                     static_cast<std::uint64_t>(trial_index) * 0xBF58476D1CE4E5B9ull +
                     stream * 0x94D049BB133111EBull;
   z ^= z >> 30;
@@ -842,7 +850,7 @@ Json Oracle::state() const {
   out["oracle_class"] = class_name_;
   out["objective"] = options_.objective.to_json();
   out["hyperparameters"] = space_.to_json();
-  out["seed"] = seed_;
+  out["seed"] = seed();
   if (!heartbeat_failures_.empty()) out["heartbeat_failures"] = heartbeat_failures_;
   const Json extra = extra_state();
   for (const auto& [key, value] : extra.items()) out[key] = value;

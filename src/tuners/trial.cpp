@@ -63,7 +63,7 @@ Metrics Trial::final_metrics(const Objectives& objective) const {
     const bool is_objective =
         name == objective.name() ||
         std::any_of(objective.list().begin(), objective.list().end(),
-                    [&](const Objective& single) { return single.name() == name; });
+                    [&metric = name](const Objective& single) { return single.name() == metric; });
     if (is_objective && best_step && history.value_at(*best_step)) step = *best_step;
     out[name] = *history.value_at(step);
     if (const auto uncertainty = history.uncertainty_at(step))

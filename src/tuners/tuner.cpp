@@ -3,14 +3,20 @@
 #include <fmt/format.h>
 #include <unistd.h>
 
+#include <algorithm>
+#include <atomic>
 #include <cmath>
 #include <set>
 #include <sstream>
 #include <thread>
+#include <utility>
 
+#include "progress_line.hpp"
 #include "synalinks/errors.hpp"
+#include "synalinks/report/html_report.hpp"
 #include "synalinks/storage/project_directory.hpp"
 #include "synalinks/tuners/results.hpp"
+#include "trial_interrupt.hpp"
 #include "util/clock.hpp"
 #include "util/python_repr.hpp"
 
@@ -32,15 +38,23 @@ double seconds_since(std::chrono::steady_clock::time_point start) {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
 }
 
-// host-pid- : unique among the live workers of a shared storage.
+// host-pid-search- : unique among the live workers of a shared storage, also when two tuners of
+// one process work on the same study (they must not take each other's trials for their own).
 std::string worker_prefix() {
+  static std::atomic<int> searches{0};
   char host[256] = {0};
   if (::gethostname(host, sizeof host - 1) != 0) host[0] = '\0';
-  return fmt::format("{}-{}-", host, ::getpid());
+  return fmt::format("{}-{}-{}-", host, ::getpid(), searches++);
 }
 
 std::string first_line(const std::string& text) {
   return text.substr(0, text.find('\n'));
+}
+
+// A time limit as the user set it: "1.5 s" below a minute, "00h 02m 00s" above.
+std::string limit_text(double seconds) {
+  return seconds < 60 ? fmt::format("{:g} s", seconds)
+                      : synalinks::detail::format_duration(seconds);
 }
 
 BudgetLimits budget_limits(const TunerOptions& options) {
@@ -82,6 +96,7 @@ Tuner::Tuner(HyperModel hypermodel, std::unique_ptr<Oracle> oracle, const TunerO
   seed_given_ = options_.seed.has_value();
   std::shared_ptr<storage::Storage> storage = options_.storage;
   if (storage) {
+    if (options_.overwrite) storage->erase();  // a new search in the study's place
     project_dir_ = options_.directory / options_.project_name;
   } else {
     auto project = std::make_shared<storage::ProjectDirectory>(storage::ProjectDirectoryOptions{
@@ -110,7 +125,37 @@ std::filesystem::path Tuner::trial_dir(const std::string& trial_id) const {
 void Tuner::print(const std::string& text) const {
   if (options_.verbose <= 0) return;
   std::lock_guard lock(display_mutex_);
-  *options_.output << text << std::flush;
+  // The status line is erased, the text printed, and the line drawn again below it.
+  if (progress_shown_) *options_.output << "\r\x1b[K";
+  *options_.output << text;
+  if (progress_shown_) *options_.output << progress_line();
+  *options_.output << std::flush;
+}
+
+bool Tuner::live_progress() const {
+  if (options_.live_progress) return *options_.live_progress && options_.verbose > 0;
+  return options_.verbose > 0 && options_.output == &std::cout && ::isatty(STDOUT_FILENO) != 0;
+}
+
+std::string Tuner::progress_line() const {
+  detail::ProgressSnapshot snapshot{
+      .finished = progress_finished_.load(),
+      .finished_here = progress_finished_here_.load(),
+      .running = progress_running_.load(),
+      .max_trials = oracle_->max_trials(),
+      .elapsed_seconds = seconds_since(search_start_),
+      .best = progress_best_,
+      .spending = budget_->progress_text(),
+  };
+  if (snapshot.spending.empty()) snapshot.spending = spending_text(budget_->spent());
+  return detail::progress_text(snapshot);
+}
+
+void Tuner::draw_progress_locked(bool erase_only) {
+  *options_.output << "\r\x1b[K";
+  if (!erase_only) *options_.output << progress_line();
+  *options_.output << std::flush;
+  progress_shown_ = !erase_only;
 }
 
 template <class Hook>
@@ -122,6 +167,16 @@ void Tuner::notify(Hook&& hook) {
 
 void Tuner::search(std::any args) {
   stop_ = false;
+  search_stop_ = std::stop_source();
+  {
+    std::lock_guard lock(interrupted_mutex_);
+    interrupted_trials_.clear();
+  }
+  // Runs at once when the token was triggered before the search began: no trial starts then.
+  const std::stop_callback on_stop(options_.stop_token, [this] {
+    search_stop_.request_stop();
+    trial_ended_.notify_all();
+  });
   search_start_ = std::chrono::steady_clock::now();
   budget_ = std::make_unique<SearchBudget>(budget_limits(options_));
   budget_->count_ended(oracle_->trials());  // a resumed study's budget counts its earlier trials
@@ -132,6 +187,36 @@ void Tuner::search(std::any args) {
   if (!seed_given_)
     print(fmt::format("Search seed: {} (drawn at random; pass .seed = {} to repeat this search)\n",
                       oracle_->seed(), oracle_->seed()));
+  // The live status line: drawn every second by a thread of its own, erased when search() ends
+  // (however it ends).
+  progress_finished_ = 0;
+  for (const auto& trial : oracle_->trials())
+    if (is_finished(trial.status)) ++progress_finished_;
+  progress_finished_here_ = 0;
+  progress_running_ = 0;
+  {
+    std::lock_guard lock(display_mutex_);
+    progress_best_ = best_so_far_text();
+  }
+  std::jthread progress_ticker;
+  if (live_progress()) {
+    {
+      std::lock_guard lock(display_mutex_);
+      draw_progress_locked(/*erase_only=*/false);  // before any trial prints
+    }
+    progress_ticker = std::jthread([this](std::stop_token stop) {
+      std::mutex wait_mutex;
+      std::condition_variable_any tick;
+      std::unique_lock wait_lock(wait_mutex);
+      while (!tick.wait_for(wait_lock, stop, std::chrono::seconds(1),
+                            [&stop] { return stop.stop_requested(); })) {
+        std::lock_guard lock(display_mutex_);
+        draw_progress_locked(/*erase_only=*/false);
+      }
+      std::lock_guard lock(display_mutex_);
+      draw_progress_locked(/*erase_only=*/true);
+    });
+  }
   notify([this](Callback& callback) { callback.on_search_begin(*this); });
 
   const int workers = options_.max_parallel_trials;
@@ -160,12 +245,17 @@ void Tuner::search(std::any args) {
     if (failure) std::rethrow_exception(failure);
   }
   oracle_->refresh();  // the other workers' last results, for the summary
+  if (search_stop_.stop_requested()) {
+    const std::string text = interrupted_text();
+    print("\n" + text + "\n");
+    throw SearchInterrupted(text);
+  }
   if (after_search_) after_search_(*this, args);
   notify([this](Callback& callback) { callback.on_search_end(*this); });
 }
 
 void Tuner::run_worker(const std::string& tuner_id, const std::any& args) {
-  while (!stop_) {
+  while (!stop_requested()) {
     if (start_refusal()) break;
     Trial trial = oracle_->create_trial(tuner_id);
     if (trial.status == TrialStatus::stopped) break;
@@ -177,6 +267,31 @@ void Tuner::run_worker(const std::string& tuner_id, const std::any& args) {
     }
     run_one(std::move(trial), args);
   }
+}
+
+std::string Tuner::interrupted_text() const {
+  std::vector<std::int64_t> numbers;
+  {
+    std::lock_guard lock(interrupted_mutex_);
+    numbers = interrupted_trials_;
+  }
+  std::sort(numbers.begin(), numbers.end());
+  std::string text = "The search was asked to stop before its end.";
+  if (numbers.empty()) {
+    text += " No trial was running.";
+  } else {
+    std::string list;
+    for (const auto number : numbers) list += (list.empty() ? "#" : ", #") + std::to_string(number);
+    text += fmt::format(" Interrupted {} {}: {} run again when the search is resumed.",
+                        numbers.size() == 1 ? "trial" : "trials", list,
+                        numbers.size() == 1 ? "it will be" : "they will be");
+  }
+  std::int64_t ended = 0;
+  for (const auto& trial : oracle_->trials())
+    if (trial.status != TrialStatus::running) ++ended;
+  return text +
+         fmt::format(" The project keeps the {} trials that ended ({}).", ended,
+                     options_.storage ? std::string("in its storage") : project_dir_.string());
 }
 
 std::optional<std::string> Tuner::start_refusal() {
@@ -222,13 +337,37 @@ TrialResult Tuner::run_trial(HyperParameters& hp, TrialContext& context) {
   return hypermodel_(hp, context);
 }
 
-Trial Tuner::run_one(Trial trial, const std::any& args) {
+std::optional<Trial> Tuner::run_one(Trial trial, const std::any& args) {
+  // Counted as running until it ended (or threw), so that the status line printed after it
+  // ended no longer counts it.
+  ++progress_running_;
+  struct Running {
+    std::atomic<std::int64_t>& count;
+    bool counted = true;
+    void end() {
+      if (std::exchange(counted, false)) --count;
+    }
+    ~Running() { end(); }
+  } running{progress_running_};
   if (options_.verbose > 0) print(trial_begin_text(trial));
   notify([&](Callback& callback) { callback.on_trial_begin(*this, trial); });
   const auto start = std::chrono::steady_clock::now();
 
   Trial ended = trial;
   HyperParameters hp = trial.hyperparameters;
+  const detail::TrialInterrupt interrupt(search_stop_.get_token(), options_.trial_timeout);
+  // What the trial's end means once it was interrupted: the search's stop leaves it to run again
+  // on resume (whatever it threw while being cut); a time limit fails it, naming the limit.
+  const auto timeout_message = [&](const std::string& what) {
+    return fmt::format(
+        "the trial ran longer than its time limit (trial_timeout = {}) and was "
+        "interrupted: {}",
+        limit_text(static_cast<double>(options_.trial_timeout->count()) / 1000.0), what);
+  };
+  const auto left_to_resume = [&] {
+    return search_stop_.stop_requested() && !interrupt.timed_out();
+  };
+  bool interrupted = false;
   try {
     std::vector<TrialResult> results;
     std::vector<std::optional<std::int64_t>> last_steps;
@@ -236,7 +375,11 @@ Trial Tuner::run_one(Trial trial, const std::any& args) {
     std::optional<std::string> stop_reason;
     for (int execution = 0; execution < options_.executions_per_trial && !stop_reason;
          ++execution) {
+      if (interrupt.token().stop_requested())
+        throw Interrupted("the trial was interrupted before its execution " +
+                          std::to_string(execution + 1));
       TrialContext context = make_context(trial, args, execution);
+      context.interrupt_token = interrupt.token();
       first_epoch = context.initial_epoch;
       results.push_back(run_trial(hp, context));
       last_steps.push_back(context.last_reported_step);
@@ -248,7 +391,18 @@ Trial Tuner::run_one(Trial trial, const std::any& args) {
   } catch (const FatalError&) {
     throw;
   } catch (const ObjectiveError&) {
-    throw;
+    if (left_to_resume()) {
+      interrupted = true;
+    } else {
+      throw;
+    }
+  } catch (const Interrupted& error) {
+    if (interrupt.timed_out()) {
+      ended.status = TrialStatus::invalid;
+      ended.message = timeout_message(error.what());
+    } else {
+      interrupted = true;
+    }
   } catch (const FailedTrialError& error) {
     ended.status = TrialStatus::failed;
     ended.message = error.what();
@@ -263,6 +417,26 @@ Trial Tuner::run_one(Trial trial, const std::any& args) {
     ended.status = TrialStatus::invalid;
     ended.message = "the trial threw an exception that is not a std::exception";
   }
+  // Whatever a trial threw while the search's stop cut it is no verdict on its configuration.
+  if (!interrupted && left_to_resume() && ended.status != TrialStatus::completed &&
+      ended.status != TrialStatus::stopped)
+    interrupted = true;
+  if (interrupted) {
+    {
+      std::lock_guard lock(interrupted_mutex_);
+      interrupted_trials_.push_back(trial.number);
+    }
+    if (options_.verbose > 0)
+      print(
+          fmt::format("\nTrial {} interrupted [{}]: it will run again when the search is "
+                      "resumed\n",
+                      trial.number, synalinks::detail::format_duration(seconds_since(start))));
+    trial_ended_.notify_all();
+    return std::nullopt;
+  }
+  if (interrupt.timed_out() && ended.status == TrialStatus::invalid &&
+      ended.message.find("trial_timeout") == std::string::npos)
+    ended.message = timeout_message(ended.message);
   ended.hyperparameters = std::move(hp);
   ended.duration_seconds = seconds_since(start);
 
@@ -276,6 +450,16 @@ Trial Tuner::run_one(Trial trial, const std::any& args) {
     throw;
   }
   budget_->end_trial(result);
+  running.end();
+  if (is_finished(result.status)) {
+    ++progress_finished_;
+    ++progress_finished_here_;
+  }
+  if (live_progress()) {
+    std::string best = best_so_far_text();
+    std::lock_guard lock(display_mutex_);
+    progress_best_ = std::move(best);
+  }
   if (options_.verbose > 0) print(trial_end_text(result, ended.duration_seconds));
   notify([&](Callback& callback) { callback.on_trial_end(*this, result); });
   trial_ended_.notify_all();
@@ -411,13 +595,9 @@ std::string Tuner::trial_end_text(const Trial& trial, double elapsed) const {
       out = fmt::format("\nTrial {} {} [{}]\n{}\n", trial.number, to_string(trial.status),
                         synalinks::detail::format_duration(elapsed), first_line(trial.message));
   }
-  const auto best = oracle_->get_best_trials(1);
-  const bool has_best =
-      !best.empty() && best.front().status == TrialStatus::completed && best.front().score;
-  out += fmt::format(
-      "\nBest {} So Far: {}\n", objective.name(),
-      has_best ? format_estimate(*best.front().score, best.front().score_uncertainty(objective))
-               : std::string("None"));
+  const std::string best = best_so_far_text();
+  out += fmt::format("\nBest {} So Far: {}\n", objective.name(),
+                     best.empty() ? std::string("None") : best.substr(objective.name().size() + 2));
   out += "Total elapsed time: " + synalinks::detail::format_duration(seconds_since(search_start_)) +
          "\n";
   if (const std::string budget = budget_->progress_text(); !budget.empty())
@@ -425,6 +605,15 @@ std::string Tuner::trial_end_text(const Trial& trial, double elapsed) const {
   if (const auto hits = budget_->spent().lm_cache_hits; hits > 0)
     out += fmt::format("LM calls saved by the cache so far: {}\n", hits);
   return out;
+}
+
+std::string Tuner::best_so_far_text() const {
+  const Objectives& objective = oracle_->objective();
+  const auto best = oracle_->get_best_trials(1);
+  if (best.empty() || best.front().status != TrialStatus::completed || !best.front().score)
+    return {};
+  return objective.name() + ": " +
+         format_estimate(*best.front().score, best.front().score_uncertainty(objective));
 }
 
 const Tuner::ModelBuilder& Tuner::model_builder(const std::type_info& model_type) const {
@@ -448,6 +637,13 @@ std::string Tuner::results_summary_text(std::size_t num_trials) const {
 
 void Tuner::results_summary(std::size_t num_trials) const {
   *options_.output << results_summary_text(num_trials) << std::flush;
+}
+
+void Tuner::report(const std::filesystem::path& path) const {
+  report::write_html_report(
+      *oracle_, path,
+      {.title = "synalinks search report: " + options_.project_name,
+       .source = options_.storage ? options_.storage->describe() : project_dir_.string()});
 }
 
 std::string Tuner::search_space_summary_text() const {

@@ -13,6 +13,7 @@
 namespace synalinks {
 namespace {
 
+using synalinks::testing::process_alive;
 using synalinks::testing::ProcessResult;
 using synalinks::testing::run_process;
 using synalinks::testing::TempDir;
@@ -69,15 +70,6 @@ pid_t read_pid(const fs::path& file) {
   return pid;
 }
 
-// Running, or stopped but not dead (a zombie is dead: it only waits to be reaped).
-bool alive(pid_t pid) {
-  if (::kill(pid, 0) != 0) return false;
-  std::ifstream stat("/proc/" + std::to_string(pid) + "/stat");
-  std::string text((std::istreambuf_iterator<char>(stat)), std::istreambuf_iterator<char>());
-  const auto close = text.rfind(')');
-  return close == std::string::npos || close + 2 >= text.size() || text[close + 2] != 'Z';
-}
-
 // Runs the search with the halving pruner: trial 1 meets trial 0 at rung 0 (step 1) and stops.
 struct PrunedSearch {
   ProcessResult result;
@@ -121,8 +113,8 @@ TEST(SynalinksTunePruning, AStoppedTrialsProcessGroupIsTerminated) {
   // SIGTERM ended it at once, with its child, well within the 10 s grace and its own 10 s.
   EXPECT_LT(trial_json(dir.path(), "1")["duration_seconds"].get<double>(), 3.0);
   EXPECT_LT(search.seconds, 8.0);
-  EXPECT_FALSE(alive(read_pid(dir.path() / "1.pid")));
-  EXPECT_FALSE(alive(read_pid(dir.path() / "1.child")));
+  EXPECT_FALSE(process_alive(read_pid(dir.path() / "1.pid")));
+  EXPECT_FALSE(process_alive(read_pid(dir.path() / "1.child")));
 
   const ProcessResult summary = run_process(
       {kTune, "summary", "--directory", dir.path().string(), "--project-name", "pruned", "--json"},
@@ -140,8 +132,8 @@ TEST(SynalinksTunePruning, ACommandIgnoringSigtermIsKilledAfterTheGracePeriod) {
   const double duration = trial_json(dir.path(), "1")["duration_seconds"].get<double>();
   EXPECT_GE(duration, 0.5);
   EXPECT_LT(duration, 4.0);
-  EXPECT_FALSE(alive(read_pid(dir.path() / "1.pid")));
-  EXPECT_FALSE(alive(read_pid(dir.path() / "1.child")));
+  EXPECT_FALSE(process_alive(read_pid(dir.path() / "1.pid")));
+  EXPECT_FALSE(process_alive(read_pid(dir.path() / "1.child")));
 }
 
 TEST(SynalinksTunePruning, StepLinesWithoutAPrunerAreRecordedAndTheResultLineEndsTheTrial) {
@@ -235,9 +227,9 @@ TEST(SynalinksTunePruning, ProcessesATrialLeavesRunningAreReapedWhenTheyEnd) {
   EXPECT_NE(::kill(background, 0), 0) << "trial 0's background process is a zombie";
 }
 
-// ask / report / tell: a program that runs its trials itself reports steps and learns when the
+// ask / tell --step / tell: a program that runs its trials itself reports steps and learns when the
 // pruner stops a trial.
-TEST(SynalinksTunePruning, ReportRecordsAStepAndEndsACondemnedTrialAsStopped) {
+TEST(SynalinksTunePruning, TellAtAStepRecordsItAndEndsACondemnedTrialAsStopped) {
   TempDir dir;
   const auto call = [&dir](std::vector<std::string> args) {
     args.insert(args.begin(), kTune);
@@ -252,17 +244,17 @@ TEST(SynalinksTunePruning, ReportRecordsAStepAndEndsACondemnedTrialAsStopped) {
   };
   EXPECT_EQ(json_of(call({"ask"}))["trial_id"], "0");
   const Json first = json_of(
-      call({"report", "--trial-id", "0", "--step", "1", "--value", "1", "--pruner", "halving"}));
+      call({"tell", "--trial-id", "0", "--step", "1", "--value", "1", "--pruner", "halving"}));
   EXPECT_EQ(first, Json({{"trial_id", "0"}, {"step", 1}, {"status", "RUNNING"}}));
   json_of(call({"tell", "--trial-id", "0", "--value", "1"}));
 
   EXPECT_EQ(json_of(call({"ask"}))["trial_id"], "1");
-  EXPECT_EQ(json_of(call({"report", "--trial-id", "1", "--step", "0", "--metrics", R"({"loss": 5})",
+  EXPECT_EQ(json_of(call({"tell", "--trial-id", "1", "--step", "0", "--metrics", R"({"loss": 5})",
                           "--pruner", "halving"}))["status"],
             "RUNNING")
       << "step 0 is before the first rung";
   const Json stopped = json_of(
-      call({"report", "--trial-id", "1", "--step", "1", "--value", "5", "--pruner", "halving"}));
+      call({"tell", "--trial-id", "1", "--step", "1", "--value", "5", "--pruner", "halving"}));
   EXPECT_EQ(stopped["status"], "STOPPED");
   EXPECT_THAT(stopped["message"].get<std::string>(),
               HasSubstr("stopped by the successive halving pruner at step 1: 5 is not among"));
@@ -271,7 +263,7 @@ TEST(SynalinksTunePruning, ReportRecordsAStepAndEndsACondemnedTrialAsStopped) {
   EXPECT_EQ(trial["score"], 5.0);
   EXPECT_EQ(trial["metrics"]["metrics"]["loss"]["observations"].size(), 2u);
 
-  const ProcessResult again = call({"report", "--trial-id", "1", "--step", "2", "--value", "5"});
+  const ProcessResult again = call({"tell", "--trial-id", "1", "--step", "2", "--value", "5"});
   EXPECT_EQ(again.exit_code, 2);
   EXPECT_THAT(again.err, HasSubstr("trial 1 is STOPPED; expected a RUNNING trial"));
 }

@@ -3,6 +3,7 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <chrono>
 #include <map>
 #include <memory>
@@ -129,6 +130,43 @@ TEST(SynalinksTuneStorage, TheUncertaintyOfAScoreIsReadBackFromPostgres) {
   TempDir dir;
   check_uncertainty_through_the_storage(dir.path(), synalinks::testing::postgres_url(),
                                         synalinks::testing::unique_study("noisy"));
+}
+
+// --overwrite starts the study afresh, even for another direction; without it, a study searched
+// for another objective is refused with a message naming --overwrite.
+void check_overwrite_starts_the_study_afresh(const fs::path& dir, const std::string& url,
+                                             const std::string& study) {
+  const ProcessResult first = run_process(worker_args(dir, url, study, "3"), dir);
+  ASSERT_EQ(first.exit_code, 0) << first.err;
+  ASSERT_EQ(summary(dir, url, study)["trials"].size(), 3u);
+
+  std::vector<std::string> reversed = worker_args(dir, url, study, "2");
+  const auto direction = std::find(reversed.begin(), reversed.end(), "--direction");
+  ASSERT_NE(direction, reversed.end());
+  *(direction + 1) = "max";
+  const ProcessResult refused = run_process(reversed, dir);
+  EXPECT_EQ(refused.exit_code, 3) << refused.err;
+  EXPECT_THAT(refused.err, ::testing::HasSubstr("--overwrite"));
+  EXPECT_THAT(refused.err, ::testing::Not(::testing::HasSubstr("overwrite=true")));
+
+  reversed.insert(reversed.end() - 2, "--overwrite");
+  const ProcessResult fresh = run_process(reversed, dir);
+  ASSERT_EQ(fresh.exit_code, 0) << fresh.err;
+  const Json result = summary(dir, url, study);
+  EXPECT_EQ(result["trials"].size(), 2u) << result.dump();
+  EXPECT_EQ(result["objective"][0]["direction"], "max") << result.dump();
+}
+
+TEST(SynalinksTuneStorage, OverwriteStartsASqliteStudyAfresh) {
+  TempDir dir;
+  check_overwrite_starts_the_study_afresh(
+      dir.path(), "sqlite:///" + (dir.path() / "study.db").string(), "again");
+}
+
+TEST(SynalinksTuneStorage, OverwriteStartsAPostgresStudyAfresh) {
+  TempDir dir;
+  check_overwrite_starts_the_study_afresh(dir.path(), synalinks::testing::postgres_url(),
+                                          synalinks::testing::unique_study("again"));
 }
 
 // 8 workers against PostgreSQL run a 200-trial search while random workers are killed with

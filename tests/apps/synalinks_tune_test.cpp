@@ -170,6 +170,61 @@ TEST(SynalinksTune, UsageErrorsExitWithTwoAndSayWhatIsExpected) {
   EXPECT_EQ(result.exit_code, 2);
 }
 
+// A --space file that cannot be read is a bad argument (exit 2), not a broken project (3).
+TEST(SynalinksTune, AMissingOrUnreadableSpaceFileIsAUsageError) {
+  TempDir dir;
+  const auto search = [&dir](const fs::path& space) {
+    return run_process({kTune, "search", "--space", space.string(), "--objective", "loss",
+                        "--directory", dir.path().string(), "--", kTrial},
+                       dir.path());
+  };
+  const fs::path missing = dir.path() / "missing.json";
+  ProcessResult result = search(missing);
+  EXPECT_EQ(result.exit_code, 2) << result.err;
+  EXPECT_THAT(result.err, HasSubstr("--space"));
+  EXPECT_THAT(result.err, HasSubstr(missing.string()));
+
+  const fs::path truncated = dir.path() / "truncated.json";
+  std::ofstream(truncated) << R"({"space": [{"class_name": "Float", "config": )";
+  result = search(truncated);
+  EXPECT_EQ(result.exit_code, 2) << result.err;
+  EXPECT_THAT(result.err, HasSubstr(truncated.string()));
+  EXPECT_THAT(result.err, HasSubstr("not valid JSON"));
+
+  for (const std::string& invalid :
+       {std::string(R"({"space": 5, "values": {}})"), std::string(R"([{"class_name": 7}])"),
+        std::string(R"([{"class_name": "Int", "config": {"name": "n", "min_value": "one"}}])")}) {
+    const fs::path space = dir.path() / "invalid.json";
+    std::ofstream(space) << invalid;
+    result = search(space);
+    EXPECT_EQ(result.exit_code, 2) << invalid << ": " << result.err;
+    EXPECT_THAT(result.err, HasSubstr(space.string())) << invalid;
+  }
+
+  // ask reads --space the same way.
+  result = run_process({kTune, "ask", "--space", missing.string(), "--objective", "loss",
+                        "--directory", dir.path().string()},
+                       dir.path());
+  EXPECT_EQ(result.exit_code, 2) << result.err;
+  EXPECT_FALSE(fs::exists(dir.path() / "untitled_project" / "oracle.json"));
+}
+
+// On the command line the direction of a metric whose name says nothing is given by --direction.
+TEST(SynalinksTune, AnObjectiveOfUnknownDirectionAsksForDirection) {
+  TempDir dir;
+  for (const std::string subcommand : {"search", "ask"}) {
+    std::vector<std::string> args = {kTune,         subcommand, "--space",     kSpace,
+                                     "--objective", "x",        "--directory", dir.path().string()};
+    if (subcommand == "search") args.insert(args.end(), {"--", kTrial});
+    const ProcessResult result = run_process(args, dir.path());
+    EXPECT_EQ(result.exit_code, 2) << result.err;
+    EXPECT_THAT(result.err, HasSubstr("cannot infer whether metric 'x'"));
+    EXPECT_THAT(result.err, HasSubstr("--direction max"));
+    EXPECT_THAT(result.err, HasSubstr("--direction min"));
+    EXPECT_THAT(result.err, ::testing::Not(HasSubstr("Direction::max"))) << result.err;
+  }
+}
+
 TEST(SynalinksTune, FailingCommandsStopTheSearchWithTheReason) {
   TempDir dir;
   const ProcessResult result =

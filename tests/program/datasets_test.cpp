@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 #include <httplib.h>
 
+#include <atomic>
 #include <fstream>
 #include <thread>
 
@@ -62,7 +63,7 @@ TEST(Gsm8k, DownloadsOnceIntoTheCache) {
   program_test::write_questions(source.path() / "train.jsonl", 5);
   program_test::write_questions(source.path() / "test.jsonl", 3, 100);
   httplib::Server server;
-  int requests = 0;
+  std::atomic<int> requests = 0;  // counted by the server's threads
   server.set_pre_routing_handler([&](const httplib::Request&, httplib::Response&) {
     ++requests;
     return httplib::Server::HandlerResponse::Unhandled;
@@ -109,6 +110,29 @@ TEST(Jsonl, MapsFieldsAndConvertsNumbers) {
                                       .field_map = {{"message", "text"}}});
               }),
               HasSubstr("bad.jsonl:1: field 'label' holds \"x\"; expected an integer"));
+}
+
+TEST(Gsm8k, AnswerBeyondAnyNumberIsRejected) {
+  // strtod reads "1e999" as infinity, which JSON cannot hold.
+  EXPECT_THAT(
+      testing::message_of<InvalidArgument>([] { datasets::gsm8k::parse_answer("#### 1e999"); }),
+      HasSubstr("'1e999'; expected a number"));
+}
+
+TEST(Jsonl, IntegersNoInt64HoldsAreRejected) {
+  testing::TempDir dir;
+  const DataModel input("In", {fields::string("text", "")});
+  const DataModel output("Out", {fields::integer("label", "")});
+  for (const char* label : {R"("1e300")", "-1e19", R"("99999999999999999999")"}) {
+    std::ofstream(dir.path() / "rows.jsonl") << R"({"text": "hi", "label": )" << label << "}\n";
+    EXPECT_THAT(testing::message_of<ProjectError>([&] {
+                  datasets::load_jsonl({.path = dir.path() / "rows.jsonl",
+                                        .input_data_model = input,
+                                        .output_data_model = output});
+                }),
+                HasSubstr("rows.jsonl:1: field 'label' holds"))
+        << label;
+  }
 }
 
 }  // namespace

@@ -75,6 +75,15 @@ TEST(ProjectDirectory, CorruptOracleFileNamesItsPath) {
   EXPECT_THAT(error.what(), HasSubstr("corrupt or truncated"));
 }
 
+TEST(ProjectDirectory, NumberNoDoubleHoldsIsACorruptFile) {
+  // nlohmann reports 1e400 with out_of_range, not parse_error: still our ProjectError.
+  TempDir dir;
+  make_project(dir.path());
+  write_text(dir.path() / "p" / "oracle.json", "{\"seed\": -1e400}");
+  const ProjectError error = reopen_error(dir.path());
+  EXPECT_THAT(error.what(), HasSubstr("corrupt or truncated"));
+}
+
 TEST(ProjectDirectory, TruncatedTrialFileNamesItsPath) {
   TempDir dir;
   make_project(dir.path());

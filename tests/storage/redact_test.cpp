@@ -30,5 +30,21 @@ TEST(Redact, LeavesTextWithoutSecretsAsItIs) {
     EXPECT_EQ(redact_secrets(text), text);
 }
 
+TEST(Redact, HidesPasswordsAsLibpqReadsThem) {
+  // libpq reads the user information up to an '@' before the first '/', spaces and '?' included.
+  EXPECT_EQ(redact_secrets("postgresql://bob:s3c* %40t@db.example=require"),
+            "postgresql://bob:***@db.example=require");
+  EXPECT_EQ(redact_secrets("postgresql://bob:a?b#c@h/db"), "postgresql://bob:***@h/db");
+  // Its keyword form allows spaces around '=', and '&' is part of a keyword's value.
+  EXPECT_EQ(redact_secrets("host=h password = secret dbname=d"), "host=h password = *** dbname=d");
+  EXPECT_EQ(redact_secrets("password= 'a b' host=h"), "password= *** host=h");
+  EXPECT_EQ(redact_secrets("host=h password=abc&def dbname=d"), "host=h password=*** dbname=d");
+  // A URL's query parameter ends at the next '&', spaces included.
+  EXPECT_EQ(redact_secrets("postgresql://h/db?password=a b&sslmode=require"),
+            "postgresql://h/db?password=***&sslmode=require");
+  // ...and begins right after '=': leading spaces belong to the password.
+  EXPECT_EQ(redact_secrets("postgres://h?password=\t***"), "postgres://h?password=***");
+}
+
 }  // namespace
 }  // namespace synalinks::storage

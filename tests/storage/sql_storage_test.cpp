@@ -325,6 +325,100 @@ TEST_P(SharedStorageTest, ATrialWhoseHeartbeatStopsIsFailedAndRunAgainOnce) {
   EXPECT_EQ(completed, 3);
 }
 
+// The trial that re-runs a dead worker's configuration takes the place of the failed one: it is
+// not counted twice, by the max_trials check nor by remaining_trials().
+TEST_P(SharedStorageTest, ARerunAfterADeadWorkerIsCountedOnceByRemainingTrials) {
+  const sl::storage::SqlStorageOptions fast{.heartbeat_interval_seconds = 0.05,
+                                            .grace_period_seconds = 0.4};
+  sl::tuners::OracleOptions oracle_options{
+      .objective = Objective("loss", sl::tuners::Direction::min), .max_trials = 3, .seed = 3};
+  oracle_options.hyperparameters.Float("x", 0, 1);
+  {
+    sl::tuners::RandomSearchOracle dying(oracle_options);
+    dying.attach(open(fast));
+    ASSERT_EQ(dying.create_trial("dying").status, TrialStatus::running);
+    EXPECT_EQ(dying.remaining_trials(), 2);
+  }
+  sl::tuners::RandomSearchOracle survivor(oracle_options);
+  survivor.attach(open(fast));
+  std::this_thread::sleep_for(std::chrono::milliseconds(700));
+  const auto rerun = survivor.create_trial("s1");  // fails the lost trial and re-runs it
+  ASSERT_EQ(rerun.status, TrialStatus::running);
+  ASSERT_EQ(survivor.num_trials(), 2u);  // the failed trial and its re-run
+  EXPECT_EQ(survivor.remaining_trials(), 2);
+  survivor.tell(rerun.trial_id, 0.25);
+  EXPECT_EQ(survivor.remaining_trials(), 2);
+  // What remaining_trials() says is what create_trial grants.
+  for (int left = 2; left > 0; --left) {
+    const auto trial = survivor.create_trial("s1");
+    ASSERT_EQ(trial.status, TrialStatus::running) << left << " trials should remain";
+    survivor.tell(trial.trial_id, 0.5);
+    EXPECT_EQ(survivor.remaining_trials(), left - 1);
+  }
+  EXPECT_EQ(survivor.create_trial("s1").status, TrialStatus::stopped);
+}
+
+// overwrite = true with a SQL storage starts the study afresh: its trials and state go, in one
+// transaction, and the other studies of the database stay.
+TEST_P(SharedStorageTest, OverwriteStartsTheStudyAfreshAndLeavesOtherStudiesAlone) {
+  const std::string other_study = study_ + "-other";
+  {
+    sl::tuners::RandomSearch other(
+        quadratic, {.objective = Objective("loss", sl::tuners::Direction::min),
+                    .max_trials = 2,
+                    .seed = 1,
+                    .directory = temp_.path(),
+                    .project_name = "other",
+                    .verbose = 0,
+                    .storage = sl::storage::open_storage(url_, {.study_name = other_study})});
+    other.search();
+  }
+  {
+    sl::tuners::RandomSearch first(quadratic, options(3));
+    first.search();
+    ASSERT_EQ(first.oracle().num_trials(), 3u);
+  }
+  int runs = 0;
+  const auto counted = [&](sl::HyperParameters& hp) {
+    ++runs;
+    return quadratic(hp);
+  };
+  {
+    auto opts = options(3);
+    opts.overwrite = true;
+    sl::tuners::RandomSearch fresh(counted, opts);
+    EXPECT_FALSE(fresh.oracle().resumed());
+    EXPECT_EQ(fresh.oracle().num_trials(), 0u);
+    fresh.search();
+    EXPECT_EQ(runs, 3);
+    EXPECT_EQ(fresh.oracle().num_trials(), 3u);
+  }
+  // A new search may even optimize the other way.
+  runs = 0;
+  auto opts = options(2);
+  opts.overwrite = true;
+  opts.objective = Objective("loss", sl::tuners::Direction::max);
+  {
+    sl::tuners::RandomSearch reversed(counted, opts);
+    reversed.search();
+    EXPECT_EQ(runs, 2);
+  }
+  opts.overwrite = false;
+  opts.storage = open();
+  sl::tuners::RandomSearch resumed(counted, opts);
+  EXPECT_TRUE(resumed.oracle().resumed());
+  resumed.search();
+  EXPECT_EQ(runs, 2);  // nothing left to run
+  std::vector<std::string> ids;
+  for (const auto& trial : resumed.oracle().trials()) ids.push_back(trial.trial_id);
+  EXPECT_EQ(ids, (std::vector<std::string>{"0", "1"}));
+  const auto others = sl::storage::open_storage(url_, {.study_name = other_study})->load();
+  ASSERT_TRUE(others);
+  EXPECT_EQ(others->trials.size(), 2u);
+  EXPECT_EQ(others->oracle_state.at("objective"),
+            sl::tuners::Objectives(Objective("loss", sl::tuners::Direction::min)).to_json());
+}
+
 TEST_P(SharedStorageTest, TheLateResultOfAFailedTrialIsDropped) {
   const sl::storage::SqlStorageOptions fast{.heartbeat_interval_seconds = 0,
                                             .grace_period_seconds = 0.2};

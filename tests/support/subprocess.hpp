@@ -9,6 +9,7 @@
 
 #include <filesystem>
 #include <fstream>
+#include <iterator>
 #include <sstream>
 #include <stdexcept>
 #include <string>
@@ -17,7 +18,8 @@
 namespace synalinks::testing {
 
 struct ProcessResult {
-  int exit_code = -1;  // -1 when killed by a signal
+  int exit_code = -1;   // -1 when killed by a signal
+  int term_signal = 0;  // the signal that killed it, 0 when it exited
   std::string out;
   std::string err;
 };
@@ -61,6 +63,8 @@ class Process {
   Process& operator=(const Process&) = delete;
 
   void kill_hard() { ::kill(pid_, SIGKILL); }
+  void send(int signal_number) { ::kill(pid_, signal_number); }
+  pid_t pid() const { return pid_; }
 
   ProcessResult wait() {
     int status = 0;
@@ -68,6 +72,7 @@ class Process {
     pid_ = -1;
     ProcessResult result;
     result.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+    result.term_signal = WIFSIGNALED(status) ? WTERMSIG(status) : 0;
     result.out = read(out_);
     result.err = read(err_);
     return result;
@@ -89,6 +94,15 @@ class Process {
   std::filesystem::path out_;
   std::filesystem::path err_;
 };
+
+// Running, or stopped but not dead (a zombie is dead: it only waits to be reaped).
+inline bool process_alive(pid_t pid) {
+  if (pid <= 0 || ::kill(pid, 0) != 0) return false;
+  std::ifstream stat("/proc/" + std::to_string(pid) + "/stat");
+  std::string text((std::istreambuf_iterator<char>(stat)), std::istreambuf_iterator<char>());
+  const auto close = text.rfind(')');
+  return close == std::string::npos || close + 2 >= text.size() || text[close + 2] != 'Z';
+}
 
 inline ProcessResult run_process(const std::vector<std::string>& argv,
                                  const std::filesystem::path& scratch,

@@ -294,5 +294,31 @@ TEST(Oracle, RejectsBadOptions) {
   EXPECT_THROW(RandomSearchOracle({.max_consecutive_failed_trials = -1}), InvalidArgument);
 }
 
+TEST(Oracle, ForeignStateWithoutItsDirectionsIsAProjectError) {
+  auto oracle = random_oracle(3);
+  for (const char* state : {R"({"foreign": true})", R"({"foreign": true, "directions": 3})"})
+    EXPECT_THAT(message_of<ProjectError>(
+                    [&] { oracle.restore({.oracle_state = Json::parse(state)}, "db"); }),
+                HasSubstr("the oracle state of the project at db"))
+        << state;
+}
+
+TEST(Oracle, ForeignMetricsWithoutANumericIndexKeepTheirNames) {
+  Trial trial;
+  trial.trial_id = "0";
+  trial.status = TrialStatus::completed;
+  for (const char* name : {"__objective_", "__objective_x", "__objective_99999999999999999999"})
+    trial.metrics.update(name, 1.0, 0, Direction::min);
+  trial.metrics.update("__objective_0", 2.0, 0, Direction::min);
+  auto oracle = random_oracle(3);
+  oracle.restore(
+      {.oracle_state = Json::parse(R"({"foreign": true, "directions": []})"), .trials = {trial}},
+      "db");
+  const Trial restored = oracle.get_trial("0");
+  EXPECT_TRUE(restored.metrics.contains("__objective_x"));
+  EXPECT_TRUE(restored.metrics.contains("__objective_99999999999999999999"));
+  EXPECT_TRUE(restored.metrics.contains("loss"));  // index 0 is the objective
+}
+
 }  // namespace
 }  // namespace synalinks::tuners

@@ -561,7 +561,8 @@ TEST(Tuner, AProjectOfAnotherTunerTypeIsNotResumed) {
   const std::string what = message_of<ProjectError>(
       [&] { GridSearch grid([](HyperParameters& hp) { return hp.Float("x", 0, 1); }, options); });
   EXPECT_THAT(what, HasSubstr("holds a RandomSearch search"));
-  EXPECT_THAT(what, HasSubstr("overwrite=true"));
+  EXPECT_THAT(what, HasSubstr("overwrite = true"));
+  EXPECT_THAT(what, HasSubstr("--overwrite"));
 }
 
 TEST(Tuner, AProjectIsNotResumedForAnotherObjective) {

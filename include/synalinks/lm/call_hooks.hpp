@@ -5,6 +5,7 @@
 
 #include <functional>
 #include <memory>
+#include <stop_token>
 
 #include "synalinks/lm/response_cache.hpp"
 #include "synalinks/lm/usage.hpp"
@@ -24,6 +25,10 @@ struct CallHooks {
   // temperature above 0, or without one (the provider's default), never use it: each is an
   // independent draw. The LanguageModel's own cache (cache_path), when set, is consulted first.
   std::shared_ptr<ResponseCache> deterministic_cache{};
+  // Once triggered, the call ends at once with synalinks::Interrupted: a request in flight is
+  // aborted, a wait before a retry is cut short, and no new request is sent. What was spent
+  // until then still reaches after_call. A tuner's trials pass their interrupt token here.
+  std::stop_token cancel{};
 };
 
 }  // namespace synalinks

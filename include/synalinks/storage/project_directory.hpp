@@ -9,7 +9,9 @@
 #pragma once
 
 #include <filesystem>
+#include <mutex>
 #include <string>
+#include <unordered_set>
 
 #include "synalinks/storage/storage.hpp"
 
@@ -39,6 +41,7 @@ class ProjectDirectory final : public Storage {
   std::optional<Snapshot> load() override;
   void save_trial(const tuners::Trial& trial, bool durable) override;
   void save_oracle(const Json& state) override;
+  void erase() override;  // everything in the folder but its lock
   std::string describe() const override { return path_.string(); }
 
   // Reads a project without locking it or changing it (to report on a search that may still be
@@ -54,6 +57,10 @@ class ProjectDirectory final : public Storage {
   std::filesystem::path path_;
   bool sync_;
   int lock_fd_ = -1;
+  // Trial folders known to exist: a trial's record is saved three times or more, and a mkdir
+  // that fails with EEXIST costs a path lookup in a folder of thousands of entries each time.
+  std::mutex folders_mutex_;
+  std::unordered_set<std::string> folders_;
 };
 
 // Reads and parses one JSON file; ProjectError with the path and what was wrong otherwise.

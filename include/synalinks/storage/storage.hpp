@@ -63,6 +63,9 @@ class Storage {
   virtual void save_trial(const tuners::Trial& trial, bool durable) = 0;
   // Saves the oracle's own state (seed, space, retry queue, ...), replacing the previous one.
   virtual void save_oracle(const Json& state) = 0;
+  // Deletes everything saved for this search (its trials and the oracle's state) so that a new
+  // search starts there (overwrite = true). Other searches the storage holds are not touched.
+  virtual void erase() = 0;
   // A short description for messages: the folder's path or the database's URL.
   virtual std::string describe() const = 0;
 

@@ -6,6 +6,7 @@
 // a storage attached every change is saved before the call returns.
 #pragma once
 
+#include <atomic>
 #include <cstdint>
 #include <deque>
 #include <functional>
@@ -49,7 +50,7 @@ class Oracle {
   const std::string& class_name() const { return class_name_; }
   const Objectives& objective() const { return options_.objective; }
   std::optional<std::int64_t> max_trials() const;
-  std::int64_t seed() const { return seed_; }
+  std::int64_t seed() const { return seed_.load(std::memory_order_relaxed); }
 
   // What happens on resume to trials saved as RUNNING.
   enum class ResumeMode {
@@ -212,7 +213,9 @@ class Oracle {
   OracleOptions options_;
   std::string class_name_;
   HyperParameters space_;
-  std::int64_t seed_ = 0;
+  // Read without the mutex (a trial's context asks for it while other workers run), and
+  // written again when a shared storage's state is re-read.
+  std::atomic<std::int64_t> seed_{0};
   std::map<std::string, Trial> trials_;
   std::vector<std::string> order_;                          // creation order
   std::vector<std::string> end_order_;                      // order trials ended in

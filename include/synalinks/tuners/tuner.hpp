@@ -22,6 +22,7 @@
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <stop_token>
 #include <string>
 #include <type_traits>
 #include <typeinfo>
@@ -107,6 +108,11 @@ struct TrialContext {
   // The last step report() was given: what the trial returns is recorded at that step, in place
   // of the intermediate values reported there (a trial that never reports: at step 0).
   std::optional<std::int64_t> last_reported_step;
+  // Triggered when the trial must end at once, without a result: the search was asked to stop
+  // (TunerOptions::stop_token) or the trial's time ran out (TunerOptions::trial_timeout). Program
+  // trials cancel their LM calls in flight and trial commands are terminated; a long hypermodel
+  // of its own should poll interrupted() and throw synalinks::Interrupted.
+  std::stop_token interrupt_token;
 
   // Ends the trial early: what the hypermodel returns next is recorded, with status STOPPED.
   void stop(std::string reason) { stop_reason = std::move(reason); }
@@ -119,6 +125,8 @@ struct TrialContext {
   void report(std::int64_t step, const Metrics& metrics);
   // True once the trial was stopped (by the pruner or stop()): return what was measured so far.
   bool should_stop() const { return stop_reason.has_value(); }
+  // True once interrupt_token was triggered: throw synalinks::Interrupted (see above).
+  bool interrupted() const { return interrupt_token.stop_requested(); }
 
   // The search arguments as T; InvalidArgument when search() received something else.
   template <class T>
@@ -159,6 +167,10 @@ struct TunerOptions {
   std::vector<std::shared_ptr<Callback>> callbacks;
   int verbose = 1;                    // 0: silent
   std::ostream* output = &std::cout;  // where the console display goes
+  // A status line rewritten every second while the search runs (trials done of the maximum,
+  // best so far, elapsed and remaining time, LM usage against the budgets). Unset: shown when
+  // verbose and the output is std::cout on a terminal, never in a log file or a pipe.
+  std::optional<bool> live_progress;
   // Where trials are kept; null: the project folder directory/project_name.
   std::shared_ptr<storage::Storage> storage;
   // Judges the trials' intermediate reports (TrialContext::report); null: no pruning.
@@ -174,6 +186,14 @@ struct TunerOptions {
   std::optional<std::int64_t> max_tokens;
   // Wall time of one search() call after which no trial starts (running trials finish).
   std::optional<std::chrono::seconds> max_time;
+  // Wall time one run of a trial may take (all its executions): past it the trial is interrupted
+  // (TrialContext::interrupt_token: LM calls cancelled, a trial command terminated) and fails
+  // with a message naming the limit; max_retries_per_trial applies. Unset: no limit.
+  std::optional<std::chrono::milliseconds> trial_timeout;
+  // Asks a running search() to stop, e.g. from another thread or after a signal
+  // (InterruptSignals): no trial starts any more, the running ones are interrupted and left to run
+  // again on resume, and search() throws SearchInterrupted. Default: never triggered.
+  std::stop_token stop_token;
 
   OracleOptions oracle_options() const;
 };
@@ -200,7 +220,8 @@ class Tuner {
   // Runs trials until the oracle stops (max_trials reached, space exhausted). `args` reaches each
   // trial as TrialContext::search_args. Exceptions: SearchError after too many consecutive
   // failures, FatalError or ObjectiveError from a trial (the trial stays recorded as running and
-  // is run again on resume).
+  // is run again on resume), SearchInterrupted once TunerOptions::stop_token was triggered (the
+  // interrupted trials are run again on resume).
   void search(std::any args = {});
 
   // Runs one trial: by default the hypermodel, executions_per_trial times. Subclasses may override.
@@ -218,6 +239,9 @@ class Tuner {
   void search_space_summary() const;
   std::string results_summary_text(std::size_t num_trials = 10) const;
   std::string search_space_summary_text() const;
+  // The search as one self-contained HTML page (synalinks/report/html_report.hpp), written
+  // atomically to `path`; call it again while a search runs to refresh it.
+  void report(const std::filesystem::path& path) const;
 
   Oracle& oracle() { return *oracle_; }
   const Oracle& oracle() const { return *oracle_; }
@@ -237,7 +261,11 @@ class Tuner {
   void remember_model_builder(const F& f);
 
   void run_worker(const std::string& tuner_id, const std::any& args);
-  Trial run_one(Trial trial, const std::any& args);
+  // Runs one trial and records how it ended; nullopt when the search's stop interrupted it (it
+  // stays recorded as running).
+  std::optional<Trial> run_one(Trial trial, const std::any& args);
+  bool stop_requested() const { return stop_ || search_stop_.stop_requested(); }
+  std::string interrupted_text() const;
   // Records what the executions returned; `last_steps[k]` is the last step execution k
   // reported, where its result goes. A `stopped` trial may lack its objective.
   void report(const Trial& trial, const std::vector<TrialResult>& results,
@@ -267,10 +295,24 @@ class Tuner {
   std::mutex trial_ended_mutex_;
   std::chrono::steady_clock::time_point search_start_;
   std::atomic<bool> stop_{false};
+  // Triggered by options_.stop_token; each trial's interrupt token follows it.
+  std::stop_source search_stop_;
+  mutable std::mutex interrupted_mutex_;
+  std::vector<std::int64_t> interrupted_trials_;  // their numbers, in the last search()
   std::unique_ptr<SearchBudget> budget_;
   mutable std::mutex budget_stop_mutex_;
   std::optional<std::string> budget_stop_reason_;
   bool seed_given_ = false;
+  // The live status line (options_.live_progress), guarded by display_mutex_.
+  bool progress_shown_ = false;
+  std::string progress_best_;
+  std::atomic<std::int64_t> progress_finished_{0};
+  std::atomic<std::int64_t> progress_finished_here_{0};
+  std::atomic<std::int64_t> progress_running_{0};
+  bool live_progress() const;
+  std::string best_so_far_text() const;  // "val_reward: 0.71 ± 0.09 (24 samples)", or ""
+  std::string progress_line() const;
+  void draw_progress_locked(bool erase_only);
 };
 
 template <class T>

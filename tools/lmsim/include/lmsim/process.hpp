@@ -35,13 +35,19 @@ struct SimulatorProcessOptions {
   std::string data_dir{};  // GSM8K-style directory, optional
   std::uint64_t seed = 0;
   std::chrono::milliseconds start_timeout{15'000};
+  int port = 0;  // 0: a free one; a given port restarts a simulator where its clients expect it
 };
 
 class SimulatorProcess {
  public:
   explicit SimulatorProcess(const SimulatorProcessOptions& options = {}) {
-    std::vector<std::string> args = {
-        LMSIM_BINARY, "--host", "127.0.0.1", "--port", "0", "--seed", std::to_string(options.seed)};
+    std::vector<std::string> args = {LMSIM_BINARY,
+                                     "--host",
+                                     "127.0.0.1",
+                                     "--port",
+                                     std::to_string(options.port),
+                                     "--seed",
+                                     std::to_string(options.seed)};
     if (!options.config.empty()) {
       char path[] = "/tmp/lmsim-config-XXXXXX";
       const int fd = ::mkstemp(path);
@@ -88,6 +94,14 @@ class SimulatorProcess {
   int port() const { return port_; }
   std::string base_url() const { return "http://127.0.0.1:" + std::to_string(port_) + "/v1"; }
   pid_t pid() const { return pid_; }
+
+  // SIGKILL, as a crash would: no request in flight gets its reply.
+  void kill_hard() {
+    if (pid_ <= 0) return;
+    ::kill(pid_, SIGKILL);
+    ::waitpid(pid_, nullptr, 0);
+    pid_ = -1;
+  }
 
   // SIGTERM, then waits; returns the exit status (-1 if killed by a signal or already stopped).
   int stop() {
