@@ -116,16 +116,30 @@ int Simulator::bind(const std::string& host, int port) {
 }
 
 bool Simulator::run() {
-  return server_->listen_after_bind();
+  {
+    std::lock_guard lock(stop_mutex_);
+    if (stopping_) return true;  // stopped before it served
+    serving_ = true;
+  }
+  const bool served = server_->listen_after_bind();
+  served_ = true;
+  return served;
 }
 
 void Simulator::stop() {
+  bool serving = false;
   {
     std::lock_guard lock(stop_mutex_);
     stopping_ = true;
+    serving = serving_;
   }
   stop_cv_.notify_all();
-  server_->stop();
+  // cpp-httplib ignores a stop() that comes before its server listens (a SIGTERM right after
+  // the port was printed): repeat it until run() has returned.
+  while (serving && !served_) {
+    server_->stop();
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
 }
 
 bool Simulator::sleep_for(std::chrono::duration<double, std::milli> duration) {

@@ -34,9 +34,11 @@ class Simulator {
 
   // Binds and listens (port 0 picks a free port); returns the port, or -1 on failure.
   int bind(const std::string& host, int port);
-  // Serves until stop(); returns false if the server could not run.
+  // Serves until stop(); returns false if the server could not run, true at once when stop()
+  // came first.
   bool run();
-  // Safe from any thread: wakes simulated latencies and hangs, then stops the server.
+  // Safe from any thread, before or while run() serves: wakes simulated latencies and hangs,
+  // then stops the server and returns once run() has returned (or will not serve).
   void stop();
 
  private:
@@ -71,7 +73,9 @@ class Simulator {
 
   std::mutex stop_mutex_;
   std::condition_variable stop_cv_;
-  bool stopping_ = false;
+  bool stopping_ = false;            // guarded by stop_mutex_
+  bool serving_ = false;             // run() began to serve; guarded by stop_mutex_
+  std::atomic<bool> served_{false};  // run() returned
 
   std::atomic<long long> request_counter_{0};
   std::atomic<long long> fault_counter_{0};
