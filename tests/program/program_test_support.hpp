@@ -5,9 +5,11 @@
 #include <gtest/gtest.h>
 
 #include <chrono>
+#include <cstdint>
 #include <filesystem>
 #include <fstream>
 #include <lmsim/process.hpp>
+#include <optional>
 #include <string>
 
 #include "support/temp_dir.hpp"
@@ -76,10 +78,13 @@ inline std::string simulator_config(const QuestionSet& questions, const std::str
          files + (faults.empty() ? "" : ", \"faults\": " + faults) + "}";
 }
 
+// With a sampling seed, a reply at temperature > 0 depends on the request alone, not on the order
+// in which concurrent requests reach the simulator.
 inline LanguageModel simulator_model(const lmsim::SimulatorProcess& sim,
-                                     const std::string& model = "sim-perfect",
-                                     int max_attempts = 5) {
+                                     const std::string& model = "sim-perfect", int max_attempts = 5,
+                                     std::optional<std::int64_t> sampling_seed = std::nullopt) {
   LanguageModelOptions options;
+  options.sampling.seed = sampling_seed;
   options.model = "vllm/" + model;
   options.api_base = sim.base_url();
   options.timeout = 10s;
