@@ -467,6 +467,7 @@ Trial Oracle::ask(const std::string& tuner_id) {
 
 Trial Oracle::tell(const std::string& trial_id, const Metrics& metrics) {
   std::lock_guard lock(mutex_);
+  const DeferredSaves deferred(*this, trial_id);  // one write, with the trial's end
   update_trial(trial_id, metrics);
   Trial trial = trial_ref(trial_id);
   trial.status = TrialStatus::completed;
@@ -841,7 +842,36 @@ std::optional<ValueMap> Oracle::unseen_configuration(std::size_t trial_index) {
 }
 
 void Oracle::save_trial(const Trial& trial, bool durable) {
-  if (storage_) storage_->save_trial(trial, durable);
+  if (!storage_) return;
+  if (!durable) {
+    if (auto deferred = deferred_saves_.find(trial.trial_id); deferred != deferred_saves_.end()) {
+      deferred->second = true;
+      return;
+    }
+  }
+  storage_->save_trial(trial, durable);
+  if (auto deferred = deferred_saves_.find(trial.trial_id); deferred != deferred_saves_.end())
+    deferred->second = false;
+}
+
+Oracle::DeferredSaves::DeferredSaves(Oracle& oracle, std::string trial_id)
+    : oracle_(oracle), trial_id_(std::move(trial_id)) {
+  std::lock_guard lock(oracle_.mutex_);
+  if (!oracle_.shared_) oracle_.deferred_saves_.emplace(trial_id_, false);
+}
+
+Oracle::DeferredSaves::~DeferredSaves() {
+  std::lock_guard lock(oracle_.mutex_);
+  const auto deferred = oracle_.deferred_saves_.find(trial_id_);
+  if (deferred == oracle_.deferred_saves_.end()) return;
+  const bool waiting = deferred->second;
+  oracle_.deferred_saves_.erase(deferred);
+  if (!waiting) return;
+  try {
+    oracle_.save_trial(oracle_.trials_.at(trial_id_), /*durable=*/false);
+  } catch (const std::exception&) {
+    // A destructor must not throw; the record is rewritten when the trial runs again or ends.
+  }
 }
 
 // Only what trial records cannot tell: which trials run, their values and results are in them.

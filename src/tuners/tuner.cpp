@@ -368,6 +368,7 @@ std::optional<Trial> Tuner::run_one(Trial trial, const std::any& args) {
     return search_stop_.stop_requested() && !interrupt.timed_out();
   };
   bool interrupted = false;
+  std::optional<Oracle::DeferredSaves> deferred_saves;
   try {
     std::vector<TrialResult> results;
     std::vector<std::optional<std::int64_t>> last_steps;
@@ -385,6 +386,9 @@ std::optional<Trial> Tuner::run_one(Trial trial, const std::any& args) {
       last_steps.push_back(context.last_reported_step);
       stop_reason = std::move(context.stop_reason);
     }
+    // The final metrics are written once, with the trial's end (or when run_one leaves without
+    // ending it).
+    deferred_saves.emplace(*oracle_, trial.trial_id);
     report(trial, results, last_steps, first_epoch, stop_reason.has_value());
     ended.status = stop_reason ? TrialStatus::stopped : TrialStatus::completed;
     if (stop_reason) ended.message = *stop_reason;

@@ -89,6 +89,21 @@ class Oracle {
   // metrics are kept, and the trial, to be ended STOPPED, gets no score from them.
   Trial record_partial_metrics(const std::string& trial_id, const Metrics& metrics,
                                std::int64_t step = 0);
+  // While a DeferredSaves(oracle, trial_id) lives, the metrics recorded for `trial_id` are kept
+  // in memory only (a project folder; a shared storage writes each change in its transaction):
+  // the end_trial that follows writes them with the trial's end, one write instead of two. A
+  // trial that does not end before the guard goes (an error, an interruption) is written then.
+  class DeferredSaves {
+   public:
+    DeferredSaves(Oracle& oracle, std::string trial_id);
+    DeferredSaves(const DeferredSaves&) = delete;
+    DeferredSaves& operator=(const DeferredSaves&) = delete;
+    ~DeferredSaves();
+
+   private:
+    Oracle& oracle_;
+    std::string trial_id_;
+  };
   // Ends a trial with the status, message and hyperparameters of `trial` (its metrics are the
   // oracle's). COMPLETED trials are scored (NaN score: INVALID); INVALID trials with retries left
   // are queued again. SearchError after max_consecutive_failed_trials FAILED trials in a row.
@@ -179,6 +194,8 @@ class Oracle {
   const HyperParameters& space() const { return space_; }
 
   mutable std::recursive_mutex mutex_;
+  // Trials whose non-durable saves wait for their end (DeferredSaves), with whether one waits.
+  std::unordered_map<std::string, bool> deferred_saves_;
 
  private:
   std::string next_trial_id() const;
