@@ -44,7 +44,10 @@ fi
 echo "{\"loss\": $SYNALINKS_TRIAL_ID}"
 )";
 
-std::vector<std::string> search_args(const fs::path& dir, std::vector<std::string> extra) {
+// A search of `max_trials` trials, each running `script` under sh.
+std::vector<std::string> search_args(const fs::path& dir, std::vector<std::string> extra,
+                                     const std::string& script = kTrialScript,
+                                     const std::string& max_trials = "3") {
   std::vector<std::string> args = {kTune,
                                    "search",
                                    "--space",
@@ -60,10 +63,10 @@ std::vector<std::string> search_args(const fs::path& dir, std::vector<std::strin
                                    "--project-name",
                                    "stopped",
                                    "--max-trials",
-                                   "3",
+                                   max_trials,
                                    "--quiet"};
   args.insert(args.end(), extra.begin(), extra.end());
-  args.insert(args.end(), {"--", "sh", "-c", kTrialScript});
+  args.insert(args.end(), {"--", "sh", "-c", script});
   return args;
 }
 
@@ -204,28 +207,8 @@ while [ $i -lt 30 ]; do echo "progress line $i" >&2; i=$((i + 1)); done
 echo "ValueError: learning rate must be positive" >&2
 exit 1
 )";
-  const ProcessResult result = run_process({kTune,
-                                            "search",
-                                            "--space",
-                                            kSpace,
-                                            "--objective",
-                                            "loss",
-                                            "--direction",
-                                            "min",
-                                            "--seed",
-                                            "3",
-                                            "--directory",
-                                            dir.path().string(),
-                                            "--project-name",
-                                            "stopped",
-                                            "--max-trials",
-                                            "1",
-                                            "--quiet",
-                                            "--",
-                                            "sh",
-                                            "-c",
-                                            script},
-                                           dir.path());
+  const ProcessResult result =
+      run_process(search_args(dir.path(), {}, script, /*max_trials=*/"1"), dir.path());
   EXPECT_EQ(result.exit_code, 0) << result.err;
   const Json failed = trial_json(dir.path(), "0");
   EXPECT_EQ(failed["status"], "FAILED");
