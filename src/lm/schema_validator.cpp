@@ -1,11 +1,15 @@
 #include "schema_validator.hpp"
 
+#include <algorithm>
 #include <nlohmann/json.hpp>
+#include <stdexcept>
+#include <string>
 #include <valijson/adapters/nlohmann_json_adapter.hpp>
 #include <valijson/schema.hpp>
 #include <valijson/schema_parser.hpp>
 #include <valijson/validation_results.hpp>
 #include <valijson/validator.hpp>
+#include <vector>
 
 #include "synalinks/lm/errors.hpp"
 
@@ -19,6 +23,39 @@ class CompiledSchema {
 SchemaValidator::SchemaValidator() = default;
 SchemaValidator::~SchemaValidator() = default;
 
+namespace {
+
+// valijson resolves a "$ref" that leads, through other "$ref"s only, back to itself (or a
+// reference to another document, which it takes for this one) by recursing until the stack
+// overflows: such schemas are refused before it sees them.
+void check_references(const nlohmann::json& document, const nlohmann::json& node) {
+  if (node.is_array()) {
+    for (const auto& item : node) check_references(document, item);
+    return;
+  }
+  if (!node.is_object()) return;
+  if (const auto ref = node.find("$ref"); ref != node.end()) {
+    if (!ref->is_string() || !ref->get<std::string>().starts_with("#"))
+      throw std::invalid_argument("$ref " + ref->dump() + " is not a local reference (\"#/...\")");
+    std::vector<std::string> chain;
+    const nlohmann::json* target = &node;
+    while (target->is_object() && target->contains("$ref")) {
+      const std::string text =
+          target->at("$ref").is_string() ? target->at("$ref").get<std::string>() : std::string();
+      if (!text.starts_with("#"))
+        throw std::invalid_argument("$ref \"" + text + "\" is not a local reference (\"#/...\")");
+      if (std::find(chain.begin(), chain.end(), text) != chain.end())
+        throw std::invalid_argument("$ref \"" + text +
+                                    "\" leads back to itself through $refs only");
+      chain.push_back(text);
+      target = &document.at(nlohmann::json::json_pointer(text.substr(1)));
+    }
+  }
+  for (const auto& [key, value] : node.items()) check_references(document, value);
+}
+
+}  // namespace
+
 std::shared_ptr<const CompiledSchema> SchemaValidator::compile(const std::string& schema_text) {
   {
     std::lock_guard lock(mutex_);
@@ -28,6 +65,7 @@ std::shared_ptr<const CompiledSchema> SchemaValidator::compile(const std::string
   auto compiled = std::make_shared<CompiledSchema>();
   try {
     const nlohmann::json document = nlohmann::json::parse(schema_text);
+    check_references(document, document);
     valijson::SchemaParser parser;
     valijson::adapters::NlohmannJsonAdapter adapter(document);
     parser.populateSchema(adapter, compiled->schema);

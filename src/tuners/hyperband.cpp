@@ -4,6 +4,7 @@
 #include <cmath>
 
 #include "synalinks/errors.hpp"
+#include "util/json_integer.hpp"
 
 namespace synalinks::tuners {
 namespace {
@@ -183,13 +184,35 @@ Json HyperbandOracle::extra_state() const {
 void HyperbandOracle::restore_extra_state(const Json& state) {
   // The bracket arithmetic of a search in progress cannot change; the number of iterations can
   // (the tuner's own setting wins, as max_trials does).
-  hyperband_.max_epochs = state.at("max_epochs").get<std::int64_t>();
-  hyperband_.factor = state.at("factor").get<std::int64_t>();
-  current_bracket_ = state.at("current_bracket").get<std::int64_t>();
-  current_iteration_ = state.at("current_iteration").get<std::int64_t>();
+  const auto integer = [](const Json& holder, const char* name) {
+    const Json& value = holder.at(name);
+    if (const auto number = synalinks::detail::json_integer<std::int64_t>(value)) return *number;
+    throw InvalidArgument("the saved Hyperband state has " + std::string(name) + " " +
+                          value.dump() + "; expected an integer");
+  };
+  const auto max_epochs = integer(state, "max_epochs");
+  const auto factor = integer(state, "factor");
+  if (factor < 2 || max_epochs < 1)
+    throw InvalidArgument("the saved Hyperband state has factor " + std::to_string(factor) +
+                          " and max_epochs " + std::to_string(max_epochs) +
+                          "; expected a factor of 2 or more and max_epochs of 1 or more");
+  hyperband_.max_epochs = max_epochs;
+  hyperband_.factor = factor;
+  // Bracket numbers count down from num_brackets() - 1 to 0.
+  const auto check_bracket = [this](std::int64_t number, const char* what) {
+    if (number < 0 || number >= num_brackets())
+      throw InvalidArgument("the saved Hyperband state has " + std::string(what) + " " +
+                            std::to_string(number) + "; expected 0 to " +
+                            std::to_string(num_brackets() - 1) + " for max_epochs " +
+                            std::to_string(hyperband_.max_epochs) + " and factor " +
+                            std::to_string(hyperband_.factor));
+    return number;
+  };
+  current_bracket_ = check_bracket(integer(state, "current_bracket"), "current_bracket");
+  current_iteration_ = integer(state, "current_iteration");
   brackets_.clear();
   for (const auto& saved : state.at("brackets")) {
-    Bracket bracket = new_bracket(saved.at("bracket_num").get<std::int64_t>());
+    Bracket bracket = new_bracket(check_bracket(integer(saved, "bracket_num"), "bracket_num"));
     const auto& rounds = saved.at("rounds");
     if (rounds.size() != bracket.rounds.size())
       throw InvalidArgument("bracket " + std::to_string(bracket.bracket_num) + " has " +

@@ -4,8 +4,10 @@
 #include <array>
 #include <cmath>
 #include <sstream>
+#include <type_traits>
 
 #include "synalinks/errors.hpp"
+#include "util/json_integer.hpp"
 
 namespace synalinks::tuners {
 namespace {
@@ -27,6 +29,11 @@ const Json& field(const Json& json, const char* name) {
 template <class T>
 T typed_field(const Json& json, const char* name, const char* expected) {
   const Json& value = field(json, name);
+  if constexpr (std::is_integral_v<T> && std::is_signed_v<T>) {
+    if (const auto number = synalinks::detail::json_integer<T>(value)) return *number;
+    throw InvalidArgument(std::string("field \"") + name + "\": expected " + expected +
+                          " that fits, found " + value.dump());
+  }
   try {
     return value.get<T>();
   } catch (const nlohmann::json::exception&) {

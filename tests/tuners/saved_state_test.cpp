@@ -1,0 +1,58 @@
+// Saved records with numbers that do not fit, found by the trial_json and oracle_json fuzzers:
+// they are refused with our errors, never converted with undefined behaviour.
+#include <gtest/gtest.h>
+
+#include <string>
+
+#include "synalinks/errors.hpp"
+#include "synalinks/tuners/make_oracle.hpp"
+#include "synalinks/tuners/trial.hpp"
+
+namespace synalinks::tuners {
+namespace {
+
+Json trial_with_run_times(const Json& run_times) {
+  Json trial = Json::parse(R"({"trial_id": "0", "hyperparameters": {"space": [], "values": {}},
+                               "status": "COMPLETED"})");
+  trial["run_times"] = run_times;
+  return trial;
+}
+
+TEST(SavedTrial, RunTimesMustBeAWholeNumberThatFits) {
+  EXPECT_EQ(Trial::from_json(trial_with_run_times(2)).run_times, 2);
+  EXPECT_EQ(Trial::from_json(trial_with_run_times(3.0)).run_times, 3);
+  for (const Json& bad : {Json(1e43), Json(2.5), Json(4294967296LL), Json("2")}) {
+    try {
+      Trial::from_json(trial_with_run_times(bad));
+      ADD_FAILURE() << "run_times " << bad.dump() << " was accepted";
+    } catch (const InvalidArgument& error) {
+      EXPECT_NE(std::string(error.what()).find("\"run_times\""), std::string::npos) << error.what();
+    }
+  }
+}
+
+TEST(SavedHyperbandState, AFactorBelowTwoOrABracketOutOfRangeIsRefused) {
+  const auto restore = [](const std::string& factor, const std::string& bracket) {
+    storage::Snapshot snapshot;
+    snapshot.oracle_state = Json::parse(
+        R"({"oracle_class": "Hyperband", "objective": [{"name": "loss", "direction": "min"}],
+            "hyperparameters": {"space": [], "values": {}}, "seed": 3,
+            "hyperband_iterations": 1, "max_epochs": 9, "min_epochs": 1, "factor": )" +
+        factor + R"(, "brackets": [], "current_bracket": )" + bracket +
+        R"(, "current_iteration": 0})");
+    auto oracle = make_oracle("Hyperband", {.objective = Objective("loss"), .max_trials = 2});
+    try {
+      oracle->restore(std::move(snapshot), "saved");
+    } catch (const ProjectError& error) {
+      return std::string(error.what());
+    }
+    return std::string("restored");
+  };
+  EXPECT_EQ(restore("3", "2"), "restored");
+  EXPECT_NE(restore("1", "0").find("factor 1 and max_epochs 9"), std::string::npos);
+  EXPECT_NE(restore("1e43", "0").find("factor 1e+43"), std::string::npos);
+  EXPECT_NE(restore("3", "7").find("current_bracket 7; expected 0 to 2"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace synalinks::tuners
