@@ -58,14 +58,11 @@ std::string redact_password_keys(std::string text) {
   return text;
 }
 
-}  // namespace
-
-std::string redact_secrets(std::string_view input) {
-  std::string text(input);
-  // URLs: scheme://user:password@host... The user information ends at the last '@' before the
-  // path, so that a password holding '@' is hidden whole. libpq reads credentials up to an '@'
-  // before the first '/' whatever comes between ('?', '#', spaces), so only a '/' ends the
-  // search: hiding too much is safe, showing a password is not.
+// URLs: scheme://user:password@host... The user information ends at the last '@' before the
+// path, so that a password holding '@' is hidden whole. libpq reads credentials up to an '@'
+// before the first '/' whatever comes between ('?', '#', spaces), so only a '/' ends the
+// search: hiding too much is safe, showing a password is not.
+std::string redact_user_information(std::string text) {
   std::size_t from = 0;
   while ((from = text.find("://", from)) != std::string::npos) {
     const std::size_t authority = from + 3;
@@ -78,7 +75,23 @@ std::string redact_secrets(std::string_view input) {
     }
     from = authority;
   }
-  return redact_password_keys(std::move(text));
+  return text;
+}
+
+}  // namespace
+
+std::string redact_secrets(std::string_view input) {
+  // Each pass can move what libpq takes for the other's: hiding a query parameter up to its '&'
+  // can swallow the '/' that ended the user information, so that a later ':secret@' becomes
+  // the URL's password (found by fuzzing: `postgres://?password=:o@/&:o@`). Both run until the
+  // text no longer changes; each only writes *** where a secret was, so a few passes do.
+  std::string text(input);
+  for (int pass = 0; pass < 16; ++pass) {
+    std::string next = redact_password_keys(redact_user_information(text));
+    if (next == text) break;
+    text = std::move(next);
+  }
+  return text;
 }
 
 }  // namespace synalinks::storage

@@ -44,6 +44,9 @@ TEST(Redact, HidesPasswordsAsLibpqReadsThem) {
             "postgresql://h/db?password=***&sslmode=require");
   // ...and begins right after '=': leading spaces belong to the password.
   EXPECT_EQ(redact_secrets("postgres://h?password=\t***"), "postgres://h?password=***");
+  // Hiding a query parameter up to its '&' can swallow the '/' that ended the user information:
+  // what follows, ':o@', is then libpq's password, and is hidden too.
+  EXPECT_EQ(redact_secrets("postgres://?password=:o@/&:o@"), "postgres://?password=***&:***@");
 }
 
 }  // namespace
