@@ -7,6 +7,7 @@
 #include <cmath>
 #include <fstream>
 
+#include "apps/tune_paths.hpp"
 #include "support/subprocess.hpp"
 #include "support/temp_dir.hpp"
 #include "synalinks/json.hpp"
@@ -14,13 +15,14 @@
 namespace synalinks {
 namespace {
 
+using namespace tune_test;
+
 using synalinks::testing::ProcessResult;
 using synalinks::testing::run_process;
 using synalinks::testing::TempDir;
 using ::testing::HasSubstr;
 namespace fs = std::filesystem;
 
-const std::string kTune = SYNALINKS_TUNE_BINARY;
 const fs::path kGolden = fs::path(SYNALINKS_SOURCE_DIR) / "tests" / "golden";
 
 // The trial command the golden searches ran (tests/golden/make-golden): trial k reports loss

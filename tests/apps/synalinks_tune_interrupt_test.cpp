@@ -8,12 +8,15 @@
 #include <fstream>
 #include <thread>
 
+#include "apps/tune_paths.hpp"
 #include "support/subprocess.hpp"
 #include "support/temp_dir.hpp"
 #include "synalinks/json.hpp"
 
 namespace synalinks {
 namespace {
+
+using namespace tune_test;
 
 using namespace std::chrono_literals;
 using synalinks::testing::Process;
@@ -24,9 +27,6 @@ using synalinks::testing::TempDir;
 using ::testing::HasSubstr;
 using ::testing::Not;
 namespace fs = std::filesystem;
-
-const std::string kTune = SYNALINKS_TUNE_BINARY;
-const std::string kSpace = std::string(SYNALINKS_APPS_TEST_DIR) + "/space.json";
 
 // Each run appends a line to $PIDS/<trial id>.runs and writes its pid to $PIDS/<trial id>.pid.
 // Trial 1 hangs (a `sleep 30` child in its process group, writing its pid to $PIDS/1.child)

@@ -6,6 +6,7 @@
 #include <chrono>
 #include <fstream>
 
+#include "apps/tune_paths.hpp"
 #include "support/subprocess.hpp"
 #include "support/temp_dir.hpp"
 #include "synalinks/json.hpp"
@@ -13,15 +14,14 @@
 namespace synalinks {
 namespace {
 
+using namespace tune_test;
+
 using synalinks::testing::process_alive;
 using synalinks::testing::ProcessResult;
 using synalinks::testing::run_process;
 using synalinks::testing::TempDir;
 using ::testing::HasSubstr;
 namespace fs = std::filesystem;
-
-const std::string kTune = SYNALINKS_TUNE_BINARY;
-const std::string kSpace = std::string(SYNALINKS_APPS_TEST_DIR) + "/space.json";
 
 // Trial 0 (ids are one digit wide for 2 trials) reports loss 1 over 20 steps and completes. Every
 // other trial reports loss 5 for 1000 steps (many seconds) unless stopped, with a `sleep 30` child

@@ -8,6 +8,7 @@
 #include <fstream>
 #include <thread>
 
+#include "apps/tune_paths.hpp"
 #include "support/subprocess.hpp"
 #include "support/temp_dir.hpp"
 #include "synalinks/json.hpp"
@@ -15,16 +16,14 @@
 namespace synalinks {
 namespace {
 
+using namespace tune_test;
+
 using synalinks::testing::Process;
 using synalinks::testing::ProcessResult;
 using synalinks::testing::run_process;
 using synalinks::testing::TempDir;
 using ::testing::HasSubstr;
 namespace fs = std::filesystem;
-
-const std::string kTune = SYNALINKS_TUNE_BINARY;
-const std::string kSpace = std::string(SYNALINKS_APPS_TEST_DIR) + "/space.json";
-const std::string kTrial = SYNALINKS_FAKE_TRIAL;
 
 std::string read_file(const fs::path& path) {
   std::ifstream in(path);

@@ -11,6 +11,7 @@
 #include <set>
 #include <thread>
 
+#include "apps/tune_paths.hpp"
 #include "support/postgres.hpp"
 #include "support/subprocess.hpp"
 #include "support/temp_dir.hpp"
@@ -19,15 +20,13 @@
 namespace synalinks {
 namespace {
 
+using namespace tune_test;
+
 using synalinks::testing::Process;
 using synalinks::testing::ProcessResult;
 using synalinks::testing::run_process;
 using synalinks::testing::TempDir;
 namespace fs = std::filesystem;
-
-const std::string kTune = SYNALINKS_TUNE_BINARY;
-const std::string kSpace = std::string(SYNALINKS_APPS_TEST_DIR) + "/space.json";
-const std::string kTrial = SYNALINKS_FAKE_TRIAL;
 
 std::vector<std::string> worker_args(const fs::path& dir, const std::string& url,
                                      const std::string& study, const std::string& max_trials) {
