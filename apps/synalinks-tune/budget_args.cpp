@@ -1,3 +1,4 @@
+// Parses the budget options of search (budget_args.hpp).
 #include "budget_args.hpp"
 
 #include <cmath>

@@ -10,6 +10,12 @@
 
 namespace synalinks::cli {
 
+// Budgets of a search: --budget NAME=VALUE (repeated) and --timeout DURATION.
+struct BudgetArgs {
+  std::vector<std::string> budgets;
+  std::string timeout;
+};
+
 // Sets max_lm_calls, max_cost or max_tokens from each "NAME=VALUE"; InvalidArgument naming the
 // accepted forms for anything else.
 void apply_budgets(const std::vector<std::string>& budgets, tuners::TunerOptions& options);

@@ -3,15 +3,15 @@
 // number, the objective's value) on the last line of its stdout. A metric may come with its
 // uncertainty: {"val_reward": {"value": 0.71, "stderr": 0.09, "count": 24}}. Before that line it
 // may report intermediate metrics, one JSON object with a "step" key per line, which a pruner
-// judges.
+// judges. metric_lines.hpp reads these lines.
 #pragma once
 
-#include <cstdint>
 #include <filesystem>
 #include <functional>
 #include <optional>
 #include <stop_token>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "synalinks/tuners/tuner.hpp"
@@ -60,32 +60,6 @@ void supervise_trial_commands();
 // SIGKILL to the process group of every running trial command. Async-signal-safe: for a second
 // interrupt signal, that ends this process at once (InterruptSignalsOptions::on_second_signal).
 void kill_trial_commands();
-
-// The metrics a trial reports, as JSON: one number (the value of `objective_name`), or an object
-// whose values are numbers (null: not a number) or, for a metric measured with its uncertainty,
-// {"value": number, "stderr": number >= 0, "count": number >= 0} (stderr and count optional; a
-// count needs its stderr). The uncertainty becomes the companion keys "<metric>/stderr" and
-// "<metric>/count". InvalidArgument naming the metric, what was found and the expected form
-// otherwise; `source` says where the JSON came from ("the trial command", "--metrics").
-tuners::Metrics parse_metrics(const Json& json, const std::string& objective_name,
-                              const std::string& source);
-
-// The metrics of the last non-empty line of `output` (parse_metrics' forms). InvalidArgument
-// explaining what was found otherwise.
-tuners::Metrics parse_metrics_line(const std::string& output, const std::string& objective_name);
-
-// The metrics of `tell --metrics TEXT` (parse_metrics' forms).
-tuners::Metrics parse_metrics_option(const std::string& text, const std::string& objective_name);
-
-// An intermediate report: a line of the trial command's stdout holding a JSON object with a
-// "step" key (an integer) beside metrics of parse_metrics' forms: {"step": 3, "loss": 0.4}.
-struct StepLine {
-  std::int64_t step = 0;
-  tuners::Metrics metrics;
-};
-// The step line `line` is, or nullopt for any other line (text, JSON without "step").
-// InvalidArgument for a "step" that is not an integer or malformed metrics.
-std::optional<StepLine> parse_step_line(const std::string& line, const std::string& objective_name);
 
 // A hypermodel that runs `argv` for each trial (a non-zero exit or a signal fails the trial, with
 // the last lines of the command's stderr in the trial's message; all of it, up to

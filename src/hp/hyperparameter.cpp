@@ -1,3 +1,5 @@
+// A hyperparameter's declaration: the factories that check it, its accessors, conditions, and
+// its text and JSON forms. Sampling and grids are in hyperparameter_values.cpp.
 #include "synalinks/hp/hyperparameter.hpp"
 
 #include <algorithm>
@@ -6,114 +8,28 @@
 #include <string>
 #include <utility>
 
+#include "hp/hyperparameter_messages.hpp"
 #include "hp/json_text.hpp"
 #include "hp/numeric_domain.hpp"
 #include "synalinks/errors.hpp"
-#include "util/python_random.hpp"
+#include "util/python_repr.hpp"
 
 namespace synalinks {
 
-using detail::NumericDomain;
+using detail::article_type;
+using detail::convert;
+using detail::domain_text;
+using detail::fail;
+using detail::list_repr;
+using detail::number_text;
+using detail::repr;
+using detail::value_and_type;
 
 namespace {
-
-// Grids longer than this are not materialised by grid_values (a vector of 10^6 values is already
-// far beyond what an exhaustive search can run).
-constexpr std::int64_t kMaxGridValues = 1'000'000;
-
-std::string quote_text(std::string_view text) {
-  std::string out = "'";
-  for (const char c : text) {
-    if (c == '\\' || c == '\'') out.push_back('\\');
-    out.push_back(c);
-  }
-  out.push_back('\'');
-  return out;
-}
-
-// Python's repr(): strings quoted, everything else as str().
-std::string repr(const Value& value) {
-  if (const auto* text = std::get_if<std::string>(&value)) return quote_text(*text);
-  return to_string(value);
-}
-
-std::string list_repr(const std::vector<Value>& values) {
-  std::string out = "[";
-  for (std::size_t i = 0; i < values.size(); ++i) {
-    if (i != 0) out += ", ";
-    out += repr(values[i]);
-  }
-  out += "]";
-  return out;
-}
-
-std::string number_text(double value, bool integer) {
-  if (integer) return std::to_string(static_cast<std::int64_t>(value));
-  return python_float_repr(value);
-}
-
-std::string prefix(HpKind kind, std::string_view name) {
-  return std::string(class_name(kind)) + " " + quote_text(name) + ": ";
-}
-
-[[noreturn]] void fail(HpKind kind, std::string_view name, const std::string& message) {
-  throw InvalidArgument(prefix(kind, name) + message);
-}
-
-std::string_view article_type(ValueType type) {
-  switch (type) {
-    case ValueType::boolean:
-      return "a bool";
-    case ValueType::integer:
-      return "an int";
-    case ValueType::floating:
-      return "a float";
-    case ValueType::string:
-      return "a str";
-  }
-  return "a value";
-}
-
-std::string value_and_type(const Value& value) {
-  return repr(value) + " (" + std::string(type_name(type_of(value))) + ")";
-}
 
 bool is_nan(const Value& value) {
   const auto* number = std::get_if<double>(&value);
   return number != nullptr && std::isnan(*number);
-}
-
-// Converts `value` to `target` when nothing is lost; nullopt otherwise.
-std::optional<Value> convert(const Value& value, ValueType target) {
-  const ValueType source = type_of(value);
-  if (source == target) return value;
-  switch (target) {
-    case ValueType::boolean:
-      if (const auto* integer = std::get_if<std::int64_t>(&value)) {
-        if (*integer == 0 || *integer == 1) return Value(*integer == 1);
-      }
-      if (const auto* real = std::get_if<double>(&value)) {
-        if (*real == 0.0 || *real == 1.0) return Value(*real == 1.0);
-      }
-      return std::nullopt;
-    case ValueType::integer:
-      if (const auto* real = std::get_if<double>(&value)) {
-        if (std::isfinite(*real) && std::trunc(*real) == *real &&
-            std::abs(*real) <= detail::kMaxExactInteger) {
-          return Value(static_cast<std::int64_t>(*real));
-        }
-      }
-      return std::nullopt;
-    case ValueType::floating:
-      if (const auto* integer = std::get_if<std::int64_t>(&value)) {
-        const auto real = static_cast<double>(*integer);
-        if (std::abs(real) <= detail::kMaxExactInteger) return Value(real);
-      }
-      return std::nullopt;
-    case ValueType::string:
-      return std::nullopt;
-  }
-  return std::nullopt;
 }
 
 void check_name(HpKind kind, const std::string& name) {
@@ -128,75 +44,23 @@ void check_conditions(HpKind kind, const std::string& name,
     }
     if (condition.parent_values.empty()) {
       fail(kind, name,
-           "the condition on parent " + quote_text(condition.parent_name) +
+           "the condition on parent " + detail::python_quote(condition.parent_name) +
                " needs at least one parent value; received an empty list");
     }
     if (condition.parent_name == name) {
       fail(kind, name,
            "a conditional hyperparameter cannot have the same name as its parent; expected a "
            "name other than " +
-               quote_text(condition.parent_name));
+               detail::python_quote(condition.parent_name));
     }
     for (const Value& value : condition.parent_values) {
       if (is_nan(value)) {
         fail(kind, name,
-             "the parent values of " + quote_text(condition.parent_name) +
+             "the parent values of " + detail::python_quote(condition.parent_name) +
                  " contain nan, which no value equals");
       }
     }
   }
-}
-
-std::int64_t prob_to_index(double prob, std::int64_t n) {
-  const double bucket = 1.0 / static_cast<double>(n);
-  const double index = std::floor(prob / bucket);
-  if (index <= 0) return 0;
-  if (index >= static_cast<double>(n)) return n - 1;
-  return static_cast<std::int64_t>(index);
-}
-
-double index_to_prob(double index, std::int64_t n) {
-  return (index + 0.5) * (1.0 / static_cast<double>(n));
-}
-
-double clamp_unit(double prob) {
-  return std::clamp(prob, 0.0, 1.0);
-}
-
-// The text of a domain in messages: "an int in [0, 10]", "one of [2, 4, 8]", ...
-std::string domain_text(const HyperParameter& hp) {
-  switch (hp.kind()) {
-    case HpKind::boolean:
-      return "True or False";
-    case HpKind::fixed:
-      return "the value " + repr(hp.default_value());
-    case HpKind::choice:
-      return "one of " + list_repr(hp.choices());
-    case HpKind::integer:
-    case HpKind::floating:
-      break;
-  }
-  const NumericDomain domain(hp);
-  const bool integer = hp.kind() == HpKind::integer;
-  const std::string range =
-      "[" + number_text(domain.lo, integer) + ", " + number_text(domain.hi, integer) + "]";
-  const std::string type = integer ? "an int" : "a float";
-  if (!domain.stepped() || (integer && domain.linear() && *domain.step == 1)) {
-    return type + " in " + range;
-  }
-  const std::int64_t n = domain.n_values();
-  if (n <= 10) {
-    std::vector<Value> grid;
-    for (std::int64_t i = 0; i < n; ++i) grid.push_back(domain.value(i));
-    return "one of " + list_repr(grid);
-  }
-  const std::string step = number_text(*domain.step, integer);
-  if (domain.linear()) {
-    return type + " in " + range + " on the grid " + number_text(domain.lo, integer) + " + k * " +
-           step;
-  }
-  return type + " in " + range + " on the " + std::string(to_string(domain.sampling)) +
-         " grid of step " + step;
 }
 
 void check_default(const HyperParameter& hp) {
@@ -286,8 +150,8 @@ Condition Condition::from_json(const Json& json) {
   std::size_t index = 0;
   for (const Json& value : *values) {
     condition.parent_values.push_back(
-        value_from_json(value, "condition on " + quote_text(condition.parent_name) + ": values[" +
-                                   std::to_string(index++) + "]"));
+        value_from_json(value, "condition on " + detail::python_quote(condition.parent_name) +
+                                   ": values[" + std::to_string(index++) + "]"));
   }
   return condition;
 }
@@ -532,169 +396,10 @@ bool HyperParameter::ordered() const {
   return kind_ == HpKind::choice && ordered_;
 }
 
-// --- unit-interval mapping ---
-
-Value HyperParameter::prob_to_value(double p) const {
-  if (std::isnan(p)) fail(kind_, name_, "expected a probability in [0, 1]; received nan");
-  const double prob = clamp_unit(p);
-  switch (kind_) {
-    case HpKind::boolean:
-      return prob >= 0.5;
-    case HpKind::fixed:
-      return default_;
-    case HpKind::choice:
-      return choices_[static_cast<std::size_t>(
-          prob_to_index(prob, static_cast<std::int64_t>(choices_.size())))];
-    case HpKind::integer:
-    case HpKind::floating:
-      break;
-  }
-  const NumericDomain domain(*this);
-  if (domain.stepped()) return domain.value(prob_to_index(prob, domain.n_values()));
-  if (domain.integer) {
-    // Int without step: sample [min, max + 1) and truncate, so that max can be drawn; p = 1
-    // would give max + 1, which is clamped back into the domain.
-    const double sampled = domain.sample(prob, domain.hi + 1.0);
-    const double truncated = std::clamp(std::trunc(sampled), domain.lo, domain.hi);
-    return static_cast<std::int64_t>(truncated);
-  }
-  return std::clamp(domain.sample(prob, domain.hi), domain.lo, domain.hi);
-}
-
-double HyperParameter::value_to_prob(const Value& value) const {
-  const Value converted = coerce(value);
-  switch (kind_) {
-    case HpKind::boolean:
-      return std::get<bool>(converted) ? 0.75 : 0.25;
-    case HpKind::fixed:
-      if (converted != default_) {
-        fail(kind_, name_,
-             "value " + repr(value) + " is not in the domain; expected " + domain_text(*this) +
-                 ", received " + repr(value));
-      }
-      return 0.5;
-    case HpKind::choice: {
-      const auto it = std::find(choices_.begin(), choices_.end(), converted);
-      if (it == choices_.end()) {
-        fail(kind_, name_,
-             "value " + repr(value) + " is not one of the choices; expected " + domain_text(*this) +
-                 ", received " + repr(value));
-      }
-      return index_to_prob(static_cast<double>(it - choices_.begin()),
-                           static_cast<std::int64_t>(choices_.size()));
-    }
-    case HpKind::integer:
-    case HpKind::floating:
-      break;
-  }
-  const NumericDomain domain(*this);
-  const double number = domain.integer ? static_cast<double>(std::get<std::int64_t>(converted))
-                                       : std::get<double>(converted);
-  if (!(number >= domain.lo && number <= domain.hi)) {
-    fail(kind_, name_,
-         "value " + repr(value) + " is outside the domain; expected " + domain_text(*this) +
-             ", received " + repr(value));
-  }
-  if (domain.stepped()) {
-    return clamp_unit(index_to_prob(domain.index_of(number), domain.n_values()));
-  }
-  if (domain.integer) return clamp_unit(domain.to_prob(number + 0.5, domain.hi + 1.0));
-  return clamp_unit(domain.to_prob(number, domain.hi));
-}
-
-Value HyperParameter::random_sample(std::int64_t seed) const {
-  if (kind_ == HpKind::fixed) return default_;
-  return prob_to_value(detail::python_random(seed));
-}
-
-std::vector<Value> HyperParameter::grid_values() const {
-  switch (kind_) {
-    case HpKind::boolean:
-      return {Value(false), Value(true)};
-    case HpKind::fixed:
-    case HpKind::choice:
-      return choices_;
-    case HpKind::integer:
-    case HpKind::floating:
-      break;
-  }
-  const NumericDomain domain(*this);
-  std::vector<Value> values;
-  if (domain.stepped()) {
-    const std::int64_t n = domain.n_values();
-    if (n > kMaxGridValues) {
-      fail(kind_, name_,
-           "the grid has " + std::to_string(n) + " values, more than the " +
-               std::to_string(kMaxGridValues) + " that can be enumerated; use a larger step");
-    }
-    values.reserve(static_cast<std::size_t>(n));
-    for (std::int64_t i = 0; i < n; ++i) values.push_back(domain.value(i));
-    return values;
-  }
-  // The centres of ten equal buckets of the unit interval, de-duplicated in order.
-  for (int i = 0; i < 10; ++i) {
-    Value value = prob_to_value(i * 0.1 + 0.05);
-    if (std::find(values.begin(), values.end(), value) == values.end()) {
-      values.push_back(std::move(value));
-    }
-  }
-  return values;
-}
-
-bool HyperParameter::contains(const Value& value) const {
-  switch (kind_) {
-    case HpKind::boolean:
-      return std::holds_alternative<bool>(value);
-    case HpKind::fixed:
-    case HpKind::choice:
-      return std::find(choices_.begin(), choices_.end(), value) != choices_.end();
-    case HpKind::integer:
-      if (!std::holds_alternative<std::int64_t>(value)) return false;
-      return NumericDomain(*this).contains(static_cast<double>(std::get<std::int64_t>(value)));
-    case HpKind::floating:
-      if (!std::holds_alternative<double>(value)) return false;
-      return NumericDomain(*this).contains(std::get<double>(value));
-  }
-  return false;
-}
-
-Value HyperParameter::coerce(const Value& value) const {
-  ValueType target = ValueType::string;
-  switch (kind_) {
-    case HpKind::boolean:
-      target = ValueType::boolean;
-      break;
-    case HpKind::integer:
-      target = ValueType::integer;
-      break;
-    case HpKind::floating:
-      target = ValueType::floating;
-      break;
-    case HpKind::choice:
-    case HpKind::fixed:
-      target = type_of(choices_.front());
-      break;
-  }
-  std::optional<Value> converted = convert(value, target);
-  if (!converted) {
-    fail(
-        kind_, name_,
-        "cannot hold " + value_and_type(value) + "; expected " + std::string(article_type(target)));
-  }
-  return std::move(*converted);
-}
-
-bool HyperParameter::same_declaration(const HyperParameter& other) const {
-  return kind_ == other.kind_ && name_ == other.name_ && conditions_ == other.conditions_ &&
-         default_ == other.default_ && min_ == other.min_ && max_ == other.max_ &&
-         step_ == other.step_ && sampling_ == other.sampling_ && choices_ == other.choices_ &&
-         ordered_ == other.ordered_;
-}
-
 // --- text and JSON ---
 
 std::string HyperParameter::describe() const {
-  std::string out = std::string(class_name(kind_)) + "(name: " + quote_text(name_);
+  std::string out = std::string(class_name(kind_)) + "(name: " + detail::python_quote(name_);
   const bool integer = kind_ == HpKind::integer;
   switch (kind_) {
     case HpKind::boolean:
@@ -719,7 +424,7 @@ std::string HyperParameter::describe() const {
     out += ", conditions: [";
     for (std::size_t i = 0; i < conditions_.size(); ++i) {
       if (i != 0) out += ", ";
-      out += "Parent(name: " + quote_text(conditions_[i].parent_name) +
+      out += "Parent(name: " + detail::python_quote(conditions_[i].parent_name) +
              ", values: " + list_repr(conditions_[i].parent_values) + ")";
     }
     out += "]";

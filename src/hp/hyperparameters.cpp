@@ -6,6 +6,7 @@
 
 #include "hp/json_text.hpp"
 #include "synalinks/errors.hpp"
+#include "util/python_repr.hpp"
 
 namespace synalinks {
 namespace {
@@ -39,15 +40,6 @@ std::optional<std::size_t> index_of(const Space& space, std::string_view name,
     if (space[i].name() == name && space[i].conditions() == conditions) return i;
   }
   return std::nullopt;
-}
-
-std::string quote_text(std::string_view text) {
-  std::string out;
-  out.reserve(text.size() + 2);
-  out.push_back('\'');
-  out.append(text);
-  out.push_back('\'');
-  return out;
 }
 
 }  // namespace
@@ -107,9 +99,9 @@ const Value& HyperParameters::register_or_retrieve(HyperParameter hp) {
   if (existing) {
     const HyperParameter& stored = (*space_)[*existing];
     if (!stored.same_declaration(hp)) {
-      throw InvalidArgument("hyperparameter " + quote_text(hp.name()) + " is already declared as " +
-                            stored.describe() + "; it cannot be declared again as " +
-                            hp.describe() +
+      throw InvalidArgument("hyperparameter " + detail::python_quote(hp.name()) +
+                            " is already declared as " + stored.describe() +
+                            "; it cannot be declared again as " + hp.describe() +
                             " (same name and conditions, different type, domain or default)");
     }
   } else {
@@ -159,12 +151,12 @@ HyperParameters::Scope HyperParameters::conditional_scope(std::string_view paren
 void HyperParameters::push_parent_option(const std::string& parent_name,
                                          const std::vector<Value>& values) {
   if (values.empty()) {
-    throw InvalidArgument("conditional scope on " + quote_text(parent_name) +
+    throw InvalidArgument("conditional scope on " + detail::python_quote(parent_name) +
                           ": expected at least one parent value; received an empty list");
   }
   if (find(parent_name, conditions_) == nullptr) {
     std::string message = "conditional scope: the parent hyperparameter " +
-                          quote_text(parent_name) + " is not defined";
+                          detail::python_quote(parent_name) + " is not defined";
     message += conditions_.empty() ? "; declare it before opening the scope"
                                    : " at the current nesting; declare it before opening the "
                                      "scope, under the same conditions as the scope";
@@ -204,11 +196,11 @@ const Value& HyperParameters::get(std::string_view name) const {
     if (hp.name() != full) continue;
     declared = true;
     if (is_active(hp)) {
-      throw NotFound(quote_text(full) + " is active but has no value");
+      throw NotFound(detail::python_quote(full) + " is active but has no value");
     }
   }
-  if (declared) throw InactiveParameter(quote_text(full) + " is currently inactive");
-  throw NotFound(quote_text(full) + " does not exist");
+  if (declared) throw InactiveParameter(detail::python_quote(full) + " is currently inactive");
+  throw NotFound(detail::python_quote(full) + " does not exist");
 }
 
 bool HyperParameters::contains(std::string_view name) const {
@@ -252,7 +244,7 @@ void HyperParameters::set_value(std::string_view name, Value value) {
   }
   const HyperParameter& first = *candidates.front();
   const Value converted = first.coerce(value);  // throws when the type cannot be held
-  throw InvalidArgument("cannot set " + quote_text(name) + " to " + to_string(converted) +
+  throw InvalidArgument("cannot set " + detail::python_quote(name) + " to " + to_string(converted) +
                         ": the value is outside the domain of " + first.describe());
 }
 

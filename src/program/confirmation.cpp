@@ -114,18 +114,13 @@ void tuners::TrialRunner<Program>::after_search(Tuner& tuner, const std::any& se
 }
 
 Confirmation confirm_best(tuners::Tuner& tuner, const ConfirmOptions& options) {
-  const auto& builder = tuner.model_builder(typeid(Program));
-  if (!builder) {
+  const auto build = tuner.hypermodel_as<Program>();
+  if (!build) {
     throw InvalidArgument(
         "confirm_best: this tuner's hypermodel does not build a Program from "
         "(HyperParameters&); call confirm_best(tuner, build_program, options) instead");
   }
-  return confirm_best(
-      tuner,
-      [&](HyperParameters& hp) {
-        return std::move(*std::static_pointer_cast<Program>(builder(hp)));
-      },
-      options);
+  return confirm_best(tuner, build, options);
 }
 
 }  // namespace synalinks

@@ -136,38 +136,20 @@ tuners::TrialResult tuners::TrialRunner<Program>::run(Program program, HyperPara
   }
 }
 
-std::vector<Program> tuners::Tuner::get_best_programs(std::size_t num_programs) const {
-  const ModelBuilder& builder = model_builder(typeid(Program));
-  if (!builder) {
-    throw InvalidArgument(
-        "get_best_programs: this tuner's hypermodel does not build a Program from "
-        "(HyperParameters&); call synalinks::get_best_programs(tuner, build_program, n) instead");
+void tuners::TrialRunner<Program>::load_trained(Program& program,
+                                                const std::filesystem::path& trial_dir) {
+  const auto path = trial_dir / kTrialVariablesFile;
+  if (!std::filesystem::exists(path)) {
+    throw ProjectError("trial folder " + trial_dir.string() + " has no trained variables at " +
+                       path.string() + "; expected the file its fit saved");
   }
-  return synalinks::get_best_programs(
-      *this,
-      [&](HyperParameters& hp) {
-        return std::move(*std::static_pointer_cast<Program>(builder(hp)));
-      },
-      num_programs);
+  program.load_variables(path);
 }
 
 std::vector<Program> get_best_programs(
     const tuners::Tuner& tuner, const std::function<Program(HyperParameters&)>& build_program,
     std::size_t num_programs) {
-  std::vector<Program> programs;
-  for (const auto& trial : tuner.oracle().get_best_trials(num_programs)) {
-    if (trial.status != tuners::TrialStatus::completed) continue;
-    HyperParameters hp = trial.hyperparameters;
-    Program program = build_program(hp);
-    const auto path = tuner.trial_dir(trial.trial_id) / kTrialVariablesFile;
-    if (!std::filesystem::exists(path)) {
-      throw ProjectError("trial " + trial.trial_id + " has no trained variables at " +
-                         path.string() + "; expected the file its fit saved");
-    }
-    program.load_variables(path);
-    programs.push_back(std::move(program));
-  }
-  return programs;
+  return tuner.get_best_models<Program>(num_programs, build_program);
 }
 
 }  // namespace synalinks

@@ -14,6 +14,7 @@
 #include "gp/gaussian_process.hpp"
 #include "synalinks/errors.hpp"
 #include "tuners/bayesian_optimization_encoding.hpp"
+#include "util/seed_mix.hpp"
 
 namespace synalinks::tuners {
 namespace {
@@ -103,25 +104,16 @@ BayesianOptimizationOracle::~BayesianOptimizationOracle() = default;
 int BayesianOptimizationOracle::initial_points() const {
   if (bayesian_.num_initial_points && *bayesian_.num_initial_points > 0)
     return *bayesian_.num_initial_points;
-  std::lock_guard lock(mutex_);
   int tuned = 0;
-  for (const auto& hp : space().space())
+  for (const auto& hp : get_space().space())
     if (hp.kind() != HpKind::fixed) ++tuned;
   return std::max(2, tuned + 1);
 }
 
 std::uint64_t BayesianOptimizationOracle::stream_seed(std::size_t trial_index,
                                                       std::uint64_t stream) const {
-  // splitmix64 over (seed, trial index, stream): independent draws per trial and purpose.
-  std::uint64_t z = static_cast<std::uint64_t>(seed()) * 0x9E3779B97F4A7C15ull +
-                    static_cast<std::uint64_t>(trial_index) * 0xBF58476D1CE4E5B9ull +
-                    (stream + 0xB0) * 0x94D049BB133111EBull;
-  z ^= z >> 30;
-  z *= 0xBF58476D1CE4E5B9ull;
-  z ^= z >> 27;
-  z *= 0x94D049BB133111EBull;
-  z ^= z >> 31;
-  return z;
+  // Streams of their own, apart from the base oracle's random draws.
+  return synalinks::detail::mix_seed(seed(), trial_index, stream + 0xB0);
 }
 
 void BayesianOptimizationOracle::report(const std::string& message) const {

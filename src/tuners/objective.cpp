@@ -5,6 +5,7 @@
 #include <string>
 
 #include "synalinks/errors.hpp"
+#include "util/python_repr.hpp"
 
 namespace synalinks::tuners {
 namespace {
@@ -26,7 +27,7 @@ std::string join(const std::vector<std::string>& items) {
   std::string out = "[";
   for (std::size_t i = 0; i < items.size(); ++i) {
     if (i) out += ", ";
-    out += "'" + items[i] + "'";
+    out += synalinks::detail::python_quote(items[i]);
   }
   return out + "]";
 }

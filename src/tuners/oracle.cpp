@@ -1,30 +1,16 @@
+// The oracle's trial life cycle (create, record, end, ask/tell, pooled evidence) and its space.
+// Saves, resuming, ranking, random draws and shared storages have files of their own.
 #include "synalinks/tuners/oracle.hpp"
 
 #include <algorithm>
-#include <chrono>
 #include <cmath>
-#include <numeric>
 #include <random>
 
 #include "synalinks/errors.hpp"
 #include "util/clock.hpp"
-#include "util/python_random.hpp"
 
 namespace synalinks::tuners {
 namespace {
-
-// keras-tuner gives up after 20 consecutive duplicate draws even when unseen configurations
-// remain; past that many we enumerate what is left instead.
-constexpr int kMaxRandomCollisions = 20;
-// Bounds of that enumeration: past them the space is large enough that random draws will find an
-// unseen configuration, so we keep drawing.
-constexpr std::size_t kMaxEnumeratedNodes = 2'000'000;
-constexpr std::size_t kMaxCandidates = 10'000;
-
-// What a user who meant to start a new search can do, in the library and on the command line.
-constexpr const char* kStartAfresh =
-    "to start a new search there, set overwrite = true (synalinks-tune: --overwrite); or choose "
-    "another project_name (synalinks-tune: --project-name, or --study with --storage)";
 
 std::int64_t draw_seed() {
   std::random_device device;
@@ -69,159 +55,6 @@ std::string Oracle::next_trial_id() const {
   return zero_padded(trials_.size(), width);
 }
 
-void Oracle::attach(std::shared_ptr<storage::Storage> storage, ResumeMode mode) {
-  std::lock_guard lock(mutex_);
-  if (storage->shared()) {
-    // Other workers' running trials stay theirs; a dead worker's are recovered by heartbeat.
-    storage_ = std::move(storage);
-    shared_ = true;
-    shared_transaction([this] {
-      resumed_ = !trials_.empty() || !saved_state_.empty();
-      save_state();
-    });
-    return;
-  }
-  auto snapshot = storage->load();
-  const std::string source = storage->describe();
-  if (snapshot) restore_locked(std::move(*snapshot), source, mode);
-  storage_ = std::move(storage);
-  save_state();
-}
-
-void Oracle::restore(storage::Snapshot snapshot, const std::string& source, ResumeMode mode) {
-  std::lock_guard lock(mutex_);
-  restore_locked(std::move(snapshot), source, mode);
-}
-
-void Oracle::restore_state_locked(const Json& state, const std::string& where) {
-  try {
-    if (state.contains("foreign")) {
-      // A study another program (Optuna) started: only its directions can be checked.
-      const auto& directions = state.at("directions");
-      const auto& objectives = options_.objective.list();
-      bool matches = directions.empty() || directions.size() == objectives.size();
-      for (std::size_t i = 0; matches && i < directions.size(); ++i) {
-        const std::string direction =
-            directions[i].is_string() ? directions[i].get<std::string>() : "";
-        if (direction == "NOT_SET") continue;
-        matches =
-            direction == (objectives[i].direction() == Direction::max ? "MAXIMIZE" : "MINIMIZE");
-      }
-      if (!matches)
-        throw ProjectError("the study at " + where + " optimizes in the directions " +
-                           directions.dump() + ", not those of " + options_.objective.describe() +
-                           "; choose another study name");
-      return;
-    }
-    const auto saved_class = state.at("oracle_class").get<std::string>();
-    if (saved_class != class_name_) {
-      throw ProjectError("the project at " + where + " holds a " + saved_class +
-                         " search and cannot be resumed by a " + class_name_ + " tuner; " +
-                         kStartAfresh);
-    }
-    const auto saved_objective = Objectives::from_json(state.at("objective"));
-    if (!(saved_objective == options_.objective)) {
-      throw ProjectError("the project at " + where + " was searched for " +
-                         saved_objective.describe() + ", not " + options_.objective.describe() +
-                         "; " + kStartAfresh);
-    }
-    HyperParameters saved_space = HyperParameters::from_json(state.at("hyperparameters"));
-    saved_space.merge(space_, /*overwrite=*/false);
-    space_ = std::move(saved_space);
-    seed_ = state.at("seed").get<std::int64_t>();
-    heartbeat_failures_.clear();
-    if (state.contains("heartbeat_failures"))
-      heartbeat_failures_ =
-          state.at("heartbeat_failures").get<std::map<std::string, std::string>>();
-    restore_extra_state(state);
-  } catch (const nlohmann::json::exception& error) {
-    throw ProjectError("the oracle state of the project at " + where +
-                       " is missing a field or has one of the wrong type (" + error.what() +
-                       "); expected the oracle.json that synalinks writes");
-  } catch (const InvalidArgument& error) {
-    throw ProjectError("the oracle state of the project at " + where +
-                       " is invalid: " + error.what());
-  }
-}
-
-void Oracle::adopt_foreign_trial(Trial& trial) {
-  // Trials another program wrote name their objectives by index.
-  static const std::string prefix = "__objective_";
-  bool foreign = false;
-  for (const auto& [name, history] : trial.metrics.all())
-    if (name.starts_with(prefix)) foreign = true;
-  if (!foreign) return;
-  MetricsTracker renamed;
-  const auto& objectives = options_.objective.list();
-  for (const auto& [name, history] : trial.metrics.all()) {
-    std::string target = name;
-    // The index is all digits; any other suffix (or an index past the objectives) keeps the
-    // metric's own name.
-    const std::string_view digits =
-        std::string_view(name).substr(name.starts_with(prefix) ? prefix.size() : name.size());
-    if (!digits.empty() && digits.size() <= 9 &&
-        std::all_of(digits.begin(), digits.end(), [](char c) { return c >= '0' && c <= '9'; })) {
-      const auto index = static_cast<std::size_t>(std::stoul(std::string(digits)));
-      if (index < objectives.size()) target = objectives[index].name();
-    }
-    for (const auto& observation : history.observations())
-      renamed.update(target, observation.mean(), observation.step,
-                     options_.objective.direction_of(target), observation.uncertainty());
-  }
-  trial.metrics = std::move(renamed);
-  if (options_.objective.is_multi() && trial.status == TrialStatus::completed) {
-    const Metrics values = trial.metrics.last_values();
-    if (options_.objective.missing(values).empty()) {
-      trial.score = options_.objective.score(values);
-      trial.metrics.update(options_.objective.name(), *trial.score, 0, Direction::min);
-    }
-  }
-  update_space_locked(trial.hyperparameters);
-}
-
-void Oracle::restore_locked(storage::Snapshot snapshot, const std::string& where, ResumeMode mode) {
-  restore_state_locked(snapshot.oracle_state, where);
-  auto trials = std::move(snapshot.trials);
-  std::stable_sort(trials.begin(), trials.end(),
-                   [](const Trial& a, const Trial& b) { return a.number < b.number; });
-  std::vector<const Trial*> ended;
-  for (auto& trial : trials) {
-    adopt_foreign_trial(trial);
-    const std::string id = trial.trial_id;
-    if (trials_.contains(id))
-      throw ProjectError("the project at " + where + " holds trial " + id + " twice");
-    order_.push_back(id);
-    auto& stored = trials_.emplace(id, std::move(trial)).first->second;
-    const std::string key = duplicate_key(stored.hyperparameters.values());
-    id_to_key_[id] = key;
-    ++key_count_[key];
-    if (is_finished(stored.status) && !heartbeat_failures_.contains(id)) ended.push_back(&stored);
-  }
-  std::stable_sort(ended.begin(), ended.end(),
-                   [](const Trial* a, const Trial* b) { return a->end_time < b->end_time; });
-  for (const Trial* trial : ended) end_order_.push_back(trial->trial_id);
-  if (mode == ResumeMode::keep_running) {
-    for (const auto& id : order_) {
-      const Trial& trial = trials_.at(id);
-      if (trial.status == TrialStatus::running && !trial.tuner_id.empty())
-        ongoing_[trial.tuner_id] = id;
-    }
-  }
-  auto is_out = [this](const std::string& id) {
-    for (const auto& [tuner_id, trial_id] : ongoing_)
-      if (trial_id == id) return true;
-    return false;
-  };
-  // Trials left RUNNING were interrupted and INVALID ones wait for a retry: both run again
-  // (the retry queue is served last in first out, so the lowest ids go last into it).
-  for (auto it = order_.rbegin(); it != order_.rend(); ++it)
-    if (trials_.at(*it).status == TrialStatus::invalid) retry_queue_.push_back(*it);
-  for (auto it = order_.rbegin(); it != order_.rend(); ++it)
-    if (trials_.at(*it).status == TrialStatus::running && !is_out(*it)) retry_queue_.push_back(*it);
-  resumed_ = true;
-  on_resumed();
-}
-
 Trial Oracle::create_trial(const std::string& tuner_id) {
   std::lock_guard lock(mutex_);
   if (!shared_) return create_trial_locked(tuner_id);
@@ -237,13 +70,8 @@ Trial Oracle::create_trial_locked(const std::string& tuner_id) {
     const std::string id = retry_queue_.back();
     retry_queue_.pop_back();
     Trial& trial = trials_.at(id);
-    trial.status = TrialStatus::running;
     trial.message.clear();
-    trial.start_time = detail::utc_timestamp_now();
-    trial.tuner_id = tuner_id;
-    ongoing_[tuner_id] = id;
-    save_trial(trial, /*durable=*/false);
-    save_state();
+    hand_out_locked(trial, tuner_id);
     return trial;
   }
 
@@ -267,17 +95,26 @@ Trial Oracle::create_trial_locked(const std::string& tuner_id) {
   if (proposal.status != TrialStatus::running) return trial;
 
   trial.hyperparameters.set_values(proposal.values);
+  Trial& added = add_trial_locked(std::move(trial));
+  hand_out_locked(added, tuner_id);
+  return added;
+}
+
+Trial& Oracle::add_trial_locked(Trial trial) {
   trial.number = static_cast<std::int64_t>(trials_.size()) + 1;
   record_values(trial);
+  const std::string id = trial.trial_id;
+  order_.push_back(id);
+  return trials_.emplace(id, std::move(trial)).first->second;
+}
+
+void Oracle::hand_out_locked(Trial& trial, const std::string& tuner_id) {
+  trial.status = TrialStatus::running;
   trial.start_time = detail::utc_timestamp_now();
   trial.tuner_id = tuner_id;
-  const std::string id = trial.trial_id;
-  trials_.emplace(id, trial);
-  order_.push_back(id);
-  ongoing_[tuner_id] = id;
+  ongoing_[tuner_id] = trial.trial_id;
   save_trial(trial, /*durable=*/false);
   save_state();
-  return trial;
 }
 
 Trial Oracle::update_trial(const std::string& trial_id, const Metrics& metrics, std::int64_t step) {
@@ -524,139 +361,6 @@ Trial Oracle::add_evidence(const std::string& trial_id, const Metrics& evidence)
   shared_transaction([&] { trial = pool(); }, /*durable=*/true);
   return trial;
 }
-
-std::vector<double> Oracle::estimate_scores(const std::vector<const Trial*>& completed) const {
-  std::vector<double> estimates;
-  for (const Trial* trial : completed) estimates.push_back(*trial->score);
-  if (options_.objective.is_multi()) return estimates;
-  // Method of moments over the trials that report a standard error.
-  std::vector<std::pair<std::size_t, double>> noisy;  // index, variance
-  for (std::size_t i = 0; i < completed.size(); ++i)
-    if (const auto variance = completed[i]->score_variance(options_.objective))
-      noisy.emplace_back(i, *variance);
-  if (noisy.size() < 3) return estimates;
-  double mean = 0;
-  double noise = 0;
-  for (const auto& [i, variance] : noisy) {
-    mean += estimates[i];
-    noise += variance;
-  }
-  const auto n = static_cast<double>(noisy.size());
-  mean /= n;
-  noise /= n;
-  double spread = 0;
-  for (const auto& [i, variance] : noisy) spread += (estimates[i] - mean) * (estimates[i] - mean);
-  // The spread of the true scores; floored so that a search of look-alikes is not flattened.
-  const double prior = std::max(spread / (n - 1) - noise, 0.05 * noise);
-  for (const auto& [i, variance] : noisy)
-    estimates[i] = (estimates[i] / variance + mean / prior) / (1 / variance + 1 / prior);
-  return estimates;
-}
-
-namespace {
-
-// Completed trials (scored) and the rest, both in creation order.
-struct Partition {
-  std::vector<const Trial*> completed;
-  std::vector<const Trial*> others;
-};
-
-Partition partition(const std::vector<std::string>& order,
-                    const std::map<std::string, Trial>& trials) {
-  Partition parts;
-  for (const auto& id : order) {
-    const Trial& trial = trials.at(id);
-    (trial.status == TrialStatus::completed && trial.score ? parts.completed : parts.others)
-        .push_back(&trial);
-  }
-  return parts;
-}
-
-// The completed trials by `keys` (ties by score, then creation order), then the others.
-std::vector<Trial> best_first(const Partition& parts, const std::vector<double>& keys,
-                              const Objectives& objective, std::size_t num_trials) {
-  std::vector<std::size_t> order(parts.completed.size());
-  std::iota(order.begin(), order.end(), 0);
-  std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) {
-    if (keys[a] != keys[b]) return objective.better_than(keys[a], keys[b]);
-    return objective.better_than(*parts.completed[a]->score, *parts.completed[b]->score);
-  });
-  std::vector<Trial> best;
-  for (const std::size_t i : order)
-    if (best.size() < num_trials) best.push_back(*parts.completed[i]);
-  for (const Trial* trial : parts.others)
-    if (best.size() < num_trials) best.push_back(*trial);
-  return best;
-}
-
-}  // namespace
-
-std::vector<Trial> Oracle::get_best_trials(std::size_t num_trials) const {
-  std::lock_guard lock(mutex_);
-  const Partition parts = partition(order_, trials_);
-  return best_first(parts, estimate_scores(parts.completed), options_.objective, num_trials);
-}
-
-std::vector<Trial> Oracle::get_best_trials_observed(std::size_t num_trials) const {
-  std::lock_guard lock(mutex_);
-  const Partition parts = partition(order_, trials_);
-  std::vector<double> observed;
-  for (const Trial* trial : parts.completed) observed.push_back(*trial->score);
-  return best_first(parts, observed, options_.objective, num_trials);
-}
-
-std::map<std::string, double> Oracle::estimated_scores() const {
-  std::lock_guard lock(mutex_);
-  const Partition parts = partition(order_, trials_);
-  const auto estimates = estimate_scores(parts.completed);
-  std::map<std::string, double> out;
-  for (std::size_t i = 0; i < parts.completed.size(); ++i)
-    out[parts.completed[i]->trial_id] = estimates[i];
-  return out;
-}
-
-std::vector<Trial> Oracle::get_pareto_front() const {
-  std::lock_guard lock(mutex_);
-  std::vector<std::pair<const Trial*, std::vector<double>>> points;
-  for (const auto& id : order_) {
-    const Trial& trial = trials_.at(id);
-    if (trial.status != TrialStatus::completed || !trial.score) continue;
-    const Metrics at_best = trial.final_metrics(options_.objective);
-    std::vector<double> values;
-    bool complete = true;
-    for (const auto& objective : options_.objective.list()) {
-      auto value = at_best.find(objective.name());
-      if (value == at_best.end() || std::isnan(value->second)) {
-        complete = false;
-        break;
-      }
-      // Oriented so that larger is better on every axis.
-      values.push_back(objective.direction() == Direction::max ? value->second : -value->second);
-    }
-    if (complete) points.emplace_back(&trial, std::move(values));
-  }
-  auto dominates = [](const std::vector<double>& a, const std::vector<double>& b) {
-    bool strictly = false;
-    for (std::size_t i = 0; i < a.size(); ++i) {
-      if (a[i] < b[i]) return false;
-      if (a[i] > b[i]) strictly = true;
-    }
-    return strictly;
-  };
-  std::vector<Trial> front;
-  for (const auto& [trial, values] : points) {
-    bool dominated = false;
-    for (const auto& other : points) {
-      if (dominates(other.second, values)) {
-        dominated = true;
-        break;
-      }
-    }
-    if (!dominated) front.push_back(*trial);
-  }
-  return front;
-}
-
 const Trial& Oracle::trial_ref(const std::string& trial_id) const {
   auto it = trials_.find(trial_id);
   if (it == trials_.end()) throw NotFound("unknown trial id '" + trial_id + "'");
@@ -736,6 +440,10 @@ void Oracle::record_values(Trial& trial) {
   // made active by a change of its parent, and drops values of inactive ones.
   std::int64_t fill_seed = mixed_seed(static_cast<std::size_t>(trial.number), 0xF111);
   trial.hyperparameters.ensure_active_values(fill_seed);
+  count_configuration(trial);
+}
+
+void Oracle::count_configuration(const Trial& trial) {
   const std::string key = duplicate_key(trial.hyperparameters.values());
   auto previous = id_to_key_.find(trial.trial_id);
   if (previous != id_to_key_.end()) {
@@ -753,289 +461,4 @@ std::string Oracle::duplicate_key(const ValueMap& values) const {
 bool Oracle::is_tried(const ValueMap& values) const {
   return key_count_.contains(duplicate_key(values));
 }
-
-std::int64_t Oracle::mixed_seed(std::size_t trial_index, std::uint64_t stream) const {
-  // splitmix64 over (seed, index, stream), folded to a positive 31-bit seed.
-  std::uint64_t z = static_cast<std::uint64_t>(seed()) * 0x9E3779B97F4A7C15ull +
-                    static_cast<std::uint64_t>(trial_index) * 0xBF58476D1CE4E5B9ull +
-                    stream * 0x94D049BB133111EBull;
-  z ^= z >> 30;
-  z *= 0xBF58476D1CE4E5B9ull;
-  z ^= z >> 27;
-  z *= 0x94D049BB133111EBull;
-  z ^= z >> 31;
-  return static_cast<std::int64_t>(z & 0x7FFFFFFFull);
-}
-
-std::optional<ValueMap> Oracle::random_values(std::size_t trial_index) {
-  for (int attempt = 0; attempt <= kMaxRandomCollisions; ++attempt) {
-    std::int64_t seed = mixed_seed(trial_index, static_cast<std::uint64_t>(attempt));
-    HyperParameters hps = space_.empty_copy();
-    for (const auto& hp : space_.space()) {
-      if (!hps.is_active(hp)) continue;
-      hps.set_value(hp.name(), hp.random_sample(seed++));
-    }
-    if (!is_tried(hps.values())) return hps.values();
-  }
-  return unseen_configuration(trial_index);
-}
-
-std::optional<ValueMap> Oracle::unseen_configuration(std::size_t trial_index) {
-  // Depth-first over the grid of every active parameter, collecting configurations not tried.
-  const auto& space = space_.space();
-  std::vector<ValueMap> candidates;
-  std::size_t nodes = 0;
-  bool truncated = false;
-  HyperParameters hps = space_.empty_copy();
-  auto visit = [&](auto&& self, std::size_t index) -> void {
-    if (truncated) return;
-    if (++nodes > kMaxEnumeratedNodes) {
-      truncated = true;
-      return;
-    }
-    if (index == space.size()) {
-      if (!is_tried(hps.values())) {
-        candidates.push_back(hps.values());
-        if (candidates.size() >= kMaxCandidates) truncated = true;
-      }
-      return;
-    }
-    const HyperParameter& hp = space[index];
-    if (!hps.is_active(hp)) {
-      self(self, index + 1);
-      return;
-    }
-    std::vector<Value> values;
-    try {
-      values = hp.grid_values();
-    } catch (const InvalidArgument&) {
-      truncated = true;  // a grid too large to list
-      return;
-    }
-    for (const auto& value : values) {
-      hps.set_value(hp.name(), value);
-      self(self, index + 1);
-      if (truncated) return;
-    }
-    hps.erase_value(hp.name());
-  };
-  visit(visit, 0);
-  if (candidates.empty()) {
-    // Either every configuration was tried, or the space is too large to list; random draws
-    // still find unseen configurations in the latter case.
-    if (!truncated) return std::nullopt;
-    for (std::uint64_t attempt = 0; attempt < 1000; ++attempt) {
-      std::int64_t seed = mixed_seed(trial_index, 0x10000 + attempt);
-      HyperParameters draw = space_.empty_copy();
-      for (const auto& hp : space) {
-        if (!draw.is_active(hp)) continue;
-        draw.set_value(hp.name(), hp.random_sample(seed++));
-      }
-      if (!is_tried(draw.values())) return draw.values();
-    }
-    return std::nullopt;
-  }
-  detail::PythonRandom random(mixed_seed(trial_index, 0xC0FFEE));
-  const auto index =
-      static_cast<std::size_t>(random.random() * static_cast<double>(candidates.size()));
-  return candidates[std::min(index, candidates.size() - 1)];
-}
-
-void Oracle::save_trial(const Trial& trial, bool durable) {
-  if (!storage_) return;
-  if (!durable) {
-    if (auto deferred = deferred_saves_.find(trial.trial_id); deferred != deferred_saves_.end()) {
-      deferred->second = true;
-      return;
-    }
-  }
-  storage_->save_trial(trial, durable);
-  if (auto deferred = deferred_saves_.find(trial.trial_id); deferred != deferred_saves_.end())
-    deferred->second = false;
-}
-
-Oracle::DeferredSaves::DeferredSaves(Oracle& oracle, std::string trial_id)
-    : oracle_(oracle), trial_id_(std::move(trial_id)) {
-  std::lock_guard lock(oracle_.mutex_);
-  if (!oracle_.shared_) oracle_.deferred_saves_.emplace(trial_id_, false);
-}
-
-Oracle::DeferredSaves::~DeferredSaves() {
-  std::lock_guard lock(oracle_.mutex_);
-  const auto deferred = oracle_.deferred_saves_.find(trial_id_);
-  if (deferred == oracle_.deferred_saves_.end()) return;
-  const bool waiting = deferred->second;
-  oracle_.deferred_saves_.erase(deferred);
-  if (!waiting) return;
-  try {
-    oracle_.save_trial(oracle_.trials_.at(trial_id_), /*durable=*/false);
-  } catch (const std::exception&) {
-    // A destructor must not throw; the record is rewritten when the trial runs again or ends.
-  }
-}
-
-// Only what trial records cannot tell: which trials run, their values and results are in them.
-Json Oracle::state() const {
-  Json out;
-  out["oracle_class"] = class_name_;
-  out["objective"] = options_.objective.to_json();
-  out["hyperparameters"] = space_.to_json();
-  out["seed"] = seed();
-  if (!heartbeat_failures_.empty()) out["heartbeat_failures"] = heartbeat_failures_;
-  const Json extra = extra_state();
-  for (const auto& [key, value] : extra.items()) out[key] = value;
-  return out;
-}
-
-void Oracle::save_state() {
-  if (!storage_) return;
-  const Json current = state();
-  std::string text = current.dump();
-  if (text == saved_state_) return;
-  storage_->save_oracle(current);
-  saved_state_ = std::move(text);
-}
-
-}  // namespace synalinks::tuners
-
-namespace synalinks::tuners {
-
-std::int64_t Oracle::counted_trials() const {
-  return static_cast<std::int64_t>(trials_.size() - heartbeat_failures_.size());
-}
-
-void Oracle::shared_transaction(const std::function<void()>& body, bool durable) {
-  for (;;) {
-    try {
-      storage_->transaction(
-          [&](const storage::Changes& changes) {
-            sync_locked(changes);
-            fail_stale_locked(changes.stale_trial_numbers);
-            body();
-          },
-          durable);
-      return;
-    } catch (const storage::ConnectionLost&) {
-      // Nothing was committed: start again from the full view (the storage gives up with a
-      // ProjectError once the database stays unreachable too long).
-      reset_view_locked();
-    } catch (...) {
-      reset_view_locked();
-      throw;
-    }
-  }
-}
-
-void Oracle::reset_view_locked() {
-  trials_.clear();
-  order_.clear();
-  end_order_.clear();
-  ongoing_.clear();
-  retry_queue_.clear();
-  id_to_key_.clear();
-  key_count_.clear();
-  heartbeat_failures_.clear();
-  saved_state_.clear();
-}
-
-void Oracle::sync_locked(const storage::Changes& changes) {
-  if (changes.everything) reset_view_locked();
-  bool changed = false;
-  if (changes.oracle_state) {
-    const std::string text = changes.oracle_state->dump();
-    if (text != saved_state_) {
-      restore_state_locked(*changes.oracle_state, storage_->describe());
-      // A foreign study's placeholder is replaced by our state at the next save.
-      if (!changes.oracle_state->contains("foreign")) saved_state_ = text;
-      changed = true;
-    }
-  }
-  for (Trial trial : changes.trials) {
-    adopt_foreign_trial(trial);
-    const std::string id = trial.trial_id;
-    auto it = trials_.find(id);
-    const bool known = it != trials_.end();
-    const bool was_ended =
-        known && is_finished(it->second.status) && it->second.status != TrialStatus::invalid;
-    const std::string key = duplicate_key(trial.hyperparameters.values());
-    if (known) {
-      const std::string& old_key = id_to_key_[id];
-      if (old_key != key) {
-        if (--key_count_[old_key] == 0) key_count_.erase(old_key);
-        ++key_count_[key];
-      }
-      it->second = std::move(trial);
-    } else {
-      order_.push_back(id);
-      it = trials_.emplace(id, std::move(trial)).first;
-      ++key_count_[key];
-    }
-    id_to_key_[id] = key;
-    const Trial& stored = it->second;
-    if (is_finished(stored.status) && stored.status != TrialStatus::invalid && !was_ended &&
-        !heartbeat_failures_.contains(id))
-      end_order_.push_back(id);
-    std::erase_if(ongoing_, [&](const auto& entry) { return entry.second == id; });
-    if (stored.status == TrialStatus::running && !stored.tuner_id.empty())
-      ongoing_[stored.tuner_id] = id;
-    std::erase(retry_queue_, id);
-    if (stored.status == TrialStatus::invalid) retry_queue_.push_back(id);
-    changed = true;
-  }
-  if (changed) {
-    resumed_ = resumed_ || !trials_.empty();
-    on_resumed();
-  }
-}
-
-void Oracle::fail_stale_locked(const std::vector<std::int64_t>& numbers) {
-  for (const std::int64_t number : numbers) {
-    const auto index = static_cast<std::size_t>(number - 1);
-    std::string id;
-    if (index < order_.size() && trials_.at(order_[index]).number == number) {
-      id = order_[index];
-    } else {
-      for (const auto& [candidate, trial] : trials_)
-        if (trial.number == number) id = candidate;
-    }
-    if (id.empty()) continue;
-    Trial& trial = trials_.at(id);
-    if (trial.status != TrialStatus::running) continue;
-    trial.status = TrialStatus::failed;
-    trial.message = "the worker running it (" + trial.tuner_id +
-                    ") stopped sending heartbeats; its configuration runs again as a new trial";
-    trial.end_time = detail::utc_timestamp_now();
-    std::erase_if(ongoing_, [&](const auto& entry) { return entry.second == id; });
-    trial.tuner_id.clear();
-    heartbeat_failures_[id] = "";
-    save_trial(trial, /*durable=*/true);
-    save_state();
-  }
-}
-
-std::optional<Trial> Oracle::requeued_trial_locked(const std::string& tuner_id) {
-  for (auto& [old_id, copy_id] : heartbeat_failures_) {
-    if (!copy_id.empty()) continue;
-    const Trial& failed = trials_.at(old_id);
-    Trial trial;
-    trial.trial_id = next_trial_id();
-    trial.hyperparameters = failed.hyperparameters;
-    trial.number = static_cast<std::int64_t>(trials_.size()) + 1;
-    trial.status = TrialStatus::running;
-    record_values(trial);
-    trial.start_time = detail::utc_timestamp_now();
-    trial.tuner_id = tuner_id;
-    copy_id = trial.trial_id;
-    const std::string id = trial.trial_id;
-    trials_.emplace(id, trial);
-    order_.push_back(id);
-    ongoing_[tuner_id] = id;
-    on_trial_replaced(old_id, id);
-    save_trial(trial, /*durable=*/false);
-    save_state();
-    return trial;
-  }
-  return std::nullopt;
-}
-
 }  // namespace synalinks::tuners

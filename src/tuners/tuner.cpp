@@ -1,3 +1,5 @@
+// The tuner: running the search (workers, trials, interruptions, time limits, budgets) and
+// recording what each trial reported. Its console output is in tuner_console.cpp.
 #include "synalinks/tuners/tuner.hpp"
 
 #include <fmt/format.h>
@@ -6,7 +8,6 @@
 #include <algorithm>
 #include <atomic>
 #include <cmath>
-#include <set>
 #include <sstream>
 #include <thread>
 #include <utility>
@@ -23,21 +24,6 @@
 namespace synalinks::tuners {
 namespace {
 
-// keras-tuner's live table: numbers as {:.5g}, other values as text cut to 18 characters.
-std::string display_value(const Value* value) {
-  if (!value) return "None";
-  if (const auto* number = std::get_if<double>(value)) return fmt::format("{:.5g}", *number);
-  if (const auto* integer = std::get_if<std::int64_t>(value))
-    return fmt::format("{:.5g}", static_cast<double>(*integer));
-  std::string text = synalinks::to_string(*value);
-  if (text.size() > 18) text = text.substr(0, 15) + "...";
-  return text;
-}
-
-double seconds_since(std::chrono::steady_clock::time_point start) {
-  return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-}
-
 // host-pid-search- : unique among the live workers of a shared storage, also when two tuners of
 // one process work on the same study (they must not take each other's trials for their own).
 std::string worker_prefix() {
@@ -45,10 +31,6 @@ std::string worker_prefix() {
   char host[256] = {0};
   if (::gethostname(host, sizeof host - 1) != 0) host[0] = '\0';
   return fmt::format("{}-{}-{}-", host, ::getpid(), searches++);
-}
-
-std::string first_line(const std::string& text) {
-  return text.substr(0, text.find('\n'));
 }
 
 // A time limit as the user set it: "1.5 s" below a minute, "00h 02m 00s" above.
@@ -120,42 +102,6 @@ std::filesystem::path Tuner::trial_dir(const std::string& trial_id) const {
   auto path = project_dir_ / ("trial_" + trial_id);
   std::filesystem::create_directories(path);
   return path;
-}
-
-void Tuner::print(const std::string& text) const {
-  if (options_.verbose <= 0) return;
-  std::lock_guard lock(display_mutex_);
-  // The status line is erased, the text printed, and the line drawn again below it.
-  if (progress_shown_) *options_.output << "\r\x1b[K";
-  *options_.output << text;
-  if (progress_shown_) *options_.output << progress_line();
-  *options_.output << std::flush;
-}
-
-bool Tuner::live_progress() const {
-  if (options_.live_progress) return *options_.live_progress && options_.verbose > 0;
-  return options_.verbose > 0 && options_.output == &std::cout && ::isatty(STDOUT_FILENO) != 0;
-}
-
-std::string Tuner::progress_line() const {
-  detail::ProgressSnapshot snapshot{
-      .finished = progress_finished_.load(),
-      .finished_here = progress_finished_here_.load(),
-      .running = progress_running_.load(),
-      .max_trials = oracle_->max_trials(),
-      .elapsed_seconds = seconds_since(search_start_),
-      .best = progress_best_,
-      .spending = budget_->progress_text(),
-  };
-  if (snapshot.spending.empty()) snapshot.spending = spending_text(budget_->spent());
-  return detail::progress_text(snapshot);
-}
-
-void Tuner::draw_progress_locked(bool erase_only) {
-  *options_.output << "\r\x1b[K";
-  if (!erase_only) *options_.output << progress_line();
-  *options_.output << std::flush;
-  progress_shown_ = !erase_only;
 }
 
 template <class Hook>
@@ -296,8 +242,8 @@ std::string Tuner::interrupted_text() const {
 
 std::optional<std::string> Tuner::start_refusal() {
   std::optional<std::string> reason;
-  if (options_.max_time &&
-      seconds_since(search_start_) >= static_cast<double>(options_.max_time->count())) {
+  if (options_.max_time && synalinks::detail::seconds_since(search_start_) >=
+                               static_cast<double>(options_.max_time->count())) {
     reason = "the search's time limit (" +
              synalinks::detail::format_duration(static_cast<double>(options_.max_time->count())) +
              ") is reached";
@@ -434,7 +380,8 @@ std::optional<Trial> Tuner::run_one(Trial trial, const std::any& args) {
       print(
           fmt::format("\nTrial {} interrupted [{}]: it will run again when the search is "
                       "resumed\n",
-                      trial.number, synalinks::detail::format_duration(seconds_since(start))));
+                      trial.number,
+                      synalinks::detail::format_duration(synalinks::detail::seconds_since(start))));
     trial_ended_.notify_all();
     return std::nullopt;
   }
@@ -442,7 +389,7 @@ std::optional<Trial> Tuner::run_one(Trial trial, const std::any& args) {
       ended.message.find("trial_timeout") == std::string::npos)
     ended.message = timeout_message(ended.message);
   ended.hyperparameters = std::move(hp);
-  ended.duration_seconds = seconds_since(start);
+  ended.duration_seconds = synalinks::detail::seconds_since(start);
 
   Trial result;
   try {
@@ -494,135 +441,12 @@ TrialContext Tuner::make_context(const Trial& trial, const std::any& args, int e
   return context;
 }
 
-std::optional<std::string> Tuner::report_step(const std::string& trial_id, std::int64_t step,
-                                              const Metrics& metrics, bool judge) {
-  const Trial trial = oracle_->update_trial(trial_id, metrics, step);
-  // A trial no longer running (failed by another worker of a shared storage) is not judged.
-  if (!judge || !options_.pruner || trial.status != TrialStatus::running) return std::nullopt;
-  return options_.pruner->verdict(trial, step, oracle_->trials(), oracle_->objective());
-}
-
-void TrialContext::report(std::int64_t step, const Metrics& metrics) {
-  last_reported_step = step;
-  if (!reporter) return;
-  auto reason = reporter(step, metrics, !should_stop());
-  if (reason && !should_stop()) stop(std::move(*reason));
-}
-
-void Tuner::report(const Trial& trial, const std::vector<TrialResult>& results,
-                   const std::vector<std::optional<std::int64_t>>& last_steps,
-                   std::int64_t first_epoch, bool stopped) {
-  const Objectives& objective = oracle_->objective();
-  // A stopped trial may have stopped before measuring its objective: what it did measure (its
-  // LM usage) is kept, without a score.
-  const auto record_at = [&](const Metrics& metrics, std::int64_t step) {
-    if (stopped && !objective.missing(metrics).empty())
-      oracle_->record_partial_metrics(trial.trial_id, metrics, step);
-    else
-      oracle_->update_trial(trial.trial_id, metrics, step);
-  };
-  // The first result recorded at a reported step replaces the intermediate values there (the
-  // final measurement of that step); the other executions' are averaged with it.
-  std::set<std::int64_t> replaced;
-  const auto record = [&](const Metrics& metrics, const std::optional<std::int64_t>& last_step) {
-    if (!last_step) {
-      record_at(metrics, 0);
-    } else if (objective.missing(metrics).empty() && replaced.insert(*last_step).second) {
-      oracle_->replace_observations(trial.trial_id, metrics, *last_step);
-    } else {
-      record_at(metrics, *last_step);
-    }
-  };
-  for (std::size_t k = 0; k < results.size(); ++k) {
-    const TrialResult& result = results[k];
-    if (const auto* number = std::get_if<double>(&result)) {
-      if (objective.is_multi()) {
-        throw ObjectiveError(
-            "the trial returned a single number, but the search has several "
-            "objectives (" +
-            objective.describe() + "); return a Metrics map with each of them");
-      }
-      record(Metrics{{objective.name(), *number}}, last_steps[k]);
-    } else if (const auto* metrics = std::get_if<Metrics>(&result)) {
-      record(*metrics, last_steps[k]);
-    } else {
-      const auto& history = std::get<History>(result);
-      if (history.empty())
-        throw ObjectiveError(
-            "the trial returned an empty history; expected one Metrics map per epoch");
-      for (std::size_t epoch = 0; epoch < history.size(); ++epoch)
-        record_at(history[epoch], first_epoch + static_cast<std::int64_t>(epoch));
-    }
-  }
-}
-
-std::string Tuner::trial_begin_text(const Trial& trial) const {
-  std::string out = fmt::format("\nSearch: Running Trial #{}\n\n", trial.number);
-  const auto& values = trial.hyperparameters.values();
-  if (values.empty()) return out + "default configuration\n\n";
-  const auto best = oracle_->get_best_trials(1);
-  out += fmt::format("{:18}|{:18}|{}\n", "Value", "Best Value So Far", "Hyperparameter");
-  for (const auto& [name, value] : values) {
-    const Value* best_value =
-        best.empty() ? nullptr : best.front().hyperparameters.values().find(name);
-    out += fmt::format("{:18}|{:18}|{}\n", display_value(&value), display_value(best_value), name);
-  }
-  return out + "\n";
-}
-
-std::string Tuner::trial_end_text(const Trial& trial, double elapsed) const {
-  const Objectives& objective = oracle_->objective();
-  std::string out;
-  switch (trial.status) {
-    case TrialStatus::completed:
-      out = fmt::format("\nTrial {} Complete [{}]\n", trial.number,
-                        synalinks::detail::format_duration(elapsed));
-      if (trial.score)
-        out += objective.name() + ": " +
-               format_estimate(*trial.score, trial.score_uncertainty(objective)) + "\n";
-      break;
-    case TrialStatus::stopped:
-      out = fmt::format("\nTrial {} Stopped early [{}]\n{}\n", trial.number,
-                        synalinks::detail::format_duration(elapsed), first_line(trial.message));
-      if (trial.score)
-        out += objective.name() + ": " +
-               format_estimate(*trial.score, trial.score_uncertainty(objective)) + "\n";
-      break;
-    case TrialStatus::invalid: {
-      const int left = options_.max_retries_per_trial + 1 - trial.run_times;
-      out = fmt::format("\nTrial {} failed {} times. {} retries left. [{}]\n{}\n", trial.trial_id,
-                        trial.run_times, left, synalinks::detail::format_duration(elapsed),
-                        first_line(trial.message));
-      break;
-    }
-    default:
-      out = fmt::format("\nTrial {} {} [{}]\n{}\n", trial.number, to_string(trial.status),
-                        synalinks::detail::format_duration(elapsed), first_line(trial.message));
-  }
-  const std::string best = best_so_far_text();
-  out += fmt::format("\nBest {} So Far: {}\n", objective.name(),
-                     best.empty() ? std::string("None") : best.substr(objective.name().size() + 2));
-  out += "Total elapsed time: " + synalinks::detail::format_duration(seconds_since(search_start_)) +
-         "\n";
-  if (const std::string budget = budget_->progress_text(); !budget.empty())
-    out += "Budget spent: " + budget + "\n";
-  if (const auto hits = budget_->spent().lm_cache_hits; hits > 0)
-    out += fmt::format("LM calls saved by the cache so far: {}\n", hits);
-  return out;
-}
-
-std::string Tuner::best_so_far_text() const {
-  const Objectives& objective = oracle_->objective();
-  const auto best = oracle_->get_best_trials(1);
-  if (best.empty() || best.front().status != TrialStatus::completed || !best.front().score)
-    return {};
-  return objective.name() + ": " +
-         format_estimate(*best.front().score, best.front().score_uncertainty(objective));
-}
-
-const Tuner::ModelBuilder& Tuner::model_builder(const std::type_info& model_type) const {
-  static const ModelBuilder none;
-  return model_type_ != nullptr && *model_type_ == model_type ? model_builder_ : none;
+void Tuner::throw_not_a_builder_of(std::string_view model) const {
+  throw InvalidArgument(
+      "the best models cannot be rebuilt: this tuner's hypermodel does not "
+      "build a " +
+      std::string(model) + " from (HyperParameters&); expected one that does, " +
+      "or rebuild the models from get_best_hyperparameters()");
 }
 
 std::vector<HyperParameters> Tuner::get_best_hyperparameters(std::size_t num_trials) const {
@@ -630,41 +454,6 @@ std::vector<HyperParameters> Tuner::get_best_hyperparameters(std::size_t num_tri
   for (auto& trial : oracle_->get_best_trials(num_trials))
     out.push_back(std::move(trial.hyperparameters));
   return out;
-}
-
-std::string Tuner::results_summary_text(std::size_t num_trials) const {
-  std::string out = "Results summary\nResults in " + project_dir_.string() + "\n" +
-                    fmt::format("Showing {} best trials\n", num_trials) +
-                    oracle_->objective().describe() + "\n" + spending_summary_text(*oracle_);
-  return out + best_trials_text(*oracle_, num_trials);
-}
-
-void Tuner::results_summary(std::size_t num_trials) const {
-  *options_.output << results_summary_text(num_trials) << std::flush;
-}
-
-void Tuner::report(const std::filesystem::path& path) const {
-  report::write_html_report(
-      *oracle_, path,
-      {.title = "synalinks search report: " + options_.project_name,
-       .source = options_.storage ? options_.storage->describe() : project_dir_.string()});
-}
-
-std::string Tuner::search_space_summary_text() const {
-  const HyperParameters space = oracle_->get_space();
-  std::string out =
-      fmt::format("Search space summary\nDefault search space size: {}\n", space.space().size());
-  for (const auto& hp : space.space()) {
-    Json config = hp.to_json()["config"];
-    config.erase("name");
-    out += hp.name() + " (" + std::string(class_name(hp.kind())) + ")\n" +
-           synalinks::detail::python_repr(config) + "\n";
-  }
-  return out;
-}
-
-void Tuner::search_space_summary() const {
-  *options_.output << search_space_summary_text() << std::flush;
 }
 
 }  // namespace synalinks::tuners

@@ -15,14 +15,8 @@ std::string python_repr(const Json& json) {
       return json.dump();
     case Json::value_t::number_float:
       return python_float_repr(json.get<double>());
-    case Json::value_t::string: {
-      std::string out = "'";
-      for (char c : json.get<std::string>()) {
-        if (c == '\'' || c == '\\') out += '\\';
-        out += c;
-      }
-      return out + "'";
-    }
+    case Json::value_t::string:
+      return python_quote(json.get<std::string>());
     case Json::value_t::array: {
       std::string out = "[";
       bool first = true;
@@ -46,6 +40,15 @@ std::string python_repr(const Json& json) {
     default:
       return json.dump();
   }
+}
+
+std::string python_quote(std::string_view text) {
+  std::string out = "'";
+  for (const char c : text) {
+    if (c == '\'' || c == '\\') out += '\\';
+    out += c;
+  }
+  return out + "'";
 }
 
 }  // namespace synalinks::detail

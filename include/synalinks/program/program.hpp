@@ -201,6 +201,9 @@ struct TrialRunner<Program> {
   static TrialResult run(Program program, HyperParameters& hp, TrialContext& context);
   // Confirms the best trials when the FitOptions given to search hold confirmation_data.
   static void after_search(Tuner& tuner, const std::any& search_args);
+  // Loads the variables the trial saved (ProjectError when its folder lacks them).
+  static void load_trained(Program& program, const std::filesystem::path& trial_dir);
+  static constexpr const char* kName = "Program";
 };
 
 }  // namespace tuners

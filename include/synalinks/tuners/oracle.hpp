@@ -193,13 +193,20 @@ class Oracle {
   const std::vector<std::string>& trial_order() const { return order_; }
   const HyperParameters& space() const { return space_; }
 
-  mutable std::recursive_mutex mutex_;
-  // Trials whose non-durable saves wait for their end (DeferredSaves), with whether one waits.
-  std::unordered_map<std::string, bool> deferred_saves_;
-
  private:
   std::string next_trial_id() const;
+  // Fills and drops values as the trial's active parameters require, then counts its
+  // configuration (count_configuration).
   void record_values(Trial& trial);
+  // Keeps the count of trials holding each configuration (duplicate_key) up to date with
+  // `trial`'s values.
+  void count_configuration(const Trial& trial);
+  // Adds a new trial to the record: numbered after the others, its configuration counted.
+  Trial& add_trial_locked(Trial trial);
+  // Gives a recorded trial to `tuner_id` to run, and saves it.
+  void hand_out_locked(Trial& trial, const std::string& tuner_id);
+  // Values for the active parameters, each drawn with Python's generator seeded `seed + k`.
+  ValueMap draw_values(std::int64_t seed) const;
   void score_trial(Trial& trial) const;
   void check_consecutive_failures(const Trial& trial) const;
   void save_trial(const Trial& trial, bool durable);
@@ -247,6 +254,9 @@ class Oracle {
   // Trials failed because their worker stopped sending heartbeats -> the trial that runs their
   // configuration again ("" until a worker creates it). Part of the saved state.
   std::map<std::string, std::string> heartbeat_failures_;
+  // Trials whose non-durable saves wait for their end (DeferredSaves), with whether one waits.
+  std::unordered_map<std::string, bool> deferred_saves_;
+  mutable std::recursive_mutex mutex_;
 };
 
 }  // namespace synalinks::tuners

@@ -24,6 +24,7 @@
 #include <optional>
 #include <stop_token>
 #include <string>
+#include <string_view>
 #include <type_traits>
 #include <typeinfo>
 #include <variant>
@@ -69,6 +70,15 @@ concept RunnableModel = requires(M model, HyperParameters& hp, TrialContext& con
 // A runnable model may also act once every trial has ended, before search() returns and the
 // winner is named: TrialRunner<M>::after_search(tuner, search_args). (Programs confirm their
 // best trials on fresh samples there, when the fit options give some.)
+// A runnable model may also be rebuilt as its trial trained it, for get_best_models:
+//   static void load_trained(M& model, const std::filesystem::path& trial_dir);
+//   static constexpr const char* kName = "...";  // for messages
+template <class M>
+concept ModelWithSavedState = requires(M& model, const std::filesystem::path& trial_dir) {
+  TrialRunner<M>::load_trained(model, trial_dir);
+  { TrialRunner<M>::kName } -> std::convertible_to<std::string_view>;
+};
+
 template <class M>
 concept ModelWithSearchEnd = requires(Tuner& tuner, const std::any& args) {
   TrialRunner<M>::after_search(tuner, args);
@@ -228,13 +238,27 @@ class Tuner {
   virtual TrialResult run_trial(HyperParameters& hp, TrialContext& context);
 
   std::vector<HyperParameters> get_best_hyperparameters(std::size_t num_trials = 1) const;
-  // The best trials' programs, rebuilt by the hypermodel (which must take (HyperParameters&) and
-  // return a Program) with their trained variables loaded. Defined by the LM-program layer: link
-  // synalinks::program and include <synalinks/programs.hpp> to call it.
-  std::vector<Program> get_best_programs(std::size_t num_programs = 1) const;
-  // The hypermodel as a builder of models of type `model_type` (null when it is not one).
-  using ModelBuilder = std::function<std::shared_ptr<void>(HyperParameters&)>;
-  const ModelBuilder& model_builder(const std::type_info& model_type) const;
+  // The best completed trials' models, rebuilt by the hypermodel (which must take
+  // (HyperParameters&) and return an M) and given what their trials saved
+  // (TrialRunner<M>::load_trained). InvalidArgument when the hypermodel builds something else.
+  template <class M>
+  requires ModelWithSavedState<M> std::vector<M> get_best_models(std::size_t num_models = 1)
+  const;
+  // The same, each rebuilt by `build` (for hypermodels that take more than HyperParameters&).
+  template <class M>
+  requires ModelWithSavedState<M> std::vector<M> get_best_models(
+      std::size_t num_models, const std::function<M(HyperParameters&)>& build)
+  const;
+  // keras-tuner's and Synalinks' name for get_best_models<Program>: the winners' LM programs
+  // with their trained variables loaded (include <synalinks/programs.hpp> and link
+  // synalinks::program; the engine itself knows no programs).
+  template <class M = Program>
+  std::vector<M> get_best_programs(std::size_t num_programs = 1) const {
+    return get_best_models<M>(num_programs);
+  }
+  // The hypermodel as a function building models of type M; empty when it builds something else.
+  template <class M>
+  std::function<M(HyperParameters&)> hypermodel_as() const;
   void results_summary(std::size_t num_trials = 10) const;
   void search_space_summary() const;
   std::string results_summary_text(std::size_t num_trials = 10) const;
@@ -259,6 +283,7 @@ class Tuner {
   static HyperModel wrap(F&& f);
   template <class F>
   void remember_model_builder(const F& f);
+  [[noreturn]] void throw_not_a_builder_of(std::string_view model) const;
 
   void run_worker(const std::string& tuner_id, const std::any& args);
   // Runs one trial and records how it ended; nullopt when the search's stop interrupted it (it
@@ -283,7 +308,8 @@ class Tuner {
   void notify(Hook&& hook);
 
   HyperModel hypermodel_;
-  ModelBuilder model_builder_;  // set when the hypermodel returns a runnable model
+  // The hypermodel, kept when it returns a runnable model: builds one, type-erased.
+  std::function<std::shared_ptr<void>(HyperParameters&)> model_builder_;
   std::function<void(Tuner&, const std::any&)> after_search_;  // the model's search end, if any
   const std::type_info* model_type_ = nullptr;
   std::unique_ptr<Oracle> oracle_;
@@ -374,6 +400,37 @@ void Tuner::remember_model_builder(const F& f) {
       }
     }
   }
+}
+
+template <class M>
+std::function<M(HyperParameters&)> Tuner::hypermodel_as() const {
+  if (model_type_ == nullptr || *model_type_ != typeid(M)) return {};
+  return [builder = model_builder_](HyperParameters& hp) {
+    return std::move(*std::static_pointer_cast<M>(builder(hp)));
+  };
+}
+
+template <class M>
+requires ModelWithSavedState<M> std::vector<M> Tuner::get_best_models(std::size_t num_models)
+const {
+  const auto build = hypermodel_as<M>();
+  if (!build) throw_not_a_builder_of(TrialRunner<M>::kName);
+  return get_best_models<M>(num_models, build);
+}
+
+template <class M>
+requires ModelWithSavedState<M> std::vector<M> Tuner::get_best_models(
+    std::size_t num_models, const std::function<M(HyperParameters&)>& build)
+const {
+  std::vector<M> models;
+  for (const auto& trial : oracle_->get_best_trials(num_models)) {
+    if (trial.status != TrialStatus::completed) continue;
+    HyperParameters hp = trial.hyperparameters;
+    M model = build(hp);
+    TrialRunner<M>::load_trained(model, trial_dir(trial.trial_id));
+    models.push_back(std::move(model));
+  }
+  return models;
 }
 
 }  // namespace synalinks::tuners
