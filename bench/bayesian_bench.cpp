@@ -26,6 +26,7 @@
 #include <string>
 #include <vector>
 
+#include "support/test_functions.hpp"
 #include "synalinks/synalinks.hpp"
 
 namespace sl = synalinks;
@@ -59,60 +60,13 @@ sl::HyperParameters box(int d, double lo, double hi) {
 }
 
 double branin(const std::vector<double>& x) {
-  const double pi = std::numbers::pi;
-  const double inner = x[1] - 5.1 / (4 * pi * pi) * x[0] * x[0] + 5 / pi * x[0] - 6;
-  return inner * inner + 10 * (1 - 1 / (8 * pi)) * std::cos(x[0]) + 10;
+  return synalinks::testing::branin(x[0], x[1]);
 }
 
-double hartmann6(const std::vector<double>& x) {
-  static const double a[4][6] = {{10, 3, 17, 3.5, 1.7, 8},
-                                 {0.05, 10, 17, 0.1, 8, 14},
-                                 {3, 3.5, 1.7, 10, 17, 8},
-                                 {17, 8, 0.05, 10, 0.1, 14}};
-  static const double p[4][6] = {{0.1312, 0.1696, 0.5569, 0.0124, 0.8283, 0.5886},
-                                 {0.2329, 0.4135, 0.8307, 0.3736, 0.1004, 0.9991},
-                                 {0.2348, 0.1451, 0.3522, 0.2883, 0.3047, 0.6650},
-                                 {0.4047, 0.8828, 0.8732, 0.5743, 0.1091, 0.0381}};
-  static const double alpha[4] = {1.0, 1.2, 3.0, 3.2};
-  double total = 0;
-  for (int i = 0; i < 4; ++i) {
-    double inner = 0;
-    for (int j = 0; j < 6; ++j)
-      inner += a[i][j] * (x[static_cast<std::size_t>(j)] - p[i][j]) *
-               (x[static_cast<std::size_t>(j)] - p[i][j]);
-    total -= alpha[i] * std::exp(-inner);
-  }
-  return total;
-}
-
-double ackley(const std::vector<double>& x) {
-  const double d = static_cast<double>(x.size());
-  double squares = 0;
-  double cosines = 0;
-  for (double v : x) {
-    squares += v * v;
-    cosines += std::cos(2 * std::numbers::pi * v);
-  }
-  return -20 * std::exp(-0.2 * std::sqrt(squares / d)) - std::exp(cosines / d) + 20 +
-         std::numbers::e;
-}
-
-double rosenbrock(const std::vector<double>& x) {
-  double total = 0;
-  for (std::size_t i = 0; i + 1 < x.size(); ++i)
-    total += 100 * std::pow(x[i + 1] - x[i] * x[i], 2) + std::pow(1 - x[i], 2);
-  return total;
-}
-
-double levy(const std::vector<double>& x) {
-  const double pi = std::numbers::pi;
-  auto w = [](double v) { return 1 + (v - 1) / 4; };
-  double total = std::pow(std::sin(pi * w(x[0])), 2);
-  for (std::size_t i = 0; i + 1 < x.size(); ++i)
-    total += std::pow(w(x[i]) - 1, 2) * (1 + 10 * std::pow(std::sin(pi * w(x[i]) + 1), 2));
-  const double last = w(x.back());
-  return total + std::pow(last - 1, 2) * (1 + std::pow(std::sin(2 * pi * last), 2));
-}
+using synalinks::testing::ackley;
+using synalinks::testing::hartmann6;
+using synalinks::testing::levy;
+using synalinks::testing::rosenbrock;
 
 // An LM program's error rate: a Boolean gates a Choice, a Float, an Int and a Choice of model.
 sl::HyperParameters lm_space() {
@@ -178,8 +132,10 @@ std::vector<Problem> problems() {
   branin_space.Float("x0", -5, 10);
   branin_space.Float("x1", 0, 15);
   return {
-      {"branin", "Branin (2-D)", branin_space, on(branin, 2), 0, 0.397887},
-      {"hartmann6", "Hartmann6", box(6, 0, 1), on(hartmann6, 6), 0, -3.32237},
+      {"branin", "Branin (2-D)", branin_space, on(branin, 2), 0,
+       synalinks::testing::kBraninMinimum},
+      {"hartmann6", "Hartmann6", box(6, 0, 1), on(hartmann6, 6), 0,
+       synalinks::testing::kHartmann6Minimum},
       {"ackley5", "Ackley (5-D)", box(5, -32.768, 32.768), on(ackley, 5), 0, 0},
       {"rosenbrock4", "Rosenbrock (4-D)", box(4, -5, 10), on(rosenbrock, 4), 0, 0},
       {"levy6", "Levy (6-D)", box(6, -10, 10), on(levy, 6), 0, 0},

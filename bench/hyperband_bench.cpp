@@ -17,6 +17,7 @@
 #include <string>
 #include <vector>
 
+#include "support/test_functions.hpp"
 #include "synalinks/tuners/hyperband.hpp"
 #include "synalinks/tuners/random_search.hpp"
 
@@ -25,14 +26,7 @@ namespace tn = synalinks::tuners;
 
 namespace {
 
-constexpr double kPi = 3.14159265358979323846;
-
-double branin(double x1, double x2) {
-  const double b = 5.1 / (4 * kPi * kPi);
-  const double c = 5 / kPi;
-  const double t = 1 / (8 * kPi);
-  return std::pow(x2 - b * x1 * x1 + c * x1 - 6, 2) + 10 * (1 - t) * std::cos(x1) + 10;
-}
+using synalinks::testing::branin;
 
 double loss(const sl::HyperParameters& hp, std::int64_t epochs) {
   const double x1 = hp.get<double>("x1");

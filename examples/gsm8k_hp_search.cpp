@@ -163,13 +163,16 @@ int main(int argc, char** argv) {
       sl::clear_session();
       const auto inputs = sl::Input(sl::datasets::gsm8k::input_data_model());
       const auto outputs =
-          use_cot ? sl::ChainOfThought({.data_model = sl::datasets::gsm8k::output_data_model(),
-                                        .language_model = language_model,
-                                        .temperature = temperature,
-                                        .reasoning_effort = reasoning_effort})(inputs)
-                  : sl::Generator({.data_model = sl::datasets::gsm8k::output_data_model(),
-                                   .language_model = language_model,
-                                   .temperature = temperature})(inputs);
+          use_cot
+              ? sl::ChainOfThought(
+                    {.data_model = sl::datasets::gsm8k::output_data_model(),
+                     .language_model = language_model,
+                     .sampling = {.temperature = temperature,
+                                  .reasoning_effort =
+                                      sl::reasoning_effort_from_string(reasoning_effort)}})(inputs)
+              : sl::Generator({.data_model = sl::datasets::gsm8k::output_data_model(),
+                               .language_model = language_model,
+                               .sampling = {.temperature = temperature}})(inputs);
       sl::Program program(inputs, outputs, {.name = "trial"});
       program.compile({.reward = sl::rewards::ExactMatch({.in_mask = {"answer"}}),
                        .optimizer = sl::optimizers::RandomFewShot()});

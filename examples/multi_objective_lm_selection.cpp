@@ -82,7 +82,7 @@ int main(int argc, char** argv) {
           const auto outputs =
               sl::ChainOfThought({.data_model = sl::datasets::gsm8k::output_data_model(),
                                   .language_model = language_models.at(model),
-                                  .temperature = 0.0})(inputs);
+                                  .sampling = {.temperature = 0.0}})(inputs);
           sl::Program program(inputs, outputs, {.name = "model_selection"});
           program.compile({.reward = sl::rewards::ExactMatch({.in_mask = {"answer"}}),
                            .optimizer = sl::optimizers::RandomFewShot()});

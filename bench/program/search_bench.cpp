@@ -59,15 +59,17 @@ std::function<sl::Program(sl::HyperParameters&)> guide_space(const sl::LanguageM
                                                {.default_value = "low"});
     sl::clear_session();
     const auto inputs = sl::Input(sl::datasets::gsm8k::input_data_model());
-    const sl::GeneratorOptions options{.data_model = sl::datasets::gsm8k::output_data_model(),
-                                       .language_model = lm,
-                                       .temperature = temperature,
-                                       .reasoning_effort = effort};
+    const sl::GeneratorOptions options{
+        .data_model = sl::datasets::gsm8k::output_data_model(),
+        .language_model = lm,
+        .sampling = {.temperature = temperature,
+                     .reasoning_effort = sl::reasoning_effort_from_string(effort)}};
     const auto outputs =
-        use_cot ? sl::ChainOfThought(options)(inputs)
-                : sl::Generator(sl::GeneratorOptions{.data_model = options.data_model,
-                                                     .language_model = lm,
-                                                     .temperature = temperature})(inputs);
+        use_cot
+            ? sl::ChainOfThought(options)(inputs)
+            : sl::Generator(sl::GeneratorOptions{.data_model = options.data_model,
+                                                 .language_model = lm,
+                                                 .sampling = {.temperature = temperature}})(inputs);
     sl::Program program(inputs, outputs, {.name = "trial"});
     program.compile({.reward = sl::rewards::ExactMatch({.in_mask = {"answer"}}),
                      .optimizer = sl::optimizers::RandomFewShot()});

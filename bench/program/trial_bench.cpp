@@ -72,7 +72,7 @@ void BM_GuideTrial(benchmark::State& state) {
     const auto outputs =
         synalinks::ChainOfThought({.data_model = synalinks::datasets::gsm8k::output_data_model(),
                                    .language_model = lm,
-                                   .temperature = 0.5})(inputs);
+                                   .sampling = {.temperature = 0.5}})(inputs);
     synalinks::Program program(inputs, outputs, {.name = "gsm8k_trial"});
     program.compile({.reward = synalinks::rewards::ExactMatch({.in_mask = {"answer"}}),
                      .optimizer = synalinks::optimizers::RandomFewShot()});

@@ -158,28 +158,45 @@ Condition Condition::from_json(const Json& json) {
 
 // --- factories ---
 
-HyperParameter HyperParameter::boolean(std::string name, bool default_value,
-                                       std::vector<Condition> conditions) {
+HyperParameter HyperParameter::declared(HpKind kind, std::string name,
+                                        std::vector<Condition> conditions,
+                                        const std::string& parent_name,
+                                        const std::vector<Value>& parent_values) {
   HyperParameter hp;
-  hp.kind_ = HpKind::boolean;
+  hp.kind_ = kind;
   hp.name_ = std::move(name);
   check_name(hp.kind_, hp.name_);
+  if (!parent_name.empty() || !parent_values.empty()) {
+    if (parent_name.empty() || parent_values.empty()) {
+      fail(kind, hp.name_,
+           "expected both parent_name and parent_values or neither; received " +
+               (parent_name.empty() ? std::string("parent_values only")
+                                    : "parent_name " + detail::python_quote(parent_name) +
+                                          " without parent_values"));
+    }
+    conditions.push_back({.parent_name = parent_name, .parent_values = parent_values});
+  }
   check_conditions(hp.kind_, hp.name_, conditions);
   hp.conditions_ = std::move(conditions);
-  hp.default_ = default_value;
+  return hp;
+}
+
+HyperParameter HyperParameter::boolean(std::string name, const BooleanOptions& options,
+                                       std::vector<Condition> conditions) {
+  HyperParameter hp = declared(HpKind::boolean, std::move(name), std::move(conditions),
+                               options.parent_name, options.parent_values);
+  hp.default_ = options.default_value;
   hp.choices_ = {Value(true), Value(false)};
   return hp;
 }
 
 HyperParameter HyperParameter::integer(std::string name, std::int64_t min_value,
-                                       std::int64_t max_value, std::optional<std::int64_t> step,
-                                       Sampling sampling, std::optional<std::int64_t> default_value,
+                                       std::int64_t max_value, const IntOptions& options,
                                        std::vector<Condition> conditions) {
-  HyperParameter hp;
-  hp.kind_ = HpKind::integer;
-  hp.name_ = std::move(name);
-  check_name(hp.kind_, hp.name_);
-  check_conditions(hp.kind_, hp.name_, conditions);
+  HyperParameter hp = declared(HpKind::integer, std::move(name), std::move(conditions),
+                               options.parent_name, options.parent_values);
+  std::optional<std::int64_t> step = options.step;
+  const Sampling sampling = options.sampling;
   const auto fail_here = [&](const std::string& message) { fail(hp.kind_, hp.name_, message); };
   constexpr auto kLimit = static_cast<std::int64_t>(detail::kMaxExactInteger);
   for (const auto& [label, bound] :
@@ -214,25 +231,23 @@ HyperParameter HyperParameter::integer(std::string name, std::int64_t min_value,
   } else if (sampling == Sampling::linear) {
     step = 1;
   }
-  hp.conditions_ = std::move(conditions);
   hp.min_ = static_cast<double>(min_value);
   hp.max_ = static_cast<double>(max_value);
   if (step) hp.step_ = static_cast<double>(*step);
   hp.sampling_ = sampling;
-  hp.default_ = default_value.value_or(min_value);
+  hp.default_ = options.default_value.value_or(min_value);
   check_default(hp);
   return hp;
 }
 
 HyperParameter HyperParameter::floating(std::string name, double min_value, double max_value,
-                                        std::optional<double> step, Sampling sampling,
-                                        std::optional<double> default_value,
+                                        const FloatOptions& options,
                                         std::vector<Condition> conditions) {
-  HyperParameter hp;
-  hp.kind_ = HpKind::floating;
-  hp.name_ = std::move(name);
-  check_name(hp.kind_, hp.name_);
-  check_conditions(hp.kind_, hp.name_, conditions);
+  HyperParameter hp = declared(HpKind::floating, std::move(name), std::move(conditions),
+                               options.parent_name, options.parent_values);
+  const std::optional<double> step = options.step;
+  const Sampling sampling = options.sampling;
+  const std::optional<double> default_value = options.default_value;
   const auto fail_here = [&](const std::string& message) { fail(hp.kind_, hp.name_, message); };
   if (!std::isfinite(min_value)) {
     fail_here("expected a finite min_value; received " + python_float_repr(min_value));
@@ -280,7 +295,6 @@ HyperParameter HyperParameter::floating(std::string name, double min_value, doub
   if (default_value && !std::isfinite(*default_value)) {
     fail_here("expected a finite default; received " + python_float_repr(*default_value));
   }
-  hp.conditions_ = std::move(conditions);
   hp.min_ = min_value;
   hp.max_ = max_value;
   hp.step_ = step;
@@ -291,14 +305,12 @@ HyperParameter HyperParameter::floating(std::string name, double min_value, doub
 }
 
 HyperParameter HyperParameter::choice(std::string name, std::vector<Value> values,
-                                      std::optional<bool> ordered,
-                                      std::optional<Value> default_value,
+                                      const ChoiceOptions<Value>& options,
                                       std::vector<Condition> conditions) {
-  HyperParameter hp;
-  hp.kind_ = HpKind::choice;
-  hp.name_ = std::move(name);
-  check_name(hp.kind_, hp.name_);
-  check_conditions(hp.kind_, hp.name_, conditions);
+  HyperParameter hp = declared(HpKind::choice, std::move(name), std::move(conditions),
+                               options.parent_name, options.parent_values);
+  const std::optional<bool> ordered = options.ordered;
+  const std::optional<Value>& default_value = options.default_value;
   const auto fail_here = [&](const std::string& message) { fail(hp.kind_, hp.name_, message); };
   if (values.empty()) {
     fail_here("expected at least one value (`values` must be provided); received an empty list");
@@ -319,7 +331,6 @@ HyperParameter HyperParameter::choice(std::string name, std::vector<Value> value
         "types); received values of type " +
         std::string(type_name(type)));
   }
-  hp.conditions_ = std::move(conditions);
   hp.ordered_ = ordered.value_or(numeric);
   hp.choices_ = std::move(values);
   if (default_value) {
@@ -337,17 +348,13 @@ HyperParameter HyperParameter::choice(std::string name, std::vector<Value> value
   return hp;
 }
 
-HyperParameter HyperParameter::fixed(std::string name, Value value,
+HyperParameter HyperParameter::fixed(std::string name, Value value, const FixedOptions& options,
                                      std::vector<Condition> conditions) {
-  HyperParameter hp;
-  hp.kind_ = HpKind::fixed;
-  hp.name_ = std::move(name);
-  check_name(hp.kind_, hp.name_);
-  check_conditions(hp.kind_, hp.name_, conditions);
+  HyperParameter hp = declared(HpKind::fixed, std::move(name), std::move(conditions),
+                               options.parent_name, options.parent_values);
   if (is_nan(value)) {
     fail(hp.kind_, hp.name_, "the Fixed value must be a number other than nan; received nan");
   }
-  hp.conditions_ = std::move(conditions);
   hp.default_ = value;
   hp.choices_ = {std::move(value)};
   return hp;

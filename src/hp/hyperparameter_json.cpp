@@ -166,11 +166,12 @@ HyperParameter read_hyperparameter(const Json& json) {
         reader.fail("default", "a bool", *json_default);
       }
     }
-    return HyperParameter::boolean(std::move(name), default_value, std::move(conditions));
+    return HyperParameter::boolean(std::move(name), {.default_value = default_value},
+                                   std::move(conditions));
   }
   if (kind == "Fixed") {
     const Json& value = reader.required("value");
-    return HyperParameter::fixed(std::move(name), reader.value("value", value),
+    return HyperParameter::fixed(std::move(name), reader.value("value", value), {},
                                  std::move(conditions));
   }
   if (kind == "Choice") {
@@ -192,8 +193,9 @@ HyperParameter read_hyperparameter(const Json& json) {
     if (const Json* json_default = reader.optional("default")) {
       default_value = reader.value("default", *json_default);
     }
-    return HyperParameter::choice(std::move(name), std::move(values), ordered,
-                                  std::move(default_value), std::move(conditions));
+    return HyperParameter::choice(std::move(name), std::move(values),
+                                  {.default_value = std::move(default_value), .ordered = ordered},
+                                  std::move(conditions));
   }
   const Sampling sampling = reader.sampling();
   if (kind == "Int") {
@@ -205,8 +207,10 @@ HyperParameter read_hyperparameter(const Json& json) {
     if (const Json* json_default = reader.optional("default")) {
       default_value = reader.integer("default", *json_default);
     }
-    return HyperParameter::integer(std::move(name), min_value, max_value, step, sampling,
-                                   default_value, std::move(conditions));
+    return HyperParameter::integer(
+        std::move(name), min_value, max_value,
+        {.step = step, .sampling = sampling, .default_value = default_value},
+        std::move(conditions));
   }
   const double min_value = reader.number("min_value", reader.required("min_value"));
   const double max_value = reader.number("max_value", reader.required("max_value"));
@@ -216,8 +220,9 @@ HyperParameter read_hyperparameter(const Json& json) {
   if (const Json* json_default = reader.optional("default")) {
     default_value = reader.number("default", *json_default);
   }
-  return HyperParameter::floating(std::move(name), min_value, max_value, step, sampling,
-                                  default_value, std::move(conditions));
+  return HyperParameter::floating(
+      std::move(name), min_value, max_value,
+      {.step = step, .sampling = sampling, .default_value = default_value}, std::move(conditions));
 }
 
 }  // namespace

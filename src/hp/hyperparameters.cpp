@@ -60,25 +60,23 @@ HyperParameters::HyperParameters() : space_(std::make_shared<Space>()) {}
 bool HyperParameters::Boolean(std::string_view name, const BooleanOptions& options) {
   auto parent = enter_optional_parent(options.parent_name, options.parent_values);
   const Value& current = register_or_retrieve(
-      HyperParameter::boolean(scoped_name(name), options.default_value, conditions_));
+      HyperParameter::boolean(scoped_name(name), detail::without_parent(options), conditions_));
   return detail::from_value<bool>(current, name);
 }
 
 std::int64_t HyperParameters::Int(std::string_view name, std::int64_t min_value,
                                   std::int64_t max_value, const IntOptions& options) {
   auto parent = enter_optional_parent(options.parent_name, options.parent_values);
-  const Value& current = register_or_retrieve(
-      HyperParameter::integer(scoped_name(name), min_value, max_value, options.step,
-                              options.sampling, options.default_value, conditions_));
+  const Value& current = register_or_retrieve(HyperParameter::integer(
+      scoped_name(name), min_value, max_value, detail::without_parent(options), conditions_));
   return detail::from_value<std::int64_t>(current, name);
 }
 
 double HyperParameters::Float(std::string_view name, double min_value, double max_value,
                               const FloatOptions& options) {
   auto parent = enter_optional_parent(options.parent_name, options.parent_values);
-  const Value& current = register_or_retrieve(
-      HyperParameter::floating(scoped_name(name), min_value, max_value, options.step,
-                               options.sampling, options.default_value, conditions_));
+  const Value& current = register_or_retrieve(HyperParameter::floating(
+      scoped_name(name), min_value, max_value, detail::without_parent(options), conditions_));
   return detail::from_value<double>(current, name);
 }
 

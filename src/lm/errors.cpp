@@ -2,7 +2,7 @@
 
 namespace synalinks {
 
-const char* to_string(FailureReason reason) {
+std::string_view to_string(FailureReason reason) {
   switch (reason) {
     case FailureReason::rate_limited:
       return "rate_limited";

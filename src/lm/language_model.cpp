@@ -9,6 +9,7 @@
 #include <regex>
 #include <thread>
 
+#include "endpoint.hpp"
 #include "http_transport.hpp"
 #include "rate_limiter.hpp"
 #include "reply_parser.hpp"
@@ -50,17 +51,6 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
-std::string env(const char* name) {
-  const char* value = std::getenv(name);
-  return value != nullptr ? std::string(value) : std::string();
-}
-
-std::string provider_list() {
-  std::string list;
-  for (const ProviderInfo& p : known_providers()) list += (list.empty() ? "" : ", ") + p.name;
-  return list;
-}
-
 // Removes API keys (and anything shaped like one) from text that may reach a user or a log.
 std::string scrub(const LanguageModelState& state, std::string text) {
   for (const std::string& secret : state.secrets) {
@@ -71,59 +61,6 @@ std::string scrub(const LanguageModelState& state, std::string text) {
   }
   static const std::regex key_like("(sk|gsk|xai|key)-[A-Za-z0-9_*\\-]{8,}");
   return std::regex_replace(text, key_like, "[redacted]");
-}
-
-Endpoint resolve_endpoint(LanguageModelState& state, const std::string& model, bool is_fallback) {
-  const LanguageModelOptions& options = state.options;
-  auto [provider, model_id] = split_model_name(model);
-  const ProviderInfo* known = find_provider(provider);
-  const bool same_provider_as_primary =
-      !is_fallback || split_model_name(options.model).first == provider;
-  std::string base = env("SYNALINKS_API_BASE");
-  if (base.empty() && same_provider_as_primary) base = options.api_base;
-  if (base.empty() && known != nullptr) base = known->default_api_base;
-  if (base.empty()) {
-    throw LanguageModelConfigError("unknown provider '" + provider + "' in model '" + model +
-                                   "'; expected one of " + provider_list() +
-                                   ", or set api_base for another OpenAI-compatible endpoint");
-  }
-  if (base.rfind("http://", 0) != 0 && base.rfind("https://", 0) != 0) {
-    throw LanguageModelConfigError("api_base '" + base + "' of model '" + model +
-                                   "' is not an http:// or https:// URL");
-  }
-  while (!base.empty() && base.back() == '/') base.pop_back();
-
-  Endpoint endpoint;
-  endpoint.model = model;
-  endpoint.provider = provider;
-  endpoint.model_id = model_id;
-  endpoint.api_base = base;
-  endpoint.url = base + "/chat/completions";
-  endpoint.info =
-      known != nullptr ? *known : ProviderInfo{.name = provider, .requires_api_key = false};
-
-  std::string key = env("SYNALINKS_API_KEY");
-  const std::string key_variable =
-      !options.api_key_env.empty() ? options.api_key_env : endpoint.info.api_key_env;
-  if (key.empty() && !key_variable.empty()) key = env(key_variable.c_str());
-  const bool key_required = endpoint.info.requires_api_key || !options.api_key_env.empty();
-  if (key.empty() && key_required) {
-    throw LanguageModelConfigError("missing API key for model '" + model + "': set " +
-                                   key_variable + " (or SYNALINKS_API_KEY) in the environment");
-  }
-  std::vector<std::string> headers = {"Content-Type: application/json", "Accept: application/json"};
-  if (!key.empty()) {
-    headers.push_back("Authorization: Bearer " + key);
-    state.secrets.push_back(key);
-  }
-  endpoint.headers = std::make_unique<HeaderList>(headers);
-  endpoint.send_reasoning_effort =
-      options.accepts_reasoning_effort.value_or(accepts_reasoning_effort(provider, model_id));
-  endpoint.price = state.prices.find(model);
-  if (!endpoint.price && known != nullptr && !known->requires_api_key) {
-    endpoint.price = ModelPrice{};  // local servers cost nothing per token
-  }
-  return endpoint;
 }
 
 void validate_options(const LanguageModelOptions& o) {
@@ -301,8 +238,9 @@ LanguageModelResponse call_endpoint(LanguageModelState& state, const Endpoint& e
     if (attempt == max_attempts) break;
     const double delay = backoff_ms(state, attempt, last.retry_after_ms);
     warn(state, endpoint.model + ": attempt " + std::to_string(attempt) + "/" +
-                    std::to_string(max_attempts) + " failed (" + to_string(last.reason) + ": " +
-                    last.message + "); retrying in " + std::to_string(delay / 1000.0) + " s");
+                    std::to_string(max_attempts) + " failed (" +
+                    std::string(to_string(last.reason)) + ": " + last.message + "); retrying in " +
+                    std::to_string(delay / 1000.0) + " s");
     wait_unless_cancelled(std::chrono::duration<double, std::milli>(delay), hooks.cancel);
     throw_if_cancelled(stats);
   }
@@ -319,7 +257,7 @@ LanguageModelResponse call_endpoint(LanguageModelState& state, const Endpoint& e
   if (!last.ok) {
     const std::string message = scrub(
         state, "call to '" + endpoint.model + "' failed after " + std::to_string(stats.attempts) +
-                   " attempt(s): " + to_string(last.reason) + ": " + last.message);
+                   " attempt(s): " + std::string(to_string(last.reason)) + ": " + last.message);
     if (last.reason == FailureReason::rejected) {
       throw RequestRejectedError(message + " (not retried: the request itself was refused)",
                                  static_cast<int>(last.status));
@@ -385,9 +323,11 @@ LanguageModel::LanguageModel(LanguageModelOptions options) {
   lm::detail::validate_options(options);
   auto state = std::make_shared<lm::detail::LanguageModelState>(std::move(options));
   for (const auto& [model, price] : state->options.prices) state->prices.set(model, price);
-  state->primary = lm::detail::resolve_endpoint(*state, state->options.model, false);
+  state->primary = lm::detail::resolve_endpoint(state->options, state->prices, state->options.model,
+                                                false, state->secrets);
   if (!state->options.fallback.empty()) {
-    state->fallback = lm::detail::resolve_endpoint(*state, state->options.fallback, true);
+    state->fallback = lm::detail::resolve_endpoint(state->options, state->prices,
+                                                   state->options.fallback, true, state->secrets);
   }
   if (!state->options.cache_path.empty()) {
     state->cache = std::make_unique<ResponseCache>(state->options.cache_path);

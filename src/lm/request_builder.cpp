@@ -47,8 +47,9 @@ Json build_request_body(const Endpoint& endpoint, const ChatMessages& messages, 
   if (sampling.top_p) body["top_p"] = *sampling.top_p;
   if (sampling.max_tokens) body[endpoint.info.max_tokens_field] = *sampling.max_tokens;
   if (sampling.seed) body["seed"] = *sampling.seed;
-  if (sampling.reasoning_effort && endpoint.send_reasoning_effort) {
-    body["reasoning_effort"] = to_string(*sampling.reasoning_effort);
+  if (sampling.reasoning_effort && *sampling.reasoning_effort != ReasoningEffort::none &&
+      endpoint.send_reasoning_effort) {
+    body["reasoning_effort"] = std::string(to_string(*sampling.reasoning_effort));
   }
   if (schema != nullptr) {
     if (endpoint.info.structured_output == StructuredOutputStyle::json_object) {

@@ -6,8 +6,10 @@
 
 namespace synalinks {
 
-const char* to_string(ReasoningEffort effort) {
+std::string_view to_string(ReasoningEffort effort) {
   switch (effort) {
+    case ReasoningEffort::none:
+      return "none";
     case ReasoningEffort::minimal:
       return "minimal";
     case ReasoningEffort::low:
@@ -20,13 +22,14 @@ const char* to_string(ReasoningEffort effort) {
   return "low";
 }
 
-ReasoningEffort parse_reasoning_effort(std::string_view text) {
+ReasoningEffort reasoning_effort_from_string(std::string_view text) {
+  if (text == "none" || text == "disable") return ReasoningEffort::none;
   if (text == "minimal") return ReasoningEffort::minimal;
   if (text == "low") return ReasoningEffort::low;
   if (text == "medium") return ReasoningEffort::medium;
   if (text == "high") return ReasoningEffort::high;
   throw LanguageModelConfigError("unknown reasoning_effort '" + std::string(text) +
-                                 "'; expected one of minimal, low, medium, high");
+                                 "'; expected one of none, disable, minimal, low, medium, high");
 }
 
 SamplingOptions merge(const SamplingOptions& defaults, const SamplingOptions& call) {

@@ -1,48 +1,52 @@
 #include "synalinks/lm/usage.hpp"
 
+#include <concepts>
+#include <tuple>
+#include <type_traits>
+
+#include "../util/fieldwise.hpp"
+
 namespace synalinks {
 
+namespace {
+
+using detail::for_each_field;
+using detail::kAddField;
+using detail::kSubtractField;
+
+// The counters of each struct, in declaration order.
+template <class T>
+requires std::same_as<std::remove_const_t<T>, TokenUsage>
+auto fields(T& u) {
+  return std::tie(u.prompt_tokens, u.completion_tokens, u.reasoning_tokens, u.cached_tokens);
+}
+
+template <class T>
+requires std::same_as<std::remove_const_t<T>, UsageTotals>
+auto fields(T& u) {
+  return std::tie(u.calls, u.cache_hits, u.failed_calls, u.requests, u.retries,
+                  u.fallback_activations, u.unpriced_calls, u.usage, u.latency_s, u.cost_usd);
+}
+
+}  // namespace
+
 TokenUsage& TokenUsage::operator+=(const TokenUsage& other) {
-  prompt_tokens += other.prompt_tokens;
-  completion_tokens += other.completion_tokens;
-  reasoning_tokens += other.reasoning_tokens;
-  cached_tokens += other.cached_tokens;
+  for_each_field(fields(*this), fields(other), kAddField);
   return *this;
 }
 
 TokenUsage operator-(TokenUsage a, const TokenUsage& b) {
-  a.prompt_tokens -= b.prompt_tokens;
-  a.completion_tokens -= b.completion_tokens;
-  a.reasoning_tokens -= b.reasoning_tokens;
-  a.cached_tokens -= b.cached_tokens;
+  for_each_field(fields(a), fields(b), kSubtractField);
   return a;
 }
 
 UsageTotals& UsageTotals::operator+=(const UsageTotals& other) {
-  calls += other.calls;
-  cache_hits += other.cache_hits;
-  failed_calls += other.failed_calls;
-  requests += other.requests;
-  retries += other.retries;
-  fallback_activations += other.fallback_activations;
-  unpriced_calls += other.unpriced_calls;
-  usage += other.usage;
-  latency_s += other.latency_s;
-  cost_usd += other.cost_usd;
+  for_each_field(fields(*this), fields(other), kAddField);
   return *this;
 }
 
 UsageTotals operator-(UsageTotals a, const UsageTotals& b) {
-  a.calls -= b.calls;
-  a.cache_hits -= b.cache_hits;
-  a.failed_calls -= b.failed_calls;
-  a.requests -= b.requests;
-  a.retries -= b.retries;
-  a.fallback_activations -= b.fallback_activations;
-  a.unpriced_calls -= b.unpriced_calls;
-  a.usage = a.usage - b.usage;
-  a.latency_s -= b.latency_s;
-  a.cost_usd -= b.cost_usd;
+  for_each_field(fields(a), fields(b), kSubtractField);
   return a;
 }
 

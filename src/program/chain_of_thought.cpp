@@ -49,7 +49,7 @@ ChainOfThought::ChainOfThought(GeneratorOptions options) {
   options.schema = concatenate_schemas(thinking_data_model().schema(), schema);
   options.data_model.reset();
   options.name = "generator_" + name;
-  if (options.reasoning_effort.empty()) options.reasoning_effort = "low";
+  if (!options.sampling.reasoning_effort) options.sampling.reasoning_effort = ReasoningEffort::low;
   auto generator = std::make_shared<detail::GeneratorModule>(std::move(options));
   state_ = generator->state();
   module_ = std::make_shared<ChainOfThoughtModule>(name, std::move(generator));

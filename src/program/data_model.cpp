@@ -2,14 +2,15 @@
 
 #include <algorithm>
 #include <cctype>
-#include <map>
-#include <regex>
-#include <set>
 
+#include "object_schema.hpp"
 #include "synalinks/errors.hpp"
 
 namespace synalinks {
 namespace {
+
+using detail::require_object_schema;
+using detail::required_of;
 
 // "nb_visit" -> "Nb Visit", as pydantic titles a field.
 std::string title_of(const std::string& name) {
@@ -36,23 +37,6 @@ Field make_field(std::string name, Json type_schema, std::string description) {
   return Field{.name = std::move(name), .schema = std::move(schema)};
 }
 
-bool is_object_schema(const Json& schema) {
-  return schema.is_object() && schema.contains("properties") && schema["properties"].is_object();
-}
-
-void require_object_schema(const Json& schema, const char* what) {
-  if (!is_object_schema(schema)) {
-    throw InvalidArgument(std::string(what) +
-                          ": expected a JSON Schema object with a \"properties\" object, got " +
-                          schema.dump().substr(0, 200));
-  }
-}
-
-Json required_of(const Json& schema) {
-  return schema.contains("required") && schema["required"].is_array() ? schema["required"]
-                                                                      : Json::array();
-}
-
 bool contains_string(const Json& array, const std::string& s) {
   return std::any_of(array.begin(), array.end(), [&](const Json& v) { return v == s; });
 }
@@ -65,113 +49,6 @@ std::string free_key(const std::string& key, const Taken& taken) {
     std::string candidate = key + "_" + std::to_string(i);
     if (!taken.contains(candidate)) return candidate;
   }
-}
-
-std::string singular(const std::string& word) {
-  static const std::map<std::string, std::string> kIrregular = {{"data", "datum"},
-                                                                {"criteria", "criterion"},
-                                                                {"people", "person"},
-                                                                {"children", "child"},
-                                                                {"men", "man"},
-                                                                {"women", "woman"},
-                                                                {"feet", "foot"},
-                                                                {"teeth", "tooth"},
-                                                                {"mice", "mouse"},
-                                                                {"geese", "goose"},
-                                                                {"phenomena", "phenomenon"},
-                                                                {"indices", "index"},
-                                                                {"analyses", "analysis"},
-                                                                {"hypotheses", "hypothesis"}};
-  if (const auto it = kIrregular.find(word); it != kIrregular.end()) return it->second;
-  const auto ends_with = [&](const std::string& suffix) {
-    return word.size() > suffix.size() &&
-           word.compare(word.size() - suffix.size(), suffix.size(), suffix) == 0;
-  };
-  if (ends_with("ss") || ends_with("us") || ends_with("is")) return word;
-  if (ends_with("ies")) return word.substr(0, word.size() - 3) + "y";
-  if (ends_with("es")) {
-    const std::string stem = word.substr(0, word.size() - 2);
-    const char last = stem.back();
-    if (last == 's' || last == 'x' || last == 'z' || stem.ends_with("sh") || stem.ends_with("ch"))
-      return stem;
-    return word.substr(0, word.size() - 1);
-  }
-  if (ends_with("s")) return word.substr(0, word.size() - 1);
-  return word;
-}
-
-std::set<std::string> bases_of(const std::vector<std::string>& mask) {
-  std::set<std::string> bases;
-  for (const auto& key : mask) bases.insert(base_key(key));
-  return bases;
-}
-
-Json mask_value(const Json& value, const std::set<std::string>& bases, bool keep) {
-  if (value.is_array()) {
-    Json out = Json::array();
-    for (const auto& item : value) out.push_back(mask_value(item, bases, keep));
-    return out;
-  }
-  if (!value.is_object()) return value;
-  Json out = Json::object();
-  for (const auto& [key, item] : value.items()) {
-    const bool matched = bases.contains(base_key(key));
-    if (matched != keep) continue;
-    out[key] = keep ? item : mask_value(item, bases, keep);
-  }
-  return out;
-}
-
-void collect_refs(const Json& node, std::set<std::string>& refs) {
-  if (node.is_object()) {
-    for (const auto& [key, item] : node.items()) {
-      if (key == "$ref" && item.is_string()) refs.insert(item.get<std::string>());
-      collect_refs(item, refs);
-    }
-  } else if (node.is_array()) {
-    for (const auto& item : node) collect_refs(item, refs);
-  }
-}
-
-Json mask_schema(const Json& schema, const std::vector<std::string>& mask, bool keep) {
-  require_object_schema(schema, keep ? "in_mask_schema" : "out_mask_schema");
-  const std::set<std::string> bases = bases_of(mask);
-  Json out = schema;
-  Json properties = Json::object();
-  for (const auto& [key, property] : schema["properties"].items()) {
-    if (bases.contains(base_key(key)) == keep) properties[key] = property;
-  }
-  out["properties"] = properties;
-  Json required = Json::array();
-  for (const auto& key : required_of(schema)) {
-    if (properties.contains(key.get<std::string>())) required.push_back(key);
-  }
-  if (required.empty() && keep) {
-    out.erase("required");
-  } else {
-    out["required"] = required;
-  }
-  if (out.contains("$defs")) {
-    // Drop definitions nothing refers to any more (a definition may refer to another).
-    Json defs = out["$defs"];
-    out.erase("$defs");
-    std::set<std::string> refs;
-    collect_refs(out, refs);
-    for (bool grew = true; grew;) {
-      grew = false;
-      for (const auto& [name, def] : defs.items()) {
-        if (!refs.contains("#/$defs/" + name)) continue;
-        const auto before = refs.size();
-        collect_refs(def, refs);
-        grew = grew || refs.size() != before;
-      }
-    }
-    Json kept = Json::object();
-    for (const auto& [name, def] : defs.items())
-      if (refs.contains("#/$defs/" + name)) kept[name] = def;
-    if (!kept.empty()) out["$defs"] = kept;
-  }
-  return out;
 }
 
 int type_rank(const Json& v) {
@@ -348,31 +225,6 @@ Json concatenate_values(const Json& a, const Json& b) {
   for (const auto& [key, value] : a.items()) out[free_key(key, out)] = value;
   for (const auto& [key, value] : b.items()) out[free_key(key, out)] = value;
   return out;
-}
-
-std::string base_key(const std::string& key) {
-  static const std::regex numeric_suffix("_\\d+$");
-  std::string stem = std::regex_replace(key, numeric_suffix, "");
-  const auto cut = stem.rfind('_');
-  const std::string head = cut == std::string::npos ? "" : stem.substr(0, cut + 1);
-  const std::string last = cut == std::string::npos ? stem : stem.substr(cut + 1);
-  return head + singular(last);
-}
-
-Json in_mask(const Json& value, const std::vector<std::string>& mask) {
-  return mask_value(value, bases_of(mask), true);
-}
-
-Json out_mask(const Json& value, const std::vector<std::string>& mask) {
-  return mask_value(value, bases_of(mask), false);
-}
-
-Json in_mask_schema(const Json& schema, const std::vector<std::string>& mask) {
-  return mask_schema(schema, mask, true);
-}
-
-Json out_mask_schema(const Json& schema, const std::vector<std::string>& mask) {
-  return mask_schema(schema, mask, false);
 }
 
 bool json_equal(const Json& a, const Json& b) {

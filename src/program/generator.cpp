@@ -16,16 +16,6 @@ const Json& chat_schema() {
   return schema;
 }
 
-std::optional<ReasoningEffort> effort_of(const std::string& effort, const std::string& module) {
-  if (effort.empty() || effort == "none" || effort == "disable") return std::nullopt;
-  try {
-    return parse_reasoning_effort(effort);
-  } catch (const Error&) {
-    throw InvalidArgument("module '" + module + "': reasoning_effort '" + effort +
-                          "' is not one of minimal, low, medium, high, none, disable");
-  }
-}
-
 }  // namespace
 
 GeneratorModule::GeneratorModule(GeneratorOptions options)
@@ -41,13 +31,10 @@ GeneratorModule::GeneratorModule(GeneratorOptions options)
   } else if (!options_.schema.is_null()) {
     schema_ = DataModel(options_.schema).schema();  // validates its shape
   }
-  sampling_ = {.temperature = options_.temperature,
-               .top_p = options_.top_p,
-               .max_tokens = options_.max_tokens,
-               .reasoning_effort = effort_of(options_.reasoning_effort, name())};
-  if (options_.temperature && (*options_.temperature < 0 || *options_.temperature > 2)) {
-    throw InvalidArgument("module '" + name() + "': temperature " +
-                          std::to_string(*options_.temperature) + " is outside [0, 2]");
+  const std::optional<double> temperature = options_.sampling.temperature;
+  if (temperature && (*temperature < 0 || *temperature > 2)) {
+    throw InvalidArgument("module '" + name() + "': temperature " + std::to_string(*temperature) +
+                          " is outside [0, 2]");
   }
   std::string instructions = options_.instructions;
   if (instructions.empty() && !schema_.is_null()) {
@@ -102,8 +89,8 @@ std::optional<Json> GeneratorModule::call(const std::vector<Json>& inputs,
   try {
     // BudgetExhausted (the search's allowance ran out) is not a failed call: it ends the run.
     response = schema_.is_null()
-                   ? options_.language_model->chat(messages, sampling_, hooks)
-                   : options_.language_model->call(messages, schema_, sampling_, hooks);
+                   ? options_.language_model->chat(messages, options_.sampling, hooks)
+                   : options_.language_model->call(messages, schema_, options_.sampling, hooks);
   } catch (const CallFailedError& error) {
     if (context.recorder != nullptr)
       context.recorder->add_failure(error.attempts(), name() + ": " + error.what());

@@ -29,7 +29,6 @@ class GeneratorModule final : public Module {
  private:
   GeneratorOptions options_;
   Json schema_;  // null: plain text output
-  SamplingOptions sampling_;
   std::shared_ptr<Variable> state_;
   mutable Json input_schema_;  // of the input the module was applied to (for use_inputs_schema)
 };

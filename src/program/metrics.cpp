@@ -94,16 +94,14 @@ std::unique_ptr<Metric> MeanReward::clone() const {
 }
 
 void MeanReward::update(const Json& y_true, const std::optional<Json>& y_pred) {
-  total_ += (*reward_)(y_true, y_pred);
-  count_ += 1;
+  add((*reward_)(y_true, y_pred));
 }
 
 void Accuracy::update(const Json& y_true, const std::optional<Json>& y_pred) {
   const rewards::MaskOptions masks{.in_mask = options_.in_mask, .out_mask = options_.out_mask};
-  if (y_pred &&
-      json_equal(rewards::apply_masks(y_true, masks), rewards::apply_masks(*y_pred, masks)))
-    correct_ += 1;
-  count_ += 1;
+  const bool correct = y_pred && json_equal(rewards::apply_masks(y_true, masks),
+                                            rewards::apply_masks(*y_pred, masks));
+  add(correct ? 1.0 : 0.0);
 }
 
 BinaryF1Score::BinaryF1Score(BinaryOptions options)
@@ -159,8 +157,9 @@ std::unique_ptr<Metric> BinaryAccuracy::clone() const {
 
 void BinaryAccuracy::update(const Json& y_true, const std::optional<Json>& y_pred) {
   const auto [truth, predicted] = aligned_leaves(y_true, y_pred, options_);
-  for (std::size_t i = 0; i < truth.size(); ++i) right_ += truth[i] == predicted[i];
-  total_ += static_cast<double>(truth.size());
+  double right = 0;
+  for (std::size_t i = 0; i < truth.size(); ++i) right += truth[i] == predicted[i];
+  add(right, static_cast<double>(truth.size()));
 }
 
 UsageMetric::UsageMetric(Usage what, std::string name)

@@ -53,8 +53,8 @@ void History::append(std::int64_t epoch_index, const tuners::Metrics& logs) {
   for (const auto& [name, value] : logs) history[name].push_back(value);
 }
 
-tuners::History History::per_epoch() const {
-  tuners::History out(epoch.size());
+tuners::EpochMetrics History::per_epoch() const {
+  tuners::EpochMetrics out(epoch.size());
   for (const auto& [name, values] : history)
     for (std::size_t i = 0; i < values.size() && i < out.size(); ++i) out[i][name] = values[i];
   return out;

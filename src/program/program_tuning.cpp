@@ -59,7 +59,7 @@ tuners::TrialResult run_trial(Program program, tuners::TrialContext& context, Tr
     program.load_variables(parent);
   }
 
-  tuners::History history;
+  tuners::EpochMetrics history;
   if (by_samples) {
     const auto validation = validation_of(options);
     if (!validation) {

@@ -63,10 +63,10 @@ void TrialCalls::watch_epochs(FitOptions& options) {
       }});
 }
 
-tuners::History TrialCalls::cut_short(const BudgetExhausted& error, tuners::TrialContext& context,
-                                      double wall_time) const {
+tuners::EpochMetrics TrialCalls::cut_short(const BudgetExhausted& error,
+                                           tuners::TrialContext& context, double wall_time) const {
   std::lock_guard lock(record_->mutex);
-  tuners::History history = record_->epochs;
+  tuners::EpochMetrics history = record_->epochs;
   if (history.empty()) history.emplace_back();
   for (auto& epoch : history) {
     epoch["lm_calls"] = static_cast<double>(record_->calls);

@@ -22,8 +22,8 @@ class TrialCalls {
   void watch_epochs(FitOptions& options);
   // What a trial the budget cut reports, and the stop it asks for: the epochs it finished (so
   // their score), else its LM usage alone (no score).
-  tuners::History cut_short(const BudgetExhausted& error, tuners::TrialContext& context,
-                            double wall_time) const;
+  tuners::EpochMetrics cut_short(const BudgetExhausted& error, tuners::TrialContext& context,
+                                 double wall_time) const;
 
  private:
   struct Record {
@@ -32,7 +32,7 @@ class TrialCalls {
     std::int64_t cache_hits = 0;
     std::int64_t tokens = 0;
     double cost = 0.0;
-    tuners::History epochs;  // logs of the finished epochs
+    tuners::EpochMetrics epochs;  // logs of the finished epochs
   };
   std::shared_ptr<Record> record_ = std::make_shared<Record>();
   std::shared_ptr<const CallHooks> hooks_;

@@ -22,8 +22,10 @@ Dataset samples_of(const Dataset& validation, const std::vector<std::size_t>& or
 
 }  // namespace
 
-tuners::History run_on_validation_samples(Program& program, const tuners::TrialContext& context,
-                                          const FitOptions& options, const Dataset& validation) {
+tuners::EpochMetrics run_on_validation_samples(Program& program,
+                                               const tuners::TrialContext& context,
+                                               const FitOptions& options,
+                                               const Dataset& validation) {
   const tuners::Objectives& objective = context.oracle->objective();
   if (objective.is_multi() || objective.name() != "val_reward") {
     throw InvalidArgument(
@@ -37,7 +39,7 @@ tuners::History run_on_validation_samples(Program& program, const tuners::TrialC
   const std::size_t batch_size = std::max<std::size_t>(1, options.batch_size);
 
   std::vector<double> rewards;
-  tuners::History history;
+  tuners::EpochMetrics history;
   if (context.parent_trial_dir) {
     auto prior = read_race_rewards(*context.parent_trial_dir, context, validation);
     if (!prior) {

@@ -13,7 +13,9 @@ namespace synalinks::detail {
 // samples, with its uncertainty. The rewards are saved in the trial's folder for its children.
 // InvalidArgument unless the search's one objective is val_reward; ProjectError when a promoted
 // trial's parent left no rewards for these samples.
-tuners::History run_on_validation_samples(Program& program, const tuners::TrialContext& context,
-                                          const FitOptions& options, const Dataset& validation);
+tuners::EpochMetrics run_on_validation_samples(Program& program,
+                                               const tuners::TrialContext& context,
+                                               const FitOptions& options,
+                                               const Dataset& validation);
 
 }  // namespace synalinks::detail

@@ -87,18 +87,18 @@ HyperParameter hyperparameter_from_optuna(const std::string& name, const Json& d
       if (attributes.contains("step") && !attributes.at("step").is_null())
         step = attributes.at("step").get<double>();
       if (attributes.contains("q")) step = attributes.at("q").get<double>();
-      return HyperParameter::floating(name, attributes.at("low").get<double>(),
-                                      attributes.at("high").get<double>(), step,
-                                      log ? Sampling::log : Sampling::linear);
+      return HyperParameter::floating(
+          name, attributes.at("low").get<double>(), attributes.at("high").get<double>(),
+          {.step = step, .sampling = log ? Sampling::log : Sampling::linear});
     }
     if (kind == "IntDistribution" || kind == "IntUniformDistribution" ||
         kind == "IntLogUniformDistribution") {
       const bool log = kind == "IntLogUniformDistribution" || attributes.value("log", false);
       const auto step = attributes.value("step", std::int64_t{1});
-      return HyperParameter::integer(name, attributes.at("low").get<std::int64_t>(),
-                                     attributes.at("high").get<std::int64_t>(),
-                                     log ? std::nullopt : std::optional<std::int64_t>(step),
-                                     log ? Sampling::log : Sampling::linear);
+      return HyperParameter::integer(
+          name, attributes.at("low").get<std::int64_t>(), attributes.at("high").get<std::int64_t>(),
+          {.step = log ? std::nullopt : std::optional<std::int64_t>(step),
+           .sampling = log ? Sampling::log : Sampling::linear});
     }
     if (kind == "CategoricalDistribution") {
       std::vector<Value> choices;
@@ -106,8 +106,8 @@ HyperParameter hyperparameter_from_optuna(const std::string& name, const Json& d
         choices.push_back(value_from_json(choice, name));
       if (choices.size() == 1) return HyperParameter::fixed(name, choices.front());
       if (choices == std::vector<Value>{Value(false), Value(true)})
-        return HyperParameter::boolean(name, false);
-      return HyperParameter::choice(name, std::move(choices), /*ordered=*/false);
+        return HyperParameter::boolean(name);
+      return HyperParameter::choice(name, std::move(choices), {.ordered = false});
     }
     throw InvalidArgument("parameter '" + name + "' has Optuna distribution " + kind +
                           "; expected Float, Int or Categorical");

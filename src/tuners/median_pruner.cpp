@@ -59,8 +59,9 @@ std::optional<std::string> MedianPruner::prune(const Trial& trial, std::int64_t 
 
   std::vector<double> values;
   for (const Trial* other : completed) {
-    if (!other->metrics.contains(name)) continue;
-    const auto value = other->metrics.get(name).value_at(step);
+    const MetricHistory* history_of_other = other->metrics.find(name);
+    if (history_of_other == nullptr) continue;
+    const auto value = history_of_other->value_at(step);
     if (value && !std::isnan(*value)) values.push_back(*value);
   }
   if (static_cast<std::int64_t>(values.size()) < options_.n_min_trials) return std::nullopt;

@@ -117,6 +117,11 @@ bool MetricsTracker::contains(std::string_view name) const {
   return metrics_.contains(name);
 }
 
+const MetricHistory* MetricsTracker::find(std::string_view name) const {
+  const auto it = metrics_.find(name);
+  return it == metrics_.end() ? nullptr : &it->second;
+}
+
 const MetricHistory& MetricsTracker::get(std::string_view name) const {
   auto it = metrics_.find(name);
   if (it == metrics_.end()) {

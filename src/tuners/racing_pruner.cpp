@@ -35,11 +35,10 @@ RacingPruner::RacingPruner(RacingPrunerOptions options) : options_(options), z_(
 std::optional<std::string> RacingPruner::prune(const Trial& trial, std::int64_t step,
                                                const std::vector<Trial>& trials,
                                                const Objectives& objective) const {
-  const std::string& name = objective.name();
-  if (!trial.metrics.contains(name)) return std::nullopt;
-  const MetricHistory& history = trial.metrics.get(name);
-  const auto value = history.value_at(step);
-  const auto uncertainty = history.uncertainty_at(step);
+  const MetricHistory* history = trial.metrics.find(objective.name());
+  if (history == nullptr) return std::nullopt;
+  const auto value = history->value_at(step);
+  const auto uncertainty = history->uncertainty_at(step);
   if (!value || !uncertainty || !std::isfinite(*value)) return std::nullopt;
 
   const Trial* best = nullptr;

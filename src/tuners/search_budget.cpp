@@ -4,8 +4,12 @@
 
 #include <algorithm>
 #include <cmath>
+#include <concepts>
+#include <tuple>
+#include <type_traits>
 
 #include "synalinks/errors.hpp"
+#include "util/fieldwise.hpp"
 
 namespace synalinks::tuners {
 namespace {
@@ -16,18 +20,23 @@ std::string usd(double amount) {
   return fmt::format("${:.4g}", amount);
 }
 
-Spending field_max(const Spending& a, const Spending& b) {
-  return {.lm_calls = std::max(a.lm_calls, b.lm_calls),
-          .cost = std::max(a.cost, b.cost),
-          .total_tokens = std::max(a.total_tokens, b.total_tokens),
-          .lm_cache_hits = std::max(a.lm_cache_hits, b.lm_cache_hits)};
+// The counters of a Spending, in declaration order.
+template <class T>
+requires std::same_as<std::remove_const_t<T>, Spending>
+auto fields(T& s) {
+  return std::tie(s.lm_calls, s.cost, s.total_tokens, s.lm_cache_hits);
 }
 
-Spending field_min(const Spending& a, const Spending& b) {
-  return {.lm_calls = std::min(a.lm_calls, b.lm_calls),
-          .cost = std::min(a.cost, b.cost),
-          .total_tokens = std::min(a.total_tokens, b.total_tokens),
-          .lm_cache_hits = std::min(a.lm_cache_hits, b.lm_cache_hits)};
+Spending field_max(Spending a, const Spending& b) {
+  detail::for_each_field(fields(a), fields(b),
+                         [](auto& into, const auto& from) { into = std::max(into, from); });
+  return a;
+}
+
+Spending field_min(Spending a, const Spending& b) {
+  detail::for_each_field(fields(a), fields(b),
+                         [](auto& into, const auto& from) { into = std::min(into, from); });
+  return a;
 }
 
 std::string calls_budget_text(std::int64_t limit) {
@@ -43,18 +52,12 @@ std::string tokens_budget_text(std::int64_t limit) {
 }  // namespace
 
 Spending& Spending::operator+=(const Spending& other) {
-  lm_calls += other.lm_calls;
-  cost += other.cost;
-  total_tokens += other.total_tokens;
-  lm_cache_hits += other.lm_cache_hits;
+  detail::for_each_field(fields(*this), fields(other), detail::kAddField);
   return *this;
 }
 
 Spending operator-(Spending a, const Spending& b) {
-  a.lm_calls -= b.lm_calls;
-  a.cost -= b.cost;
-  a.total_tokens -= b.total_tokens;
-  a.lm_cache_hits -= b.lm_cache_hits;
+  detail::for_each_field(fields(a), fields(b), detail::kSubtractField);
   return a;
 }
 

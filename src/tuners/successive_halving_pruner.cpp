@@ -49,8 +49,9 @@ std::optional<std::string> SuccessiveHalvingPruner::prune(const Trial& trial, st
                                                           const std::vector<Trial>& trials,
                                                           const Objectives& objective) const {
   const std::string& name = objective.name();
-  if (!trial.metrics.contains(name)) return std::nullopt;
-  const MetricHistory& history = trial.metrics.get(name);
+  const MetricHistory* found = trial.metrics.find(name);
+  if (found == nullptr) return std::nullopt;
+  const MetricHistory& history = *found;
   const auto value = history.value_at(step);
   if (!value) return std::nullopt;
   for (std::int64_t rung = 0;; ++rung) {

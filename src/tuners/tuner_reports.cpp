@@ -59,7 +59,7 @@ void Tuner::report(const Trial& trial, const std::vector<TrialResult>& results,
     } else if (const auto* metrics = std::get_if<Metrics>(&result)) {
       record(*metrics, last_steps[k]);
     } else {
-      const auto& history = std::get<History>(result);
+      const auto& history = std::get<EpochMetrics>(result);
       if (history.empty())
         throw ObjectiveError(
             "the trial returned an empty history; expected one Metrics map per epoch");

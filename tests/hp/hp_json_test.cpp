@@ -31,23 +31,27 @@ constexpr const char* kKerasTrialHyperparameters = R"({"space": [
   "values": {"model_type": "mlp", "units": 320, "lr": 0.005421195615159703, "dropout": true, "loss": "mse"}})";
 
 TEST(HyperParameterJsonTest, ConfigFormHasKerasTunerKeyOrder) {
-  EXPECT_EQ(HyperParameter::integer("units", 32, 512, 32).to_json().dump(),
+  EXPECT_EQ(HyperParameter::integer("units", 32, 512, {.step = 32}).to_json().dump(),
             R"({"class_name":"Int","config":{"name":"units","default":32,"conditions":[],)"
             R"("min_value":32,"max_value":512,"step":32,"sampling":"linear"}})");
-  EXPECT_EQ(HyperParameter::integer("n", 1, 100, std::nullopt, Sampling::log).to_json().dump(),
+  EXPECT_EQ(HyperParameter::integer("n", 1, 100, {.sampling = Sampling::log}).to_json().dump(),
             R"({"class_name":"Int","config":{"name":"n","default":1,"conditions":[],)"
             R"("min_value":1,"max_value":100,"step":null,"sampling":"log"}})");
   EXPECT_EQ(
-      HyperParameter::floating("lr", 1e-4, 1e-2, std::nullopt, Sampling::log).to_json().dump(),
+      HyperParameter::floating("lr", 1e-4, 1e-2, {.sampling = Sampling::log}).to_json().dump(),
       R"({"class_name":"Float","config":{"name":"lr","default":0.0001,"conditions":[],)"
       R"("min_value":0.0001,"max_value":0.01,"step":null,"sampling":"log"}})");
-  EXPECT_EQ(HyperParameter::floating("x", 0, 2, 1.0).to_json().dump(),
+  EXPECT_EQ(HyperParameter::floating("x", 0, 2, {.step = 1.0}).to_json().dump(),
             R"({"class_name":"Float","config":{"name":"x","default":0.0,"conditions":[],)"
             R"("min_value":0.0,"max_value":2.0,"step":1.0,"sampling":"linear"}})");
-  EXPECT_EQ(HyperParameter::choice("act", {S("relu"), S("tanh")}, {}, S("tanh")).to_json().dump(),
+  EXPECT_EQ(HyperParameter::choice("act", {S("relu"), S("tanh")}, {.default_value = S("tanh")})
+                .to_json()
+                .dump(),
             R"({"class_name":"Choice","config":{"name":"act","default":"tanh","conditions":[],)"
             R"("values":["relu","tanh"],"ordered":false}})");
-  EXPECT_EQ(HyperParameter::boolean("b", true, {Condition{"act", {S("relu")}}}).to_json().dump(),
+  EXPECT_EQ(HyperParameter::boolean("b", {.default_value = true}, {Condition{"act", {S("relu")}}})
+                .to_json()
+                .dump(),
             R"({"class_name":"Boolean","config":{"name":"b","default":true,"conditions":[)"
             R"({"class_name":"Parent","config":{"name":"act","values":["relu"]}}]}})");
   EXPECT_EQ(HyperParameter::fixed("loss", S("mse")).to_json().dump(),
@@ -56,15 +60,16 @@ TEST(HyperParameterJsonTest, ConfigFormHasKerasTunerKeyOrder) {
 
 TEST(HyperParameterJsonTest, EveryKindRoundTrips) {
   const std::vector<HyperParameter> hps = {
-      HyperParameter::boolean("b", true),
-      HyperParameter::integer("i", -5, 5, 2, Sampling::linear, 1),
-      HyperParameter::integer("l", 2, 64, 2, Sampling::log, 8),
-      HyperParameter::integer("n", 1, 100, std::nullopt, Sampling::reverse_log),
-      HyperParameter::floating("f", 0, 1, 0.1, Sampling::linear, 0.3),
-      HyperParameter::floating("g", 1e-5, 1, std::nullopt, Sampling::log, 1e-3),
-      HyperParameter::choice("c", {F(0.5), F(1.0)}, false, F(1.0)),
+      HyperParameter::boolean("b", {.default_value = true}),
+      HyperParameter::integer("i", -5, 5, {.step = 2, .default_value = 1}),
+      HyperParameter::integer("l", 2, 64,
+                              {.step = 2, .sampling = Sampling::log, .default_value = 8}),
+      HyperParameter::integer("n", 1, 100, {.sampling = Sampling::reverse_log}),
+      HyperParameter::floating("f", 0, 1, {.step = 0.1, .default_value = 0.3}),
+      HyperParameter::floating("g", 1e-5, 1, {.sampling = Sampling::log, .default_value = 1e-3}),
+      HyperParameter::choice("c", {F(0.5), F(1.0)}, {.default_value = F(1.0), .ordered = false}),
       HyperParameter::choice("d", {Value(true), Value(false)}),
-      HyperParameter::choice("e", {I(1), I(2)}, {}, {}, {Condition{"b", {Value(true), I(3)}}}),
+      HyperParameter::choice("e", {I(1), I(2)}, {}, {Condition{"b", {Value(true), I(3)}}}),
       HyperParameter::fixed("x", F(3.0)),
       HyperParameter::fixed("y", I(3)),
   };

@@ -333,7 +333,7 @@ TEST(HyperParametersTest, Merge) {
 TEST(HyperParametersTest, DeclareRegistersBuiltDeclarations) {
   HyperParameters hp;
   EXPECT_EQ(hp.declare(HyperParameter::choice("m", {S("a"), S("b")})), S("a"));
-  EXPECT_EQ(hp.declare(HyperParameter::integer("u", 0, 5, {}, Sampling::linear, 2,
+  EXPECT_EQ(hp.declare(HyperParameter::integer("u", 0, 5, {.default_value = 2},
                                                {Condition{"m", {S("b")}}})),
             std::nullopt);
   EXPECT_EQ(hp.declare(HyperParameter::choice("m", {S("a"), S("b")})), S("a"));

@@ -80,8 +80,9 @@ TEST(Provider, BadOptionsAreReported) {
   EXPECT_EQ(message_of<LanguageModelConfigError>(
                 [] { LanguageModel lm({.model = "ollama/x", .max_concurrency = 0}); }),
             "max_concurrency must be at least 1, got 0");
-  EXPECT_EQ(message_of<LanguageModelConfigError>([] { parse_reasoning_effort("extreme"); }),
-            "unknown reasoning_effort 'extreme'; expected one of minimal, low, medium, high");
+  EXPECT_EQ(message_of<LanguageModelConfigError>([] { reasoning_effort_from_string("extreme"); }),
+            "unknown reasoning_effort 'extreme'; expected one of none, disable, minimal, low, "
+            "medium, high");
 }
 
 TEST(Provider, ReasoningEffortFamilies) {
@@ -130,6 +131,20 @@ TEST(RequestBody, ReasoningEffortAndOpenAiTokenField) {
   EXPECT_EQ(body["reasoning_effort"], "minimal");
   EXPECT_EQ(body["max_completion_tokens"], 10);
   EXPECT_FALSE(body.contains("max_tokens"));
+}
+
+TEST(RequestBody, ReasoningEffortNoneIsNeverSent) {
+  const auto e = endpoint_for("openai", true);
+  const Json body = lm::detail::build_request_body(
+      e, {{"user", "hi"}}, nullptr, {.reasoning_effort = ReasoningEffort::none}, true);
+  EXPECT_FALSE(body.contains("reasoning_effort")) << body.dump();
+}
+
+TEST(SamplingOptions, ReasoningEffortNamesReadBack) {
+  for (auto effort : {ReasoningEffort::none, ReasoningEffort::minimal, ReasoningEffort::low,
+                      ReasoningEffort::medium, ReasoningEffort::high})
+    EXPECT_EQ(reasoning_effort_from_string(to_string(effort)), effort);
+  EXPECT_EQ(reasoning_effort_from_string("disable"), ReasoningEffort::none);
 }
 
 TEST(RequestBody, StructuredOutputPerProvider) {

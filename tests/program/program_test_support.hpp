@@ -102,7 +102,7 @@ inline Program gsm8k_program(const LanguageModel& lm, bool chain_of_thought,
   clear_session();
   const auto inputs = Input(datasets::gsm8k::input_data_model());
   const GeneratorOptions options{
-      .data_model = output, .language_model = lm, .temperature = temperature};
+      .data_model = output, .language_model = lm, .sampling = {.temperature = temperature}};
   const auto outputs =
       chain_of_thought ? ChainOfThought(options)(inputs) : Generator(options)(inputs);
   Program program(inputs, outputs, {.name = "gsm8k_trial"});

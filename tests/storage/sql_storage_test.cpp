@@ -129,7 +129,7 @@ TEST_P(StorageTest, GridSearchRunsEveryConfigurationOnce) {
 TEST_P(StorageTest, HyperbandKeepsItsBracketsAcrossAResume) {
   auto train = [](sl::HyperParameters& hp, sl::tuners::TrialContext& context) {
     const double x = hp.Float("x", 0, 1);
-    sl::tuners::History history;
+    sl::tuners::EpochMetrics history;
     for (auto epoch = context.initial_epoch; epoch < *context.epochs; ++epoch)
       history.push_back({{"loss", x / static_cast<double>(epoch + 1)}});
     return history;
@@ -151,7 +151,7 @@ TEST_P(StorageTest, HyperbandKeepsItsBracketsAcrossAResume) {
 
 // A noisy score over two epochs: each epoch's loss with its standard error and sample count, and
 // an accuracy with a standard error only.
-sl::tuners::History noisy_history(sl::HyperParameters& hp) {
+sl::tuners::EpochMetrics noisy_history(sl::HyperParameters& hp) {
   const double x = hp.Float("x", 0, 1);
   return {{{"loss", x + 0.5}, {"loss/stderr", 0.2}, {"loss/count", 10}, {"accuracy", 0.25}},
           {{"loss", x},

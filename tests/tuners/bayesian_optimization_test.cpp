@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "support/temp_dir.hpp"
+#include "support/test_functions.hpp"
 #include "support/tuner_scenarios.hpp"
 #include "synalinks/errors.hpp"
 #include "synalinks/tuners/make_oracle.hpp"
@@ -22,16 +23,8 @@ namespace {
 
 using synalinks::testing::TempDir;
 
-constexpr double kBraninOptimum = 0.397887;
-
-double branin(double x1, double x2) {
-  const double pi = std::numbers::pi;
-  const double b = 5.1 / (4 * pi * pi);
-  const double c = 5 / pi;
-  const double t = 1 / (8 * pi);
-  const double inner = x2 - b * x1 * x1 + c * x1 - 6;
-  return inner * inner + 10 * (1 - t) * std::cos(x1) + 10;
-}
+using synalinks::testing::branin;
+using synalinks::testing::kBraninMinimum;
 
 HyperParameters branin_space() {
   HyperParameters hp;
@@ -438,7 +431,7 @@ TEST(BayesianOptimization, BraninWithinOnePercentInFiftyTrialsForMostSeeds) {
     // Stops at the first trial within 1%: the outcome is the same, and Debug builds stay fast.
     double best = std::numeric_limits<double>::infinity();
     int trials = 0;
-    while (best > kBraninOptimum * 1.01) {
+    while (best > kBraninMinimum * 1.01) {
       const Trial trial = oracle.ask();
       if (trial.status != TrialStatus::running) break;
       ++trials;
@@ -446,7 +439,7 @@ TEST(BayesianOptimization, BraninWithinOnePercentInFiftyTrialsForMostSeeds) {
       best = std::min(best, value);
       oracle.tell(trial.trial_id, value);
     }
-    if (best <= kBraninOptimum * 1.01) ++reached;
+    if (best <= kBraninMinimum * 1.01) ++reached;
     std::cout << "seed " << seed << ": best " << best << " after " << trials << " trials\n";
     RecordProperty("seed_" + std::to_string(seed), std::to_string(best));
   }

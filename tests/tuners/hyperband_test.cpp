@@ -161,7 +161,7 @@ struct CountingTrainer {
   std::shared_ptr<std::int64_t> epochs_trained = std::make_shared<std::int64_t>(0);
   std::shared_ptr<std::int64_t> resumed = std::make_shared<std::int64_t>(0);
 
-  History operator()(HyperParameters& hp, TrialContext& context) const {
+  EpochMetrics operator()(HyperParameters& hp, TrialContext& context) const {
     const double x = hp.Float("x", 0, 1);
     std::int64_t start = 0;
     double state = 0;
@@ -173,7 +173,7 @@ struct CountingTrainer {
       EXPECT_EQ(start, context.initial_epoch);
       ++*resumed;
     }
-    History history;
+    EpochMetrics history;
     for (std::int64_t epoch = start; epoch < context.epochs.value(); ++epoch) {
       state += x;  // one epoch of "training"
       ++*epochs_trained;
@@ -221,7 +221,7 @@ TEST(Hyperband, ResumeContinuesTheBracketsWhereTheyStood) {
   {
     CountingTrainer trainer;
     Hyperband tuner(
-        [&calls, trainer](HyperParameters& hp, TrialContext& context) -> History {
+        [&calls, trainer](HyperParameters& hp, TrialContext& context) -> EpochMetrics {
           if (++calls == 12) throw FatalError("simulated crash");
           return trainer(hp, context);
         },

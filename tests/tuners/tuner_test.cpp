@@ -29,7 +29,7 @@ HyperParameters one_int_space(std::int64_t max_value = 1000) {
 
 TEST(Tuner, ReturnTypesAllGiveTheSameScore) {
   // keras-tuner's mock history: epochs with means 9, 6, 3; the best (min) is 3 at epoch 2.
-  const History history = {{{"loss", 9.0}}, {{"loss", 6.0}}, {{"loss", 3.0}}};
+  const EpochMetrics history = {{{"loss", 9.0}}, {{"loss", 6.0}}, {{"loss", 3.0}}};
   const std::vector<TrialResult> results = {TrialResult(3.0), TrialResult(Metrics{{"loss", 3.0}}),
                                             TrialResult(history)};
   for (const auto& result : results) {
@@ -51,9 +51,9 @@ TEST(Tuner, HistoryTakesTheObjectiveAtItsBestEpochAndOtherMetricsAtTheLast) {
   TempDir dir;
   RandomSearch tuner(
       [](HyperParameters&) {
-        return History{{{"val_reward", 0.5}, {"lm_calls", 10.0}},
-                       {{"val_reward", 0.8}, {"lm_calls", 20.0}},
-                       {{"val_reward", 0.6}, {"lm_calls", 30.0}}};
+        return EpochMetrics{{{"val_reward", 0.5}, {"lm_calls", 10.0}},
+                            {{"val_reward", 0.8}, {"lm_calls", 20.0}},
+                            {{"val_reward", 0.6}, {"lm_calls", 30.0}}};
       },
       {.objective = Objective("val_reward", Direction::max),
        .max_trials = 1,

@@ -32,34 +32,69 @@ struct Condition {
   friend bool operator==(const Condition&, const Condition&) = default;
 };
 
+// The options of each kind of declaration, taken alike by HyperParameters (hp.Int(...)) and by
+// the HyperParameter factories. `parent_name` / `parent_values`: the parameter is active only
+// when the parameter `parent_name` (declared before, at the same nesting) has one of
+// `parent_values`; both or neither.
+struct BooleanOptions {
+  bool default_value = false;
+  std::string parent_name;
+  std::vector<Value> parent_values;
+};
+
+struct IntOptions {
+  std::optional<std::int64_t> step;  // unset: 1 for linear sampling
+  Sampling sampling = Sampling::linear;
+  std::optional<std::int64_t> default_value;  // unset: min_value
+  std::string parent_name;
+  std::vector<Value> parent_values;
+};
+
+struct FloatOptions {
+  std::optional<double> step;  // unset: continuous
+  Sampling sampling = Sampling::linear;
+  std::optional<double> default_value;  // unset: min_value
+  std::string parent_name;
+  std::vector<Value> parent_values;
+};
+
+template <class T>
+struct ChoiceOptions {
+  std::optional<T> default_value;  // unset: the first value
+  std::optional<bool> ordered;     // unset: true for numbers, false otherwise
+  std::string parent_name;
+  std::vector<Value> parent_values;
+};
+
+struct FixedOptions {
+  std::string parent_name;
+  std::vector<Value> parent_values;
+};
+
 class HyperParameter {
  public:
   // Factories. Each validates its arguments and throws InvalidArgument with a message naming the
   // parameter and what was expected (min > max, log sampling with min <= 0, step <= 0 or <= 1
-  // for log sampling, a default outside the domain, empty or mixed-type choices, ...).
-  static HyperParameter boolean(std::string name, bool default_value,
+  // for log sampling, a default outside the domain, empty or mixed-type choices, ...). The
+  // options' parent, if any, is one more condition after `conditions` (those of the scopes).
+  static HyperParameter boolean(std::string name, const BooleanOptions& options = {},
                                 std::vector<Condition> conditions = {});
   // `step` unset means 1 for linear sampling and "continuous, truncated" for log sampling, as in
   // keras-tuner. `default_value` unset means min_value.
   static HyperParameter integer(std::string name, std::int64_t min_value, std::int64_t max_value,
-                                std::optional<std::int64_t> step = std::nullopt,
-                                Sampling sampling = Sampling::linear,
-                                std::optional<std::int64_t> default_value = std::nullopt,
+                                const IntOptions& options = {},
                                 std::vector<Condition> conditions = {});
   // With a step, the grid is min, min + step, ... up to and including max when max lies on the
   // grid (within a relative 1e-9; keras-tuner drops it: Float(0, 1, step=0.1) has 11 values here).
   static HyperParameter floating(std::string name, double min_value, double max_value,
-                                 std::optional<double> step = std::nullopt,
-                                 Sampling sampling = Sampling::linear,
-                                 std::optional<double> default_value = std::nullopt,
+                                 const FloatOptions& options = {},
                                  std::vector<Condition> conditions = {});
   // All values must share one type. `ordered` unset means true for numbers, false otherwise;
   // true for strings or bools is an error. `default_value` unset means values[0].
   static HyperParameter choice(std::string name, std::vector<Value> values,
-                               std::optional<bool> ordered = std::nullopt,
-                               std::optional<Value> default_value = std::nullopt,
+                               const ChoiceOptions<Value>& options = {},
                                std::vector<Condition> conditions = {});
-  static HyperParameter fixed(std::string name, Value value,
+  static HyperParameter fixed(std::string name, Value value, const FixedOptions& options = {},
                               std::vector<Condition> conditions = {});
 
   HpKind kind() const { return kind_; }
@@ -113,6 +148,11 @@ class HyperParameter {
 
  private:
   HyperParameter() = default;
+  // A declaration of `kind` with a checked name and its conditions: the scopes' and then the
+  // options' parent, if any. The factories fill in the rest.
+  static HyperParameter declared(HpKind kind, std::string name, std::vector<Condition> conditions,
+                                 const std::string& parent_name,
+                                 const std::vector<Value>& parent_values);
 
   HpKind kind_ = HpKind::fixed;
   std::string name_;

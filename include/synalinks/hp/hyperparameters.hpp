@@ -27,43 +27,6 @@
 
 namespace synalinks {
 
-// `parent_name` / `parent_values`: declare the parameter active only when the parameter
-// `parent_name` (declared before, at the same nesting) has one of `parent_values`.
-struct BooleanOptions {
-  bool default_value = false;
-  std::string parent_name;
-  std::vector<Value> parent_values;
-};
-
-struct IntOptions {
-  std::optional<std::int64_t> step;  // unset: 1 for linear sampling
-  Sampling sampling = Sampling::linear;
-  std::optional<std::int64_t> default_value;  // unset: min_value
-  std::string parent_name;
-  std::vector<Value> parent_values;
-};
-
-struct FloatOptions {
-  std::optional<double> step;  // unset: continuous
-  Sampling sampling = Sampling::linear;
-  std::optional<double> default_value;  // unset: min_value
-  std::string parent_name;
-  std::vector<Value> parent_values;
-};
-
-template <class T>
-struct ChoiceOptions {
-  std::optional<T> default_value;  // unset: the first value
-  std::optional<bool> ordered;     // unset: true for numbers, false otherwise
-  std::string parent_name;
-  std::vector<Value> parent_values;
-};
-
-struct FixedOptions {
-  std::string parent_name;
-  std::vector<Value> parent_values;
-};
-
 // The C++ types a Choice or Fixed may hold; integers of any width map to Int values.
 template <class T>
 concept HpValueType = std::same_as<T, bool> || std::same_as<T, std::string> ||

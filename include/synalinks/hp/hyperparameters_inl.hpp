@@ -20,6 +20,14 @@ Value to_value(T value) {
   }
 }
 
+// The options less their parent, which a declaration has entered as a scope already.
+template <class Options>
+Options without_parent(Options options) {
+  options.parent_name.clear();
+  options.parent_values.clear();
+  return options;
+}
+
 // Throws InvalidArgument naming `name` when `value` does not hold a T.
 template <HpValueType T>
 T from_value(const Value& value, std::string_view name) {
@@ -43,12 +51,12 @@ T HyperParameters::Choice(std::string_view name, std::vector<T> values,
   converted.reserve(values.size());
   // `auto&&`: std::vector<bool> yields proxies, not references.
   for (auto&& value : values) converted.push_back(detail::to_value<T>(std::move(value)));
-  std::optional<Value> default_value;
-  if (options.default_value) default_value = detail::to_value<T>(*options.default_value);
+  ChoiceOptions<Value> value_options{.ordered = options.ordered};
+  if (options.default_value)
+    value_options.default_value = detail::to_value<T>(*options.default_value);
   auto parent = enter_optional_parent(options.parent_name, options.parent_values);
   const Value& current = register_or_retrieve(
-      HyperParameter::choice(scoped_name(name), std::move(converted), options.ordered,
-                             std::move(default_value), conditions_));
+      HyperParameter::choice(scoped_name(name), std::move(converted), value_options, conditions_));
   return detail::from_value<T>(current, name);
 }
 
@@ -56,7 +64,8 @@ template <HpValueType T>
 T HyperParameters::Fixed(std::string_view name, T value, const FixedOptions& options) {
   auto parent = enter_optional_parent(options.parent_name, options.parent_values);
   const Value& current = register_or_retrieve(
-      HyperParameter::fixed(scoped_name(name), detail::to_value<T>(std::move(value)), conditions_));
+      HyperParameter::fixed(scoped_name(name), detail::to_value<T>(std::move(value)),
+                            detail::without_parent(options), conditions_));
   return detail::from_value<T>(current, name);
 }
 

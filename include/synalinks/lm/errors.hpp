@@ -3,6 +3,7 @@
 #pragma once
 
 #include <string>
+#include <string_view>
 
 #include "synalinks/errors.hpp"
 
@@ -36,7 +37,7 @@ enum class FailureReason {
   rejected,            // HTTP 400, 401, 403, 404 or another 4xx (not retried)
 };
 
-const char* to_string(FailureReason reason);
+std::string_view to_string(FailureReason reason);  // "rate_limited", "timeout", ...
 bool is_retryable(FailureReason reason);
 
 // A call failed for good: retries were exhausted or the failure cannot be retried. Carries the

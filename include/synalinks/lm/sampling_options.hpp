@@ -8,18 +8,20 @@
 
 namespace synalinks {
 
-enum class ReasoningEffort { minimal, low, medium, high };
+// `none` asks for no reasoning effort: nothing is sent, whatever a default says.
+enum class ReasoningEffort { none, minimal, low, medium, high };
 
-const char* to_string(ReasoningEffort effort);
-// Accepts "minimal", "low", "medium", "high"; throws LanguageModelConfigError otherwise.
-ReasoningEffort parse_reasoning_effort(std::string_view text);
+std::string_view to_string(ReasoningEffort effort);  // "none", "minimal", ...
+// Accepts "none" (or "disable"), "minimal", "low", "medium", "high", the values a
+// hp.Choice<std::string> of efforts holds; throws LanguageModelConfigError otherwise.
+ReasoningEffort reasoning_effort_from_string(std::string_view text);
 
 struct SamplingOptions {
   std::optional<double> temperature{};  // 0 = greedy
   std::optional<double> top_p{};
   std::optional<int> max_tokens{};  // completion budget, reasoning tokens included
   std::optional<std::int64_t> seed{};
-  // Sent only to model families that accept it (see LanguageModelOptions).
+  // Sent only to model families that accept it (see LanguageModelOptions), and never as none.
   std::optional<ReasoningEffort> reasoning_effort{};
 };
 

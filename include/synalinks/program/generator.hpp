@@ -29,12 +29,10 @@ struct GeneratorOptions {
   std::string instructions{};
   // Worked examples (input value, output value) shown in the prompt.
   std::vector<std::pair<Json, Json>> examples{};
-  // Sampling: sent only when set (unset = the model's default; 0 is sent).
-  std::optional<double> temperature{};
-  std::optional<int> max_tokens{};
-  std::optional<double> top_p{};
-  // "minimal", "low", "medium", "high"; empty, "none" or "disable": not sent.
-  std::string reasoning_effort{};
+  // Sampling of every call, each option sent only when set (unset = the model's default; 0 is
+  // sent). A reasoning effort from a hp.Choice<std::string> goes through
+  // reasoning_effort_from_string; ReasoningEffort::none sends none.
+  SamplingOptions sampling{};
   bool use_inputs_schema = false;   // show the input's schema in the system message
   bool use_outputs_schema = false;  // show the output's schema in the system message
   bool return_inputs = false;       // output = input concatenated with the answer

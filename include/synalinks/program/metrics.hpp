@@ -33,22 +33,36 @@ class Metric {
 
 namespace metrics {
 
+// A quality metric that is a mean: what its updates added over how many they counted (0 before
+// any), improving upwards.
+class MeanMetric : public Metric {
+ public:
+  tuners::Direction direction() const override { return tuners::Direction::max; }
+  void reset() override { total_ = count_ = 0; }
+  double result() const override { return count_ == 0 ? 0.0 : total_ / count_; }
+
+ protected:
+  void add(double total, double count = 1) {
+    total_ += total;
+    count_ += count;
+  }
+
+ private:
+  double total_ = 0;
+  double count_ = 0;
+};
+
 // The mean of a reward over the predictions (Synalinks' MeanMetricWrapper of a reward).
-class MeanReward final : public Metric {
+class MeanReward final : public MeanMetric {
  public:
   explicit MeanReward(AnyOf<Reward> reward, std::string name = "mean_reward");
   const std::string& name() const override { return name_; }
-  tuners::Direction direction() const override { return tuners::Direction::max; }
   std::unique_ptr<Metric> clone() const override;
-  void reset() override { total_ = count_ = 0; }
   void update(const Json& y_true, const std::optional<Json>& y_pred) override;
-  double result() const override { return count_ == 0 ? 0.0 : total_ / count_; }
 
  private:
   AnyOf<Reward> reward_;
   std::string name_;
-  double total_ = 0;
-  double count_ = 0;
 };
 
 struct AccuracyOptions {
@@ -59,20 +73,15 @@ struct AccuracyOptions {
 
 // The fraction of predictions whose masked value equals the expected one (a failed prediction
 // counts as wrong).
-class Accuracy final : public Metric {
+class Accuracy final : public MeanMetric {
  public:
   explicit Accuracy(AccuracyOptions options = {}) : options_(std::move(options)) {}
   const std::string& name() const override { return options_.name; }
-  tuners::Direction direction() const override { return tuners::Direction::max; }
   std::unique_ptr<Metric> clone() const override { return std::make_unique<Accuracy>(options_); }
-  void reset() override { correct_ = count_ = 0; }
   void update(const Json& y_true, const std::optional<Json>& y_pred) override;
-  double result() const override { return count_ == 0 ? 0.0 : correct_ / count_; }
 
  private:
   AccuracyOptions options_;
-  double correct_ = 0;
-  double count_ = 0;
 };
 
 struct BinaryOptions {
@@ -107,20 +116,15 @@ class BinaryF1Score final : public Metric {
 };
 
 // The fraction of boolean (or thresholded numeric) leaves predicted right.
-class BinaryAccuracy final : public Metric {
+class BinaryAccuracy final : public MeanMetric {
  public:
   explicit BinaryAccuracy(BinaryOptions options = {});
   const std::string& name() const override { return options_.name; }
-  tuners::Direction direction() const override { return tuners::Direction::max; }
   std::unique_ptr<Metric> clone() const override;
-  void reset() override { right_ = total_ = 0; }
   void update(const Json& y_true, const std::optional<Json>& y_pred) override;
-  double result() const override { return total_ == 0 ? 0.0 : right_ / total_; }
 
  private:
   BinaryOptions options_;
-  double right_ = 0;
-  double total_ = 0;
 };
 
 // Operational metrics of the window measured (an epoch of fit, or one evaluate), from the calls

@@ -55,7 +55,7 @@ struct History {
   bool empty() const { return epoch.empty(); }
   void append(std::int64_t epoch_index, const tuners::Metrics& logs);
   // The same logs as one Metrics per epoch, as a tuner takes them.
-  tuners::History per_epoch() const;
+  tuners::EpochMetrics per_epoch() const;
 };
 
 struct ProgramCallback {

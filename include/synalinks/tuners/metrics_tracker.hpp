@@ -64,6 +64,7 @@ class MetricsTracker {
   bool contains(std::string_view name) const;
   // NotFound naming the metric and the known ones when absent.
   const MetricHistory& get(std::string_view name) const;
+  const MetricHistory* find(std::string_view name) const;  // null when absent
   const std::map<std::string, MetricHistory, std::less<>>& all() const { return metrics_; }
   bool empty() const { return metrics_.empty(); }
 

@@ -45,12 +45,13 @@ class Program;  // the LM-program layer's (synalinks::program)
 
 namespace synalinks::tuners {
 
-// Per-epoch metrics: History[e] holds the metrics of epoch e.
-using History = std::vector<Metrics>;
+// Per-epoch metrics: element e holds the metrics of epoch e (Program::fit's History gives them
+// through History::per_epoch()).
+using EpochMetrics = std::vector<Metrics>;
 
 // What one run of a trial returns: the objective's value, a metrics map, or a per-epoch history
 // (the objective is then taken at its best epoch, the other metrics at the last epoch).
-using TrialResult = std::variant<double, Metrics, History>;
+using TrialResult = std::variant<double, Metrics, EpochMetrics>;
 
 class Tuner;
 struct TrialContext;
@@ -95,7 +96,7 @@ struct TrialContext {
   // Hyperband: train up to this many epochs in all (the value `tuner/epochs`); unset otherwise.
   std::optional<std::int64_t> epochs;
   // Hyperband: epochs already trained by the parent this trial continues (`tuner/initial_epoch`).
-  // A History returned by the trial holds the epochs it trained, initial_epoch first.
+  // EpochMetrics returned by the trial hold the epochs it trained, initial_epoch first.
   std::int64_t initial_epoch = 0;
   // Hyperband: the folder of the promoted parent (`tuner/trial_id`), where its checkpoint is.
   std::optional<std::filesystem::path> parent_trial_dir;
@@ -213,7 +214,7 @@ class Tuner {
   using HyperModel = std::function<TrialResult(HyperParameters&, TrialContext&)>;
 
   // The hypermodel may take (HyperParameters&) or (HyperParameters&, TrialContext&) and return a
-  // number, Metrics, History, or anything convertible to TrialResult.
+  // number, Metrics, EpochMetrics, or anything convertible to TrialResult.
   template <class F>
   Tuner(F&& hypermodel, std::unique_ptr<Oracle> oracle, const TunerOptions& options)
       : Tuner(HyperModel(), std::move(oracle), options) {
