@@ -8,13 +8,13 @@
 //                               trials RandomSearch and BayesianOptimization need to reach the
 //                               configuration the simulator rewards most (chain of thought at a
 //                               temperature below 0.1), median over seeds.
-//   search_bench --quality [--seeds N (at least 20)] [--trials T (10)] [--confirm K]
+//   search_bench --quality [--seeds N (at least 20)] [--trials T (10)] [--confirm K] [--details]
 //                               the guide's search on sim-guide (16 training, 24 validation
 //                               questions, 24 fresh ones to confirm K = 3 trials): the true
 //                               accuracy of the trained program each rule names, over the best
 //                               reachable, its reported val_reward minus that truth, and the LM
 //                               calls, per tuner, each seed on its own questions and simulator
-//                               seed.
+//                               seed. --details: each seed's named trials on stderr.
 //   search_bench --racing [--seeds N (at least 20)] [--trials T (30)] [--val V (24)]
 //                [--confidence C (0.95)]
 //   search_bench --budgets [--seeds N (at least 20)]
@@ -232,7 +232,21 @@ double mean_of(const std::vector<double>& values) {
   return values.empty() ? 0.0 : sum / static_cast<double>(values.size());
 }
 
-void quality(const std::string& data_dir, int seeds, int max_trials, std::size_t confirm) {
+// One line on a trial a rule named: its configuration, the few-shot examples its fit kept, its
+// reported score and its true accuracy over the best (for --details).
+std::string describe(const sl::tuners::Tuner& tuner, const sl::tuners::Trial& trial, double best) {
+  const auto& hp = trial.hyperparameters;
+  return fmt::format("{}{} T={:.2f} {} -> {:.3f} reported, {:.3f} of best",
+                     hp.get<bool>("use_chain_of_thought") ? "cot" : "gen",
+                     hp.get<bool>("use_chain_of_thought")
+                         ? " " + hp.get<std::string>("reasoning_effort")
+                         : std::string(),
+                     hp.get<double>("temperature"), trial.trial_id, trial.score.value_or(0.0),
+                     true_accuracy(tuner, trial) / best);
+}
+
+void quality(const std::string& data_dir, int seeds, int max_trials, std::size_t confirm,
+             bool details) {
   constexpr std::size_t kTrain = 16, kVal = 24, kFresh = 24;
   const double best = best_reachable();
   const auto data = sl::datasets::gsm8k::load_data(
@@ -241,12 +255,13 @@ void quality(const std::string& data_dir, int seeds, int max_trials, std::size_t
       "## The configuration each rule names on sim-guide ({} trials, {} training, {} validation "
       "questions, {} fresh ones to confirm {} trials; {} seeds, each on its own questions; best "
       "reachable {:.3f})\n\n| tuner | rule | true / best: median | 10th percentile | mean "
-      "(reported - true) | LM calls: median |\n| --- | --- | --- | --- | --- | --- |\n",
+      "(reported - true) | mean (estimate - true) | LM calls: median |\n| --- | --- | --- | --- | "
+      "--- | --- | --- |\n",
       max_trials, kTrain, kVal, kFresh, confirm, seeds, best);
   for (const std::string name : {"random", "bayesian"}) {
     struct Rule {
       std::string label;
-      std::vector<double> ratio, error, calls;
+      std::vector<double> ratio, error, estimate_error, calls;
     };
     std::vector<Rule> rules = {
         {"observed maximum (keras-tuner)", {}, {}, {}},
@@ -281,7 +296,14 @@ void quality(const std::string& data_dir, int seeds, int max_trials, std::size_t
         const double truth = true_accuracy(*tuner, named);
         rule.ratio.push_back(truth / best);
         rule.error.push_back(named.score.value_or(0.0) - truth);
+        const auto estimates = tuner->oracle().estimated_scores();
+        const auto estimate = estimates.find(named.trial_id);
+        rule.estimate_error.push_back(
+            (estimate != estimates.end() ? estimate->second : named.score.value_or(0.0)) - truth);
         rule.calls.push_back(calls);
+        if (details)
+          std::cerr << fmt::format("{} seed {} {}: {}\n", name, seed, rule.label,
+                                   describe(*tuner, named, best));
       };
       record(rules[0], tuner->oracle().get_best_trials_observed(1).front(), search_calls);
       record(rules[1], tuner->oracle().get_best_trials(1).front(), search_calls);
@@ -306,9 +328,10 @@ void quality(const std::string& data_dir, int seeds, int max_trials, std::size_t
       if (truest != nullptr) record(rules[3], *truest, search_calls);
     }
     for (const auto& rule : rules) {
-      std::cout << fmt::format("| {} | {} | {:.3f} | {:.3f} | {:+.3f} | {:.0f} |\n", name,
+      std::cout << fmt::format("| {} | {} | {:.3f} | {:.3f} | {:+.3f} | {:+.3f} | {:.0f} |\n", name,
                                rule.label, quantile(rule.ratio, 0.5), quantile(rule.ratio, 0.1),
-                               mean_of(rule.error), quantile(rule.calls, 0.5));
+                               mean_of(rule.error), mean_of(rule.estimate_error),
+                               quantile(rule.calls, 0.5));
     }
   }
   std::cout << "\n";
@@ -556,6 +579,7 @@ int main(int argc, char** argv) {
   bool run_quality = false;
   bool run_racing = false;
   bool run_budgets = false;
+  bool details = false;  // --quality: each seed's named trials on stderr
   int seeds = 9;
   int trials = 0;  // 0: each mode's own (landscape 20, quality 10)
   std::size_t confirm = 3;
@@ -569,6 +593,8 @@ int main(int argc, char** argv) {
       run_landscape = true;
     else if (flag == "--quality")
       run_quality = true;
+    else if (flag == "--details")
+      details = true;
     else if (flag == "--racing")
       run_racing = true;
     else if (flag == "--budgets")
@@ -592,7 +618,7 @@ int main(int argc, char** argv) {
     run_throughput = run_landscape = run_quality = true;
   if (run_throughput) throughput(dir);
   if (run_landscape) landscape(dir, seeds, trials > 0 ? trials : 20);
-  if (run_quality) quality(dir, std::max(seeds, 20), trials > 0 ? trials : 10, confirm);
+  if (run_quality) quality(dir, std::max(seeds, 20), trials > 0 ? trials : 10, confirm, details);
   if (run_budgets) budgets(dir, std::max(seeds, 20));
   if (run_racing)
     racing(dir, std::max(seeds, 20), trials > 0 ? trials : 30, validation, confidence);
