@@ -14,7 +14,7 @@
 #include "synalinks/errors.hpp"
 #include "util/python_repr.hpp"
 
-namespace synalinks {
+namespace synalinks::hp {
 
 using detail::article_type;
 using detail::convert;
@@ -44,19 +44,19 @@ void check_conditions(HpKind kind, const std::string& name,
     }
     if (condition.parent_values.empty()) {
       fail(kind, name,
-           "the condition on parent " + detail::python_quote(condition.parent_name) +
+           "the condition on parent " + synalinks::detail::python_quote(condition.parent_name) +
                " needs at least one parent value; received an empty list");
     }
     if (condition.parent_name == name) {
       fail(kind, name,
            "a conditional hyperparameter cannot have the same name as its parent; expected a "
            "name other than " +
-               detail::python_quote(condition.parent_name));
+               synalinks::detail::python_quote(condition.parent_name));
     }
     for (const Value& value : condition.parent_values) {
       if (is_nan(value)) {
         fail(kind, name,
-             "the parent values of " + detail::python_quote(condition.parent_name) +
+             "the parent values of " + synalinks::detail::python_quote(condition.parent_name) +
                  " contain nan, which no value equals");
       }
     }
@@ -149,9 +149,9 @@ Condition Condition::from_json(const Json& json) {
   condition.parent_name = name->get<std::string>();
   std::size_t index = 0;
   for (const Json& value : *values) {
-    condition.parent_values.push_back(
-        value_from_json(value, "condition on " + detail::python_quote(condition.parent_name) +
-                                   ": values[" + std::to_string(index++) + "]"));
+    condition.parent_values.push_back(value_from_json(
+        value, "condition on " + synalinks::detail::python_quote(condition.parent_name) +
+                   ": values[" + std::to_string(index++) + "]"));
   }
   return condition;
 }
@@ -168,11 +168,12 @@ HyperParameter HyperParameter::declared(HpKind kind, std::string name,
   check_name(hp.kind_, hp.name_);
   if (!parent_name.empty() || !parent_values.empty()) {
     if (parent_name.empty() || parent_values.empty()) {
-      fail(kind, hp.name_,
-           "expected both parent_name and parent_values or neither; received " +
-               (parent_name.empty() ? std::string("parent_values only")
-                                    : "parent_name " + detail::python_quote(parent_name) +
-                                          " without parent_values"));
+      fail(
+          kind, hp.name_,
+          "expected both parent_name and parent_values or neither; received " +
+              (parent_name.empty() ? std::string("parent_values only")
+                                   : "parent_name " + synalinks::detail::python_quote(parent_name) +
+                                         " without parent_values"));
     }
     conditions.push_back({.parent_name = parent_name, .parent_values = parent_values});
   }
@@ -406,7 +407,8 @@ bool HyperParameter::ordered() const {
 // --- text and JSON ---
 
 std::string HyperParameter::describe() const {
-  std::string out = std::string(class_name(kind_)) + "(name: " + detail::python_quote(name_);
+  std::string out =
+      std::string(class_name(kind_)) + "(name: " + synalinks::detail::python_quote(name_);
   const bool integer = kind_ == HpKind::integer;
   switch (kind_) {
     case HpKind::boolean:
@@ -431,7 +433,7 @@ std::string HyperParameter::describe() const {
     out += ", conditions: [";
     for (std::size_t i = 0; i < conditions_.size(); ++i) {
       if (i != 0) out += ", ";
-      out += "Parent(name: " + detail::python_quote(conditions_[i].parent_name) +
+      out += "Parent(name: " + synalinks::detail::python_quote(conditions_[i].parent_name) +
              ", values: " + list_repr(conditions_[i].parent_values) + ")";
     }
     out += "]";
@@ -486,4 +488,4 @@ Json HyperParameter::to_json() const {
   return json;
 }
 
-}  // namespace synalinks
+}  // namespace synalinks::hp

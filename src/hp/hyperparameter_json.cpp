@@ -10,7 +10,7 @@
 #include "synalinks/errors.hpp"
 #include "synalinks/hp/hyperparameter.hpp"
 
-namespace synalinks {
+namespace synalinks::hp {
 namespace {
 
 class ConfigReader {
@@ -237,4 +237,4 @@ HyperParameter HyperParameter::from_json(const Json& json) {
   }
 }
 
-}  // namespace synalinks
+}  // namespace synalinks::hp

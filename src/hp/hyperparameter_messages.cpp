@@ -8,7 +8,10 @@
 #include "synalinks/errors.hpp"
 #include "util/python_repr.hpp"
 
-namespace synalinks::detail {
+namespace synalinks::hp::detail {
+
+using synalinks::detail::python_quote;
+
 namespace {
 
 std::string prefix(HpKind kind, std::string_view name) {
@@ -129,4 +132,4 @@ std::string domain_text(const HyperParameter& hp) {
          " grid of step " + step;
 }
 
-}  // namespace synalinks::detail
+}  // namespace synalinks::hp::detail

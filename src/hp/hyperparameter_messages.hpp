@@ -9,7 +9,7 @@
 
 #include "synalinks/hp/hyperparameter.hpp"
 
-namespace synalinks::detail {
+namespace synalinks::hp::detail {
 
 // Python's repr(): strings quoted, everything else as str().
 std::string repr(const Value& value);
@@ -25,4 +25,4 @@ std::optional<Value> convert(const Value& value, ValueType target);
 // The text of a domain in messages: "an int in [0, 10]", "one of [2, 4, 8]", ...
 std::string domain_text(const HyperParameter& hp);
 
-}  // namespace synalinks::detail
+}  // namespace synalinks::hp::detail

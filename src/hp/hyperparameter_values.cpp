@@ -10,7 +10,7 @@
 #include "synalinks/hp/hyperparameter.hpp"
 #include "util/python_random.hpp"
 
-namespace synalinks {
+namespace synalinks::hp {
 
 using detail::article_type;
 using detail::convert;
@@ -116,7 +116,7 @@ double HyperParameter::value_to_prob(const Value& value) const {
 
 Value HyperParameter::random_sample(std::int64_t seed) const {
   if (kind_ == HpKind::fixed) return default_;
-  return prob_to_value(detail::python_random(seed));
+  return prob_to_value(synalinks::detail::python_random(seed));
 }
 
 std::vector<Value> HyperParameter::grid_values() const {
@@ -203,4 +203,4 @@ bool HyperParameter::same_declaration(const HyperParameter& other) const {
          ordered_ == other.ordered_;
 }
 
-}  // namespace synalinks
+}  // namespace synalinks::hp

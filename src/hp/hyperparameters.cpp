@@ -8,7 +8,7 @@
 #include "synalinks/errors.hpp"
 #include "util/python_repr.hpp"
 
-namespace synalinks {
+namespace synalinks::hp {
 namespace {
 
 using Space = std::vector<HyperParameter>;
@@ -97,7 +97,7 @@ const Value& HyperParameters::register_or_retrieve(HyperParameter hp) {
   if (existing) {
     const HyperParameter& stored = (*space_)[*existing];
     if (!stored.same_declaration(hp)) {
-      throw InvalidArgument("hyperparameter " + detail::python_quote(hp.name()) +
+      throw InvalidArgument("hyperparameter " + synalinks::detail::python_quote(hp.name()) +
                             " is already declared as " + stored.describe() +
                             "; it cannot be declared again as " + hp.describe() +
                             " (same name and conditions, different type, domain or default)");
@@ -149,12 +149,12 @@ HyperParameters::Scope HyperParameters::conditional_scope(std::string_view paren
 void HyperParameters::push_parent_option(const std::string& parent_name,
                                          const std::vector<Value>& values) {
   if (values.empty()) {
-    throw InvalidArgument("conditional scope on " + detail::python_quote(parent_name) +
+    throw InvalidArgument("conditional scope on " + synalinks::detail::python_quote(parent_name) +
                           ": expected at least one parent value; received an empty list");
   }
   if (find(parent_name, conditions_) == nullptr) {
     std::string message = "conditional scope: the parent hyperparameter " +
-                          detail::python_quote(parent_name) + " is not defined";
+                          synalinks::detail::python_quote(parent_name) + " is not defined";
     message += conditions_.empty() ? "; declare it before opening the scope"
                                    : " at the current nesting; declare it before opening the "
                                      "scope, under the same conditions as the scope";
@@ -194,11 +194,12 @@ const Value& HyperParameters::get(std::string_view name) const {
     if (hp.name() != full) continue;
     declared = true;
     if (is_active(hp)) {
-      throw NotFound(detail::python_quote(full) + " is active but has no value");
+      throw NotFound(synalinks::detail::python_quote(full) + " is active but has no value");
     }
   }
-  if (declared) throw InactiveParameter(detail::python_quote(full) + " is currently inactive");
-  throw NotFound(detail::python_quote(full) + " does not exist");
+  if (declared)
+    throw InactiveParameter(synalinks::detail::python_quote(full) + " is currently inactive");
+  throw NotFound(synalinks::detail::python_quote(full) + " does not exist");
 }
 
 bool HyperParameters::contains(std::string_view name) const {
@@ -242,8 +243,9 @@ void HyperParameters::set_value(std::string_view name, Value value) {
   }
   const HyperParameter& first = *candidates.front();
   const Value converted = first.coerce(value);  // throws when the type cannot be held
-  throw InvalidArgument("cannot set " + detail::python_quote(name) + " to " + to_string(converted) +
-                        ": the value is outside the domain of " + first.describe());
+  throw InvalidArgument("cannot set " + synalinks::detail::python_quote(name) + " to " +
+                        to_string(converted) + ": the value is outside the domain of " +
+                        first.describe());
 }
 
 void HyperParameters::set_values(const ValueMap& values) {
@@ -394,4 +396,4 @@ HyperParameters HyperParameters::from_json(const Json& json) {
   }
 }
 
-}  // namespace synalinks
+}  // namespace synalinks::hp

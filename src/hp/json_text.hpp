@@ -6,7 +6,7 @@
 
 #include "synalinks/json.hpp"
 
-namespace synalinks::detail {
+namespace synalinks::hp::detail {
 
 // Text of a JSON value for error messages: invalid UTF-8 is replaced and long values are cut.
 inline std::string json_text(const Json& json) {
@@ -28,4 +28,4 @@ inline const Json* find_field(const Json& json, std::string_view key) {
   return nullptr;
 }
 
-}  // namespace synalinks::detail
+}  // namespace synalinks::hp::detail

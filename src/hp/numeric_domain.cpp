@@ -3,7 +3,7 @@
 #include <algorithm>
 #include <cmath>
 
-namespace synalinks::detail {
+namespace synalinks::hp::detail {
 
 double python_floordiv(double a, double b) {
   const double mod = std::fmod(a, b);
@@ -180,4 +180,4 @@ bool NumericDomain::contains(double number) const {
   return near_index(std::log((hi - number + lo) / lo) / std::log(*step)).has_value();
 }
 
-}  // namespace synalinks::detail
+}  // namespace synalinks::hp::detail

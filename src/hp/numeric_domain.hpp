@@ -8,7 +8,7 @@
 #include "synalinks/hp/hyperparameter.hpp"
 #include "synalinks/hp/value.hpp"
 
-namespace synalinks::detail {
+namespace synalinks::hp::detail {
 
 // Integers up to 2**53 are exact in a double; Int bounds and steps are limited to it.
 inline constexpr double kMaxExactInteger = 9007199254740992.0;
@@ -57,4 +57,4 @@ class NumericDomain {
   bool snap_last_ = false;  // the last grid value is max (linear, log) or min (reverse_log)
 };
 
-}  // namespace synalinks::detail
+}  // namespace synalinks::hp::detail

@@ -11,7 +11,7 @@
 #include "hp/json_text.hpp"
 #include "synalinks/errors.hpp"
 
-namespace synalinks {
+namespace synalinks::hp {
 namespace {
 
 // Python's int/float comparison is exact: 2**53 + 1 != float(2**53). Compare an integer with a
@@ -290,4 +290,4 @@ ValueMap ValueMap::from_json(const Json& json, std::string_view context) {
   return map;
 }
 
-}  // namespace synalinks
+}  // namespace synalinks::hp

@@ -1,6 +1,6 @@
 #include "synalinks/lm/errors.hpp"
 
-namespace synalinks {
+namespace synalinks::lm {
 
 std::string_view to_string(FailureReason reason) {
   switch (reason) {
@@ -41,4 +41,4 @@ bool is_retryable(FailureReason reason) {
   }
 }
 
-}  // namespace synalinks
+}  // namespace synalinks::lm

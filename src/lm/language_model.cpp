@@ -317,7 +317,7 @@ LanguageModelResponse call_with_fallback(LanguageModelState& state, const ChatMe
 }  // namespace
 }  // namespace synalinks::lm::detail
 
-namespace synalinks {
+namespace synalinks::lm {
 
 LanguageModel::LanguageModel(LanguageModelOptions options) {
   lm::detail::validate_options(options);
@@ -387,4 +387,4 @@ const LanguageModelOptions& LanguageModel::options() const {
   return state_->options;
 }
 
-}  // namespace synalinks
+}  // namespace synalinks::lm

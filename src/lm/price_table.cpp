@@ -1,6 +1,6 @@
 #include "synalinks/lm/price_table.hpp"
 
-namespace synalinks {
+namespace synalinks::lm {
 
 PriceTable PriceTable::builtin() {
   // US dollars per million tokens (input, cached input, output): providers' list prices when
@@ -42,4 +42,4 @@ double cost_usd(const ModelPrice& price, const TokenUsage& usage) {
          1e6;
 }
 
-}  // namespace synalinks
+}  // namespace synalinks::lm

@@ -4,7 +4,7 @@
 
 #include "synalinks/lm/errors.hpp"
 
-namespace synalinks {
+namespace synalinks::lm {
 namespace {
 
 bool starts_with_any(std::string_view text, std::initializer_list<std::string_view> prefixes) {
@@ -69,4 +69,4 @@ bool accepts_reasoning_effort(std::string_view provider, std::string_view id) {
   return false;
 }
 
-}  // namespace synalinks
+}  // namespace synalinks::lm

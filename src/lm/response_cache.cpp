@@ -11,7 +11,7 @@
 
 #include "synalinks/lm/errors.hpp"
 
-namespace synalinks {
+namespace synalinks::lm {
 
 // One connection guarded by a mutex: SQLite serializes writers anyway, and WAL lets other
 // processes read while this one writes.
@@ -150,4 +150,4 @@ std::size_t ResponseCache::size() const {
   return count;
 }
 
-}  // namespace synalinks
+}  // namespace synalinks::lm

@@ -4,7 +4,7 @@
 
 #include "synalinks/lm/errors.hpp"
 
-namespace synalinks {
+namespace synalinks::lm {
 
 std::string_view to_string(ReasoningEffort effort) {
   switch (effort) {
@@ -42,4 +42,4 @@ SamplingOptions merge(const SamplingOptions& defaults, const SamplingOptions& ca
   return merged;
 }
 
-}  // namespace synalinks
+}  // namespace synalinks::lm

@@ -6,13 +6,13 @@
 
 #include "../util/fieldwise.hpp"
 
-namespace synalinks {
+namespace synalinks::lm {
 
 namespace {
 
-using detail::for_each_field;
-using detail::kAddField;
-using detail::kSubtractField;
+using synalinks::detail::for_each_field;
+using synalinks::detail::kAddField;
+using synalinks::detail::kSubtractField;
 
 // The counters of each struct, in declaration order.
 template <class T>
@@ -50,4 +50,4 @@ UsageTotals operator-(UsageTotals a, const UsageTotals& b) {
   return a;
 }
 
-}  // namespace synalinks
+}  // namespace synalinks::lm

@@ -3,7 +3,7 @@
 #include <algorithm>
 #include <utility>
 
-namespace synalinks {
+namespace synalinks::program {
 
 void RunRecorder::add_call(const CallStats& stats) {
   std::lock_guard lock(mutex_);
@@ -43,4 +43,4 @@ std::vector<std::string> RunRecorder::failure_messages() const {
   return failures_;
 }
 
-}  // namespace synalinks
+}  // namespace synalinks::program

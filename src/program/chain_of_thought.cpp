@@ -4,7 +4,7 @@
 #include "synalinks/errors.hpp"
 #include "synalinks/program/naming.hpp"
 
-namespace synalinks {
+namespace synalinks::program {
 namespace {
 
 // Holds the inner generator; its name is the one the graph and the metrics show.
@@ -69,4 +69,4 @@ std::shared_ptr<const Module> ChainOfThought::module() const {
   return module_;
 }
 
-}  // namespace synalinks
+}  // namespace synalinks::program

@@ -7,7 +7,7 @@
 
 #include "synalinks/errors.hpp"
 
-namespace synalinks {
+namespace synalinks::program {
 namespace {
 
 // The name under which evaluate reports the objective: "val_reward" is evaluate's "reward".
@@ -94,13 +94,27 @@ Confirmation confirm_best(tuners::Tuner& tuner,
   return out;
 }
 
-void tuners::TrialRunner<Program>::after_search(Tuner& tuner, const std::any& search_args) {
-  const auto* given = std::any_cast<FitOptions>(&search_args);
+Confirmation confirm_best(tuners::Tuner& tuner, const ConfirmOptions& options) {
+  const auto build = tuner.hypermodel_as<Program>();
+  if (!build) {
+    throw InvalidArgument(
+        "confirm_best: this tuner's hypermodel does not build a Program from "
+        "(HyperParameters&); call confirm_best(tuner, build_program, options) instead");
+  }
+  return confirm_best(tuner, build, options);
+}
+
+}  // namespace synalinks::program
+
+namespace synalinks::tuners {
+
+void TrialRunner<program::Program>::after_search(Tuner& tuner, const std::any& search_args) {
+  const auto* given = std::any_cast<program::FitOptions>(&search_args);
   if (given == nullptr || !given->confirmation_data || given->confirm_top == 0) return;
-  const Confirmation confirmation =
-      confirm_best(tuner, {.top = given->confirm_top,
-                           .data = *given->confirmation_data,
-                           .batch_size = std::max<std::size_t>(1, given->batch_size)});
+  const program::Confirmation confirmation =
+      program::confirm_best(tuner, {.top = given->confirm_top,
+                                    .data = *given->confirmation_data,
+                                    .batch_size = std::max<std::size_t>(1, given->batch_size)});
   if (given->verbose > 0) {
     std::ostream& out = given->output != nullptr ? *given->output : std::cout;
     out << "Confirmed " << confirmation.trials.size() << " best trials on "
@@ -113,14 +127,4 @@ void tuners::TrialRunner<Program>::after_search(Tuner& tuner, const std::any& se
   }
 }
 
-Confirmation confirm_best(tuners::Tuner& tuner, const ConfirmOptions& options) {
-  const auto build = tuner.hypermodel_as<Program>();
-  if (!build) {
-    throw InvalidArgument(
-        "confirm_best: this tuner's hypermodel does not build a Program from "
-        "(HyperParameters&); call confirm_best(tuner, build_program, options) instead");
-  }
-  return confirm_best(tuner, build, options);
-}
-
-}  // namespace synalinks
+}  // namespace synalinks::tuners

@@ -6,7 +6,7 @@
 #include "object_schema.hpp"
 #include "synalinks/errors.hpp"
 
-namespace synalinks {
+namespace synalinks::program {
 namespace {
 
 using detail::require_object_schema;
@@ -251,4 +251,4 @@ bool json_equal(const Json& a, const Json& b) {
   }
 }
 
-}  // namespace synalinks
+}  // namespace synalinks::program

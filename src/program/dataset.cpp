@@ -2,7 +2,7 @@
 
 #include <algorithm>
 
-namespace synalinks {
+namespace synalinks::program {
 
 Dataset Dataset::slice(std::size_t begin, std::size_t end) const {
   Dataset out;
@@ -14,4 +14,4 @@ Dataset Dataset::slice(std::size_t begin, std::size_t end) const {
   return out;
 }
 
-}  // namespace synalinks
+}  // namespace synalinks::program

@@ -10,7 +10,7 @@
 
 #include "synalinks/errors.hpp"
 
-namespace synalinks::datasets {
+namespace synalinks::program::datasets {
 namespace {
 
 std::string trim(const std::string& text) {
@@ -223,4 +223,4 @@ Splits load_data(const LoadOptions& options) {
 }
 
 }  // namespace gsm8k
-}  // namespace synalinks::datasets
+}  // namespace synalinks::program::datasets

@@ -8,7 +8,7 @@
 
 #include "progress_bar.hpp"
 
-namespace synalinks::detail {
+namespace synalinks::program::detail {
 namespace {
 
 std::string fingerprint_of(const VariableValues& values) {
@@ -309,4 +309,4 @@ void FitLoop::apply_best() {
     variable->assign(candidates_[best_].values.at(variable->path()));
 }
 
-}  // namespace synalinks::detail
+}  // namespace synalinks::program::detail

@@ -27,7 +27,7 @@
 
 #include "program_state.hpp"
 
-namespace synalinks::detail {
+namespace synalinks::program::detail {
 
 class FitLoop {
  public:
@@ -75,4 +75,4 @@ class FitLoop {
   std::map<std::string, std::vector<ScoredPrediction>> pool_;  // the optimizer's material
 };
 
-}  // namespace synalinks::detail
+}  // namespace synalinks::program::detail

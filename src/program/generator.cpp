@@ -5,7 +5,7 @@
 #include "synalinks/lm/errors.hpp"
 #include "synalinks/program/naming.hpp"
 
-namespace synalinks {
+namespace synalinks::program {
 namespace detail {
 namespace {
 
@@ -132,4 +132,4 @@ std::shared_ptr<const Module> Generator::module() const {
   return module_;
 }
 
-}  // namespace synalinks
+}  // namespace synalinks::program

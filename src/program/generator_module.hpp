@@ -10,7 +10,7 @@
 #include "synalinks/lm/sampling_options.hpp"
 #include "synalinks/program/generator.hpp"
 
-namespace synalinks::detail {
+namespace synalinks::program::detail {
 
 class GeneratorModule final : public Module {
  public:
@@ -33,4 +33,4 @@ class GeneratorModule final : public Module {
   mutable Json input_schema_;  // of the input the module was applied to (for use_inputs_schema)
 };
 
-}  // namespace synalinks::detail
+}  // namespace synalinks::program::detail

@@ -7,7 +7,7 @@
 #include "object_schema.hpp"
 #include "synalinks/program/data_model.hpp"
 
-namespace synalinks {
+namespace synalinks::program {
 namespace {
 
 using detail::require_object_schema;
@@ -147,4 +147,4 @@ Json out_mask_schema(const Json& schema, const std::vector<std::string>& mask) {
   return mask_schema(schema, mask, false);
 }
 
-}  // namespace synalinks
+}  // namespace synalinks::program

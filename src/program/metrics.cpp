@@ -5,7 +5,7 @@
 #include "synalinks/errors.hpp"
 #include "synalinks/program/data_model.hpp"
 
-namespace synalinks::metrics {
+namespace synalinks::program::metrics {
 namespace {
 
 constexpr double kEpsilon = 1e-7;
@@ -190,4 +190,4 @@ std::vector<AnyOf<Metric>> operational() {
           UsageMetric(Usage::latency)};
 }
 
-}  // namespace synalinks::metrics
+}  // namespace synalinks::program::metrics

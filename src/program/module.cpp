@@ -5,7 +5,7 @@
 #include "synalinks/errors.hpp"
 #include "synalinks/program/naming.hpp"
 
-namespace synalinks {
+namespace synalinks::program {
 namespace {
 
 class ConcatModule final : public Module {
@@ -63,4 +63,4 @@ SymbolicDataModel concat(const SymbolicDataModel& a, const SymbolicDataModel& b,
   return apply(std::make_shared<ConcatModule>(name.empty() ? auto_name("concat") : name), {a, b});
 }
 
-}  // namespace synalinks
+}  // namespace synalinks::program

@@ -3,7 +3,7 @@
 #include <cctype>
 #include <map>
 
-namespace synalinks {
+namespace synalinks::program {
 namespace {
 
 std::map<std::string, int, std::less<>>& counters() {
@@ -49,4 +49,4 @@ void clear_session() {
   counters().clear();
 }
 
-}  // namespace synalinks
+}  // namespace synalinks::program

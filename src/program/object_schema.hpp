@@ -7,7 +7,7 @@
 #include "synalinks/errors.hpp"
 #include "synalinks/json.hpp"
 
-namespace synalinks::detail {
+namespace synalinks::program::detail {
 
 inline bool is_object_schema(const Json& schema) {
   return schema.is_object() && schema.contains("properties") && schema["properties"].is_object();
@@ -26,4 +26,4 @@ inline Json required_of(const Json& schema) {
                                                                       : Json::array();
 }
 
-}  // namespace synalinks::detail
+}  // namespace synalinks::program::detail

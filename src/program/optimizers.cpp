@@ -5,7 +5,7 @@
 
 #include "synalinks/errors.hpp"
 
-namespace synalinks::optimizers {
+namespace synalinks::program::optimizers {
 
 RandomFewShot::RandomFewShot(RandomFewShotOptions options)
     : options_(std::move(options)), rng_(options_.seed) {
@@ -56,4 +56,4 @@ Json RandomFewShot::get_config() const {
           {"seed", options_.seed}};
 }
 
-}  // namespace synalinks::optimizers
+}  // namespace synalinks::program::optimizers

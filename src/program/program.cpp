@@ -14,7 +14,7 @@
 #include "synalinks/program/naming.hpp"
 #include "synalinks/storage/project_directory.hpp"
 
-namespace synalinks {
+namespace synalinks::program {
 namespace {
 
 // Every node the outputs depend on, stopping at the program's inputs.
@@ -295,4 +295,4 @@ void Program::load_variables(const std::filesystem::path& path) {
   set_state_tree(tree);
 }
 
-}  // namespace synalinks
+}  // namespace synalinks::program

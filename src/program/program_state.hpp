@@ -10,7 +10,7 @@
 
 #include "synalinks/program/program.hpp"
 
-namespace synalinks {
+namespace synalinks::program {
 
 struct Program::State {
   std::string name;
@@ -38,4 +38,4 @@ struct Program::State {
   std::optional<Json> run(const Json& x, const CallContext& context) const;
 };
 
-}  // namespace synalinks
+}  // namespace synalinks::program

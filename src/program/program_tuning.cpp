@@ -8,7 +8,7 @@
 #include "trial_race.hpp"
 #include "validation_resource.hpp"
 
-namespace synalinks {
+namespace synalinks::program {
 namespace {
 
 // The validation data of a fit: given, or the split fit would make; none when the split leaves
@@ -67,15 +67,15 @@ tuners::TrialResult run_trial(Program program, tuners::TrialContext& context, Tr
           "hyperband_resource = validation_samples needs validation data; expected "
           ".validation_data or a validation_split leaving both sides non-empty");
     }
-    history = synalinks::detail::run_on_validation_samples(program, context, options, *validation);
+    history = detail::run_on_validation_samples(program, context, options, *validation);
   } else if (program.optimizer() != nullptr && !program.trainable_variables().empty()) {
     const auto validation = validation_of(options);
     std::optional<ValidationRace> race;
-    if (validation) race = synalinks::detail::prepare_race(context, *validation, options.racing);
+    if (validation) race = detail::prepare_race(context, *validation, options.racing);
     if (race) options.race = &*race;
     history = program.fit(options).per_epoch();
     if (race) {
-      synalinks::detail::save_race_rewards(context, *validation, race->rewards);
+      detail::save_race_rewards(context, *validation, race->rewards);
       if (race->stop_reason) context.stop(*race->stop_reason);
     }
   } else {
@@ -119,16 +119,26 @@ tuners::TrialResult run_trial(Program program, tuners::TrialContext& context, Tr
 
 }  // namespace
 
+std::vector<Program> get_best_programs(
+    const tuners::Tuner& tuner, const std::function<Program(HyperParameters&)>& build_program,
+    std::size_t num_programs) {
+  return tuner.get_best_models<Program>(num_programs, build_program);
+}
+
+}  // namespace synalinks::program
+
+namespace synalinks::tuners {
+
 // The trial's LM calls go through the search's allowance and shared cache; a trial the budget
 // cuts ends STOPPED with what it measured.
-tuners::TrialResult tuners::TrialRunner<Program>::run(Program program, HyperParameters& /*hp*/,
-                                                      TrialContext& context) {
+TrialResult TrialRunner<program::Program>::run(program::Program program, HyperParameters& /*hp*/,
+                                               TrialContext& context) {
   const auto start = std::chrono::steady_clock::now();
-  const auto* given = std::any_cast<FitOptions>(&context.search_args);
-  TrialCalls calls(context, given != nullptr ? *given : FitOptions{});
+  const auto* given = std::any_cast<program::FitOptions>(&context.search_args);
+  program::TrialCalls calls(context, given != nullptr ? *given : program::FitOptions{});
   program.set_call_hooks(calls.hooks());
   try {
-    return run_trial(std::move(program), context, calls);
+    return program::run_trial(std::move(program), context, calls);
   } catch (const BudgetExhausted& error) {
     return calls.cut_short(
         error, context,
@@ -136,9 +146,9 @@ tuners::TrialResult tuners::TrialRunner<Program>::run(Program program, HyperPara
   }
 }
 
-void tuners::TrialRunner<Program>::load_trained(Program& program,
-                                                const std::filesystem::path& trial_dir) {
-  const auto path = trial_dir / kTrialVariablesFile;
+void TrialRunner<program::Program>::load_trained(program::Program& program,
+                                                 const std::filesystem::path& trial_dir) {
+  const auto path = trial_dir / program::kTrialVariablesFile;
   if (!std::filesystem::exists(path)) {
     throw ProjectError("trial folder " + trial_dir.string() + " has no trained variables at " +
                        path.string() + "; expected the file its fit saved");
@@ -146,10 +156,4 @@ void tuners::TrialRunner<Program>::load_trained(Program& program,
   program.load_variables(path);
 }
 
-std::vector<Program> get_best_programs(
-    const tuners::Tuner& tuner, const std::function<Program(HyperParameters&)>& build_program,
-    std::size_t num_programs) {
-  return tuner.get_best_models<Program>(num_programs, build_program);
-}
-
-}  // namespace synalinks
+}  // namespace synalinks::tuners

@@ -4,7 +4,7 @@
 
 #include <string>
 
-namespace synalinks::detail {
+namespace synalinks::program::detail {
 namespace {
 
 constexpr std::size_t kWidth = 30;
@@ -48,4 +48,4 @@ void ProgressBar::finish(const tuners::Metrics& logs) {
   out_ << "\n" << std::flush;
 }
 
-}  // namespace synalinks::detail
+}  // namespace synalinks::program::detail

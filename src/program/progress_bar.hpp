@@ -8,7 +8,7 @@
 
 #include "synalinks/tuners/objective.hpp"
 
-namespace synalinks::detail {
+namespace synalinks::program::detail {
 
 class ProgressBar {
  public:
@@ -26,4 +26,4 @@ class ProgressBar {
   std::size_t done_ = 0;
 };
 
-}  // namespace synalinks::detail
+}  // namespace synalinks::program::detail

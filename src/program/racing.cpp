@@ -6,7 +6,7 @@
 #include <numeric>
 #include <random>
 
-namespace synalinks {
+namespace synalinks::program {
 
 std::vector<std::size_t> racing_stages(std::size_t n, std::size_t first_stage) {
   std::vector<std::size_t> stages;
@@ -47,4 +47,4 @@ std::vector<std::size_t> racing_order(std::size_t n, std::uint64_t search_seed) 
   return order;
 }
 
-}  // namespace synalinks
+}  // namespace synalinks::program

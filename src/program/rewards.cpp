@@ -5,7 +5,7 @@
 #include "synalinks/errors.hpp"
 #include "synalinks/program/data_model.hpp"
 
-namespace synalinks {
+namespace synalinks::program {
 
 namespace rewards {
 
@@ -36,4 +36,4 @@ double FunctionReward::operator()(const Json& y_true, const std::optional<Json>&
 }
 
 }  // namespace rewards
-}  // namespace synalinks
+}  // namespace synalinks::program

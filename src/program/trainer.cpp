@@ -9,7 +9,7 @@
 #include "progress_bar.hpp"
 #include "synalinks/errors.hpp"
 
-namespace synalinks {
+namespace synalinks::program {
 namespace {
 
 void check_data(const std::vector<Json>& x, const std::vector<Json>& y, const std::string& what) {
@@ -161,4 +161,4 @@ std::vector<std::optional<Json>> Program::predict(PredictOptions o) const {
   return out;
 }
 
-}  // namespace synalinks
+}  // namespace synalinks::program

@@ -4,7 +4,7 @@
 
 #include "synalinks/lm/response_cache.hpp"
 
-namespace synalinks {
+namespace synalinks::program {
 namespace {
 
 // One cache object per file for the trials running in this process, so that identical requests
@@ -79,4 +79,4 @@ tuners::EpochMetrics TrialCalls::cut_short(const BudgetExhausted& error,
   return history;
 }
 
-}  // namespace synalinks
+}  // namespace synalinks::program

@@ -10,7 +10,7 @@
 #include "synalinks/errors.hpp"
 #include "synalinks/program/program.hpp"
 
-namespace synalinks {
+namespace synalinks::program {
 
 class TrialCalls {
  public:
@@ -38,4 +38,4 @@ class TrialCalls {
   std::shared_ptr<const CallHooks> hooks_;
 };
 
-}  // namespace synalinks
+}  // namespace synalinks::program

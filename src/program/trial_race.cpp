@@ -10,7 +10,7 @@
 
 #include "synalinks/storage/project_directory.hpp"
 
-namespace synalinks::detail {
+namespace synalinks::program::detail {
 namespace {
 
 // Identifies the validation samples (inputs and expected outputs, in their given order), so that
@@ -115,4 +115,4 @@ std::optional<std::vector<double>> read_race_rewards(const std::filesystem::path
   }
 }
 
-}  // namespace synalinks::detail
+}  // namespace synalinks::program::detail

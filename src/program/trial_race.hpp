@@ -9,7 +9,7 @@
 #include "synalinks/program/racing.hpp"
 #include "synalinks/tuners/tuner.hpp"
 
-namespace synalinks::detail {
+namespace synalinks::program::detail {
 
 // In a trial's folder: the rewards of its last validation pass, in the search's order.
 inline constexpr const char* kValidationRewardsFile = "validation_rewards.json";
@@ -32,4 +32,4 @@ std::optional<std::vector<double>> read_race_rewards(const std::filesystem::path
                                                      const tuners::TrialContext& context,
                                                      const Dataset& validation);
 
-}  // namespace synalinks::detail
+}  // namespace synalinks::program::detail

@@ -7,7 +7,7 @@
 #include "synalinks/errors.hpp"
 #include "trial_race.hpp"
 
-namespace synalinks::detail {
+namespace synalinks::program::detail {
 namespace {
 
 Dataset samples_of(const Dataset& validation, const std::vector<std::size_t>& order,
@@ -90,4 +90,4 @@ tuners::EpochMetrics run_on_validation_samples(Program& program,
   return history;
 }
 
-}  // namespace synalinks::detail
+}  // namespace synalinks::program::detail

@@ -6,7 +6,7 @@
 
 #include "synalinks/program/program.hpp"
 
-namespace synalinks::detail {
+namespace synalinks::program::detail {
 
 // Fits (a new trial) or continues (a promoted one, its parent's variables already loaded) and
 // returns what the trial reports: val_reward over the first min(tuner/epochs, validation size)
@@ -18,4 +18,4 @@ tuners::EpochMetrics run_on_validation_samples(Program& program,
                                                const FitOptions& options,
                                                const Dataset& validation);
 
-}  // namespace synalinks::detail
+}  // namespace synalinks::program::detail

@@ -25,7 +25,7 @@ TEST(Generator, PromptIsJsonWithInstructionsExamplesAndInput) {
       {.data_model = datasets::gsm8k::output_data_model(),
        .language_model = offline_model(),
        .examples = {{{{"question", "Q"}}, {{"thinking", "T"}, {"answer", 42}}}}});
-  const auto& module = dynamic_cast<const detail::GeneratorModule&>(*generator.module());
+  const auto& module = dynamic_cast<const program::detail::GeneratorModule&>(*generator.module());
   const auto messages =
       module.format_messages({{"question", "What is 2 + 3?"}}, generator.state()->value());
   ASSERT_EQ(messages.size(), 2u);

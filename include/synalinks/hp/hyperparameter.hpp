@@ -11,7 +11,7 @@
 #include "synalinks/hp/value.hpp"
 #include "synalinks/json.hpp"
 
-namespace synalinks {
+namespace synalinks::hp {
 
 enum class Sampling { linear, log, reverse_log };
 std::string_view to_string(Sampling sampling);  // "linear", "log", "reverse_log"
@@ -166,4 +166,19 @@ class HyperParameter {
   bool ordered_ = false;
 };
 
+}  // namespace synalinks::hp
+
+// Also under synalinks::, as the README and keras-tuner's users write them.
+namespace synalinks {
+using hp::BooleanOptions;
+using hp::ChoiceOptions;
+using hp::class_name;
+using hp::Condition;
+using hp::FixedOptions;
+using hp::FloatOptions;
+using hp::HpKind;
+using hp::HyperParameter;
+using hp::IntOptions;
+using hp::Sampling;
+using hp::to_string;
 }  // namespace synalinks

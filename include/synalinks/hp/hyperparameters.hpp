@@ -25,7 +25,7 @@
 #include "synalinks/hp/value.hpp"
 #include "synalinks/json.hpp"
 
-namespace synalinks {
+namespace synalinks::hp {
 
 // The C++ types a Choice or Fixed may hold; integers of any width map to Int values.
 template <class T>
@@ -134,6 +134,12 @@ class HyperParameters {
   std::vector<Condition> conditions_;
 };
 
+}  // namespace synalinks::hp
+
+// Also under synalinks::, as the README and keras-tuner's users write them.
+namespace synalinks {
+using hp::HpValueType;
+using hp::HyperParameters;
 }  // namespace synalinks
 
 #include "synalinks/hp/hyperparameters_inl.hpp"

@@ -7,7 +7,7 @@
 
 #include "synalinks/errors.hpp"
 
-namespace synalinks {
+namespace synalinks::hp {
 namespace detail {
 
 template <HpValueType T>
@@ -74,4 +74,4 @@ T HyperParameters::get(std::string_view name) const {
   return detail::from_value<T>(get(name), name);
 }
 
-}  // namespace synalinks
+}  // namespace synalinks::hp

@@ -11,7 +11,7 @@
 
 #include "synalinks/json.hpp"
 
-namespace synalinks {
+namespace synalinks::hp {
 
 using Value = std::variant<bool, std::int64_t, double, std::string>;
 
@@ -72,4 +72,18 @@ class ValueMap {
   std::vector<Entry> entries_;
 };
 
+}  // namespace synalinks::hp
+
+// Also under synalinks::, as the README and keras-tuner's users write them.
+namespace synalinks {
+using hp::loosely_equal;
+using hp::python_float_repr;
+using hp::to_json;
+using hp::to_string;
+using hp::type_name;
+using hp::type_of;
+using hp::Value;
+using hp::value_from_json;
+using hp::ValueMap;
+using hp::ValueType;
 }  // namespace synalinks

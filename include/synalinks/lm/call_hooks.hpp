@@ -10,7 +10,7 @@
 #include "synalinks/lm/response_cache.hpp"
 #include "synalinks/lm/usage.hpp"
 
-namespace synalinks {
+namespace synalinks::lm {
 
 struct CallHooks {
   // Called once per call, before its first request is sent; never for a reply served from a
@@ -31,4 +31,9 @@ struct CallHooks {
   std::stop_token cancel{};
 };
 
+}  // namespace synalinks::lm
+
+// Also under synalinks::, as the README and Synalinks' users write them.
+namespace synalinks {
+using lm::CallHooks;
 }  // namespace synalinks

@@ -4,7 +4,7 @@
 #include <string>
 #include <vector>
 
-namespace synalinks {
+namespace synalinks::lm {
 
 struct ChatMessage {
   std::string role{};  // "system", "user" or "assistant"
@@ -13,4 +13,10 @@ struct ChatMessage {
 
 using ChatMessages = std::vector<ChatMessage>;
 
+}  // namespace synalinks::lm
+
+// Also under synalinks::, as the README and Synalinks' users write them.
+namespace synalinks {
+using lm::ChatMessage;
+using lm::ChatMessages;
 }  // namespace synalinks

@@ -7,7 +7,7 @@
 
 #include "synalinks/errors.hpp"
 
-namespace synalinks {
+namespace synalinks::lm {
 
 // Root of every exception the language-model layer throws.
 class LanguageModelError : public Error {
@@ -66,4 +66,15 @@ class RequestRejectedError : public CallFailedError {
       : CallFailedError(message, FailureReason::rejected, http_status, 1) {}
 };
 
+}  // namespace synalinks::lm
+
+// Also under synalinks::, as the README and Synalinks' users write them.
+namespace synalinks {
+using lm::CallFailedError;
+using lm::FailureReason;
+using lm::is_retryable;
+using lm::LanguageModelConfigError;
+using lm::LanguageModelError;
+using lm::RequestRejectedError;
+using lm::to_string;
 }  // namespace synalinks

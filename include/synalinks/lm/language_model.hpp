@@ -22,9 +22,9 @@
 #include "synalinks/lm/sampling_options.hpp"
 #include "synalinks/lm/usage.hpp"
 
-namespace synalinks {
+namespace synalinks::lm {
 
-namespace lm::detail {
+namespace detail {
 struct LanguageModelState;
 }
 
@@ -76,4 +76,10 @@ class LanguageModel {
   std::shared_ptr<lm::detail::LanguageModelState> state_;
 };
 
+}  // namespace synalinks::lm
+
+// Also under synalinks::, as the README and Synalinks' users write them.
+namespace synalinks {
+using lm::LanguageModel;
+using lm::LanguageModelResponse;
 }  // namespace synalinks

@@ -13,7 +13,7 @@
 #include "synalinks/lm/price_table.hpp"
 #include "synalinks/lm/sampling_options.hpp"
 
-namespace synalinks {
+namespace synalinks::lm {
 
 struct RetryOptions {
   int max_attempts = 5;  // attempts per call, the first included; 1 = no retry
@@ -54,4 +54,10 @@ struct LanguageModelOptions {
   std::function<void(std::string_view)> on_warning{};
 };
 
+}  // namespace synalinks::lm
+
+// Also under synalinks::, as the README and Synalinks' users write them.
+namespace synalinks {
+using lm::LanguageModelOptions;
+using lm::RetryOptions;
 }  // namespace synalinks

@@ -8,7 +8,7 @@
 
 #include "synalinks/lm/usage.hpp"
 
-namespace synalinks {
+namespace synalinks::lm {
 
 // US dollars per million tokens.
 struct ModelPrice {
@@ -32,4 +32,11 @@ class PriceTable {
 
 double cost_usd(const ModelPrice& price, const TokenUsage& usage);
 
+}  // namespace synalinks::lm
+
+// Also under synalinks::, as the README and Synalinks' users write them.
+namespace synalinks {
+using lm::cost_usd;
+using lm::ModelPrice;
+using lm::PriceTable;
 }  // namespace synalinks

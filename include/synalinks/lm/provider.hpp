@@ -5,7 +5,7 @@
 #include <string_view>
 #include <vector>
 
-namespace synalinks {
+namespace synalinks::lm {
 
 // How structured output is requested from a provider.
 enum class StructuredOutputStyle {
@@ -35,4 +35,14 @@ const ProviderInfo* find_provider(std::string_view name);
 // Whether the model family accepts the reasoning_effort parameter.
 bool accepts_reasoning_effort(std::string_view provider, std::string_view model_id);
 
+}  // namespace synalinks::lm
+
+// Also under synalinks::, as the README and Synalinks' users write them.
+namespace synalinks {
+using lm::accepts_reasoning_effort;
+using lm::find_provider;
+using lm::known_providers;
+using lm::ProviderInfo;
+using lm::split_model_name;
+using lm::StructuredOutputStyle;
 }  // namespace synalinks

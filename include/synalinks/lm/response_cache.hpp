@@ -10,7 +10,7 @@
 #include <string>
 #include <utility>
 
-namespace synalinks {
+namespace synalinks::lm {
 
 class ResponseCache {
  public:
@@ -55,4 +55,9 @@ class ResponseCache {
   std::unique_ptr<InFlight> in_flight_;
 };
 
+}  // namespace synalinks::lm
+
+// Also under synalinks::, as the README and Synalinks' users write them.
+namespace synalinks {
+using lm::ResponseCache;
 }  // namespace synalinks

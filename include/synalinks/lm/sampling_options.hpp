@@ -6,7 +6,7 @@
 #include <optional>
 #include <string_view>
 
-namespace synalinks {
+namespace synalinks::lm {
 
 // `none` asks for no reasoning effort: nothing is sent, whatever a default says.
 enum class ReasoningEffort { none, minimal, low, medium, high };
@@ -28,4 +28,13 @@ struct SamplingOptions {
 // `call` values override `defaults` field by field.
 SamplingOptions merge(const SamplingOptions& defaults, const SamplingOptions& call);
 
+}  // namespace synalinks::lm
+
+// Also under synalinks::, as the README and Synalinks' users write them.
+namespace synalinks {
+using lm::merge;
+using lm::reasoning_effort_from_string;
+using lm::ReasoningEffort;
+using lm::SamplingOptions;
+using lm::to_string;
 }  // namespace synalinks

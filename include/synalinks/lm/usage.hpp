@@ -3,7 +3,7 @@
 
 #include <cstdint>
 
-namespace synalinks {
+namespace synalinks::lm {
 
 struct TokenUsage {
   std::int64_t prompt_tokens = 0;
@@ -45,4 +45,11 @@ struct UsageTotals {
   friend UsageTotals operator-(UsageTotals a, const UsageTotals& b);
 };
 
+}  // namespace synalinks::lm
+
+// Also under synalinks::, as the README and Synalinks' users write them.
+namespace synalinks {
+using lm::CallStats;
+using lm::TokenUsage;
+using lm::UsageTotals;
 }  // namespace synalinks

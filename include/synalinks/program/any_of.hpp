@@ -7,7 +7,7 @@
 #include <type_traits>
 #include <utility>
 
-namespace synalinks {
+namespace synalinks::program {
 
 template <class Base>
 class AnyOf {
@@ -28,4 +28,9 @@ class AnyOf {
   std::shared_ptr<Base> ptr_;
 };
 
+}  // namespace synalinks::program
+
+// Also under synalinks::, as the README and Synalinks' users write them.
+namespace synalinks {
+using program::AnyOf;
 }  // namespace synalinks

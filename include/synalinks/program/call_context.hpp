@@ -16,7 +16,7 @@
 #include "synalinks/lm/usage.hpp"
 #include "synalinks/program/variable.hpp"
 
-namespace synalinks {
+namespace synalinks::program {
 
 // LM usage of the calls made by a program (or a part of its work), whatever else shares the
 // same LanguageModel at the same time: the LanguageModel's own totals, counted per program.
@@ -67,4 +67,12 @@ struct CallContext {
   }
 };
 
+}  // namespace synalinks::program
+
+// Also under synalinks::, as the README and Synalinks' users write them.
+namespace synalinks {
+using program::CallContext;
+using program::ModulePrediction;
+using program::ProgramUsage;
+using program::RunRecorder;
 }  // namespace synalinks

@@ -7,7 +7,7 @@
 
 #include "synalinks/program/generator.hpp"
 
-namespace synalinks {
+namespace synalinks::program {
 
 // The data model of the added field.
 const DataModel& thinking_data_model();
@@ -27,4 +27,10 @@ class ChainOfThought {
   std::shared_ptr<Variable> state_;
 };
 
+}  // namespace synalinks::program
+
+// Also under synalinks::, as the README and Synalinks' users write them.
+namespace synalinks {
+using program::ChainOfThought;
+using program::thinking_data_model;
 }  // namespace synalinks

@@ -17,7 +17,7 @@
 #include "synalinks/program/dataset.hpp"
 #include "synalinks/program/program.hpp"
 
-namespace synalinks {
+namespace synalinks::program {
 
 struct ConfirmOptions {
   std::size_t top = 3;  // the best trials scored again; 0: none
@@ -56,4 +56,12 @@ Confirmation confirm_best(tuners::Tuner& tuner,
 // Program).
 Confirmation confirm_best(tuners::Tuner& tuner, const ConfirmOptions& options);
 
+}  // namespace synalinks::program
+
+// Also under synalinks::, as the README and Synalinks' users write them.
+namespace synalinks {
+using program::confirm_best;
+using program::Confirmation;
+using program::ConfirmedTrial;
+using program::ConfirmOptions;
 }  // namespace synalinks

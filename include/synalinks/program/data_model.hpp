@@ -16,7 +16,7 @@
 
 #include "synalinks/json.hpp"
 
-namespace synalinks {
+namespace synalinks::program {
 
 // One property of a data model: its name, its JSON Schema and whether it is required.
 struct Field {
@@ -91,4 +91,20 @@ Json out_mask_schema(const Json& schema, const std::vector<std::string>& mask);
 // true == 1), objects regardless of key order, arrays in order, strings exactly; NaN never.
 bool json_equal(const Json& a, const Json& b);
 
+}  // namespace synalinks::program
+
+// Also under synalinks::, as the README and Synalinks' users write them.
+namespace synalinks {
+using program::base_key;
+using program::concatenate;
+using program::concatenate_schemas;
+using program::concatenate_values;
+using program::DataModel;
+using program::Field;
+using program::in_mask;
+using program::in_mask_schema;
+using program::json_equal;
+using program::out_mask;
+using program::out_mask_schema;
+namespace fields = program::fields;
 }  // namespace synalinks

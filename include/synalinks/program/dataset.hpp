@@ -6,7 +6,7 @@
 
 #include "synalinks/json.hpp"
 
-namespace synalinks {
+namespace synalinks::program {
 
 struct Dataset {
   std::vector<Json> x{};
@@ -20,4 +20,9 @@ struct Dataset {
   Dataset take(std::size_t n) const { return slice(0, n); }
 };
 
+}  // namespace synalinks::program
+
+// Also under synalinks::, as the README and Synalinks' users write them.
+namespace synalinks {
+using program::Dataset;
 }  // namespace synalinks

@@ -9,7 +9,7 @@
 #include "synalinks/program/data_model.hpp"
 #include "synalinks/program/dataset.hpp"
 
-namespace synalinks::datasets {
+namespace synalinks::program::datasets {
 
 struct JsonlOptions {
   std::filesystem::path path{};
@@ -59,4 +59,9 @@ Json parse_answer(const std::string& answer);
 Splits load_data(const LoadOptions& options);
 
 }  // namespace gsm8k
-}  // namespace synalinks::datasets
+}  // namespace synalinks::program::datasets
+
+// Also under synalinks::, as the README and Synalinks' users write them.
+namespace synalinks {
+namespace datasets = program::datasets;
+}  // namespace synalinks

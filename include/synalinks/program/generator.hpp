@@ -17,7 +17,7 @@
 #include "synalinks/program/data_model.hpp"
 #include "synalinks/program/module.hpp"
 
-namespace synalinks {
+namespace synalinks::program {
 
 struct GeneratorOptions {
   // The output's data model (or `schema`); with neither, the output is the model's text as
@@ -62,4 +62,11 @@ class Generator {
 // The default instructions for an output with these keys.
 std::string default_instructions(const std::vector<std::string>& keys);
 
+}  // namespace synalinks::program
+
+// Also under synalinks::, as the README and Synalinks' users write them.
+namespace synalinks {
+using program::default_instructions;
+using program::Generator;
+using program::GeneratorOptions;
 }  // namespace synalinks

@@ -14,7 +14,7 @@
 #include "synalinks/program/rewards.hpp"
 #include "synalinks/tuners/objective.hpp"
 
-namespace synalinks {
+namespace synalinks::program {
 
 class Metric {
  public:
@@ -158,4 +158,10 @@ class UsageMetric final : public Metric {
 std::vector<AnyOf<Metric>> operational();
 
 }  // namespace metrics
+}  // namespace synalinks::program
+
+// Also under synalinks::, as the README and Synalinks' users write them.
+namespace synalinks {
+using program::Metric;
+namespace metrics = program::metrics;
 }  // namespace synalinks

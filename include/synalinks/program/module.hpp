@@ -19,7 +19,7 @@
 #include "synalinks/program/data_model.hpp"
 #include "synalinks/program/variable.hpp"
 
-namespace synalinks {
+namespace synalinks::program {
 
 class Module;
 struct Node;
@@ -71,4 +71,14 @@ SymbolicDataModel apply(std::shared_ptr<const Module> module,
 SymbolicDataModel concat(const SymbolicDataModel& a, const SymbolicDataModel& b,
                          std::string name = {});
 
+}  // namespace synalinks::program
+
+// Also under synalinks::, as the README and Synalinks' users write them.
+namespace synalinks {
+using program::apply;
+using program::concat;
+using program::Input;
+using program::Module;
+using program::Node;
+using program::SymbolicDataModel;
 }  // namespace synalinks

@@ -8,7 +8,7 @@
 #include <string>
 #include <string_view>
 
-namespace synalinks {
+namespace synalinks::program {
 
 // "ChainOfThought" -> "chain_of_thought".
 std::string to_snake_case(std::string_view name);
@@ -17,4 +17,11 @@ std::string auto_name(std::string_view prefix);
 // Forgets every automatic name given on this thread.
 void clear_session();
 
+}  // namespace synalinks::program
+
+// Also under synalinks::, as the README and Synalinks' users write them.
+namespace synalinks {
+using program::auto_name;
+using program::clear_session;
+using program::to_snake_case;
 }  // namespace synalinks

@@ -14,7 +14,7 @@
 
 #include "synalinks/json.hpp"
 
-namespace synalinks {
+namespace synalinks::program {
 
 // A training prediction of one module, with the reward its sample got.
 struct ScoredPrediction {
@@ -72,4 +72,12 @@ class RandomFewShot final : public Optimizer {
 };
 
 }  // namespace optimizers
+}  // namespace synalinks::program
+
+// Also under synalinks::, as the README and Synalinks' users write them.
+namespace synalinks {
+using program::Optimizer;
+using program::ScoredPrediction;
+using program::VariableValues;
+namespace optimizers = program::optimizers;
 }  // namespace synalinks

@@ -34,7 +34,7 @@
 #include "synalinks/program/rewards.hpp"
 #include "synalinks/tuners/tuner.hpp"
 
-namespace synalinks {
+namespace synalinks::program {
 
 struct ProgramOptions {
   std::string name{};  // empty: "program", "program_1", ...
@@ -188,7 +188,9 @@ class Program {
   std::unique_ptr<State> state_;
 };
 
-namespace tuners {
+}  // namespace synalinks::program
+
+namespace synalinks::tuners {
 
 // A hypermodel returning a Program: the trial fits it with the FitOptions given to
 // tuner.search(...) (Hyperband's tuner/epochs and tuner/initial_epoch applied, a promoted trial
@@ -197,16 +199,18 @@ namespace tuners {
 // the trial folder as program.variables.json. Every epoch's metrics also carry the trial's
 // totals: lm_calls, total_tokens, cost (US dollars) and wall_time (seconds).
 template <>
-struct TrialRunner<Program> {
-  static TrialResult run(Program program, HyperParameters& hp, TrialContext& context);
+struct TrialRunner<program::Program> {
+  static TrialResult run(program::Program program, HyperParameters& hp, TrialContext& context);
   // Confirms the best trials when the FitOptions given to search hold confirmation_data.
   static void after_search(Tuner& tuner, const std::any& search_args);
   // Loads the variables the trial saved (ProjectError when its folder lacks them).
-  static void load_trained(Program& program, const std::filesystem::path& trial_dir);
+  static void load_trained(program::Program& program, const std::filesystem::path& trial_dir);
   static constexpr const char* kName = "Program";
 };
 
-}  // namespace tuners
+}  // namespace synalinks::tuners
+
+namespace synalinks::program {
 
 // The file, in a trial's folder, that holds the trained variables of its program.
 inline constexpr const char* kTrialVariablesFile = "program.variables.json";
@@ -219,4 +223,18 @@ std::vector<Program> get_best_programs(
     const tuners::Tuner& tuner, const std::function<Program(HyperParameters&)>& build_program,
     std::size_t num_programs = 1);
 
+}  // namespace synalinks::program
+
+// Also under synalinks::, as the README and Synalinks' users write them.
+namespace synalinks {
+using program::CompileOptions;
+using program::EvaluateOptions;
+using program::FitOptions;
+using program::get_best_programs;
+using program::History;
+using program::kTrialVariablesFile;
+using program::PredictOptions;
+using program::Program;
+using program::ProgramCallback;
+using program::ProgramOptions;
 }  // namespace synalinks

@@ -21,7 +21,7 @@
 #include <string>
 #include <vector>
 
-namespace synalinks {
+namespace synalinks::program {
 
 struct RacingOptions {
   // Racing applies to a tuner's search over programs whose objective is "val_reward"
@@ -59,4 +59,13 @@ double sign_test_p_value(const std::vector<double>& challenger,
 // The validation order a search shares: the indices 0..n-1 shuffled by `search_seed`.
 std::vector<std::size_t> racing_order(std::size_t n, std::uint64_t search_seed);
 
+}  // namespace synalinks::program
+
+// Also under synalinks::, as the README and Synalinks' users write them.
+namespace synalinks {
+using program::racing_order;
+using program::racing_stages;
+using program::RacingOptions;
+using program::sign_test_p_value;
+using program::ValidationRace;
 }  // namespace synalinks

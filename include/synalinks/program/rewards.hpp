@@ -9,7 +9,7 @@
 
 #include "synalinks/json.hpp"
 
-namespace synalinks {
+namespace synalinks::program {
 
 class Reward {
  public:
@@ -62,4 +62,10 @@ class FunctionReward final : public Reward {
 };
 
 }  // namespace rewards
+}  // namespace synalinks::program
+
+// Also under synalinks::, as the README and Synalinks' users write them.
+namespace synalinks {
+using program::Reward;
+namespace rewards = program::rewards;
 }  // namespace synalinks

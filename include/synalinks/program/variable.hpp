@@ -7,7 +7,7 @@
 
 #include "synalinks/json.hpp"
 
-namespace synalinks {
+namespace synalinks::program {
 
 class Variable {
  public:
@@ -40,4 +40,9 @@ class Variable {
   std::string description_;
 };
 
+}  // namespace synalinks::program
+
+// Also under synalinks::, as the README and Synalinks' users write them.
+namespace synalinks {
+using program::Variable;
 }  // namespace synalinks

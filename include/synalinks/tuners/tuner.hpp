@@ -39,8 +39,8 @@
 #include "synalinks/tuners/search_budget.hpp"
 #include "synalinks/tuners/trial.hpp"
 
-namespace synalinks {
-class Program;  // the LM-program layer's (synalinks::program)
+namespace synalinks::program {
+class Program;  // the LM-program layer's
 }
 
 namespace synalinks::tuners {
@@ -253,7 +253,7 @@ class Tuner {
   // keras-tuner's and Synalinks' name for get_best_models<Program>: the winners' LM programs
   // with their trained variables loaded (include <synalinks/programs.hpp> and link
   // synalinks::program; the engine itself knows no programs).
-  template <class M = Program>
+  template <class M = program::Program>
   std::vector<M> get_best_programs(std::size_t num_programs = 1) const {
     return get_best_models<M>(num_programs);
   }
