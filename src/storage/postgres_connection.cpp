@@ -1,3 +1,5 @@
+// The PostgreSQL connection behind SqlConnection, through libpq: statements prepared once per
+// connection, and unread writes pipelined with the transaction's next query or its COMMIT.
 #include <fmt/format.h>
 #include <libpq-fe.h>
 

@@ -1,3 +1,5 @@
+// The SQLite connection behind SqlConnection: one database file shared by the workers of a
+// machine, with a busy timeout so that concurrent writers wait for each other.
 #include <fmt/format.h>
 #include <sqlite3.h>
 

@@ -1,3 +1,5 @@
+// Optuna's MedianPruner (declared in pruner.hpp): a trial worse at a step than the median of the
+// completed trials' values at that step stops.
 #include <fmt/format.h>
 
 #include <algorithm>

@@ -1,3 +1,5 @@
+// RacingPruner (declared in pruner.hpp): a trial worse than the best completed trial beyond the
+// standard errors of both stops.
 #include <fmt/format.h>
 
 #include <cmath>

@@ -1,3 +1,5 @@
+// Optuna's SuccessiveHalvingPruner (declared in pruner.hpp): at each rung, only the best
+// 1 / reduction_factor of the trials that reached it go on.
 #include <fmt/format.h>
 
 #include <algorithm>
