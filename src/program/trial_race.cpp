@@ -105,7 +105,7 @@ std::optional<std::vector<double>> read_race_rewards(const std::filesystem::path
   if (!in) return std::nullopt;  // a trial of a search without racing, or of another machine
   try {
     const Json saved = Json::parse(in);
-    if (saved.at("order_seed").get<std::uint64_t>() != context.search_seed ||
+    if (saved.at("order_seed") != Json(context.search_seed) ||
         saved.at("validation").get<std::string>() != validation_fingerprint(validation))
       return std::nullopt;
     return saved.at("rewards").get<std::vector<double>>();

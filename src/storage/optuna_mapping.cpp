@@ -5,6 +5,7 @@
 
 #include "synalinks/errors.hpp"
 #include "synalinks/hp/value.hpp"
+#include "util/json_integer.hpp"
 
 namespace synalinks::storage::detail {
 namespace {
@@ -94,9 +95,16 @@ HyperParameter hyperparameter_from_optuna(const std::string& name, const Json& d
     if (kind == "IntDistribution" || kind == "IntUniformDistribution" ||
         kind == "IntLogUniformDistribution") {
       const bool log = kind == "IntLogUniformDistribution" || attributes.value("log", false);
-      const auto step = attributes.value("step", std::int64_t{1});
+      const auto integer = [&attributes, &name](const char* key) {
+        const Json& value = attributes.at(key);
+        if (const auto number = synalinks::detail::json_integer<std::int64_t>(value))
+          return *number;
+        throw InvalidArgument("parameter '" + name + "' has " + key + " " + value.dump() +
+                              " in its Optuna distribution; expected an integer");
+      };
+      const auto step = attributes.contains("step") ? integer("step") : std::int64_t{1};
       return HyperParameter::integer(
-          name, attributes.at("low").get<std::int64_t>(), attributes.at("high").get<std::int64_t>(),
+          name, integer("low"), integer("high"),
           {.step = log ? std::nullopt : std::optional<std::int64_t>(step),
            .sampling = log ? Sampling::log : Sampling::linear});
     }

@@ -14,6 +14,7 @@
 #include "gp/gaussian_process.hpp"
 #include "synalinks/errors.hpp"
 #include "tuners/bayesian_optimization_encoding.hpp"
+#include "util/json_integer.hpp"
 #include "util/seed_mix.hpp"
 
 namespace synalinks::tuners {
@@ -430,8 +431,14 @@ void BayesianOptimizationOracle::restore_extra_state(const Json& state) {
   BayesianOptions restored = bayesian_;
   if (state.contains("num_initial_points")) {
     const Json& points = state.at("num_initial_points");
-    restored.num_initial_points =
-        points.is_null() ? std::nullopt : std::optional<int>(points.get<int>());
+    if (points.is_null()) {
+      restored.num_initial_points = std::nullopt;
+    } else if (const auto number = synalinks::detail::json_integer<int>(points); number) {
+      restored.num_initial_points = *number;
+    } else {
+      throw InvalidArgument("the saved BayesianOptimization state has num_initial_points " +
+                            points.dump() + "; expected an integer or null");
+    }
   }
   if (state.contains("alpha")) restored.alpha = state.at("alpha").get<double>();
   if (state.contains("beta")) restored.beta = state.at("beta").get<double>();

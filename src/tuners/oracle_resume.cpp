@@ -4,6 +4,7 @@
 
 #include "synalinks/errors.hpp"
 #include "synalinks/tuners/oracle.hpp"
+#include "util/json_integer.hpp"
 
 namespace synalinks::tuners {
 namespace {
@@ -74,7 +75,12 @@ void Oracle::restore_state_locked(const Json& state, const std::string& where) {
     HyperParameters saved_space = HyperParameters::from_json(state.at("hyperparameters"));
     saved_space.merge(space_, /*overwrite=*/false);
     space_ = std::move(saved_space);
-    seed_ = state.at("seed").get<std::int64_t>();
+    const Json& seed = state.at("seed");
+    const auto saved_seed = synalinks::detail::json_integer<std::int64_t>(seed);
+    if (!saved_seed)
+      throw ProjectError("the project at " + where + " has seed " + seed.dump() +
+                         "; expected an integer. " + kStartAfresh);
+    seed_ = *saved_seed;
     heartbeat_failures_.clear();
     if (state.contains("heartbeat_failures"))
       heartbeat_failures_ =

@@ -1,5 +1,5 @@
-// Saved records with numbers that do not fit, found by the trial_json and oracle_json fuzzers:
-// they are refused with our errors, never converted with undefined behaviour.
+// Saved records with numbers that do not fit (some found by the trial_json and oracle_json
+// fuzzers): they are refused with our errors, never converted with undefined behaviour.
 #include <gtest/gtest.h>
 
 #include <string>
@@ -52,6 +52,46 @@ TEST(SavedHyperbandState, AFactorBelowTwoOrABracketOutOfRangeIsRefused) {
   EXPECT_NE(restore("1", "0").find("factor 1 and max_epochs 9"), std::string::npos);
   EXPECT_NE(restore("1e43", "0").find("factor 1e+43"), std::string::npos);
   EXPECT_NE(restore("3", "7").find("current_bracket 7; expected 0 to 2"), std::string::npos);
+}
+
+// A saved oracle state of `oracle_class` with `fields` added, restored into a fresh oracle: the
+// ProjectError's message, or "restored".
+std::string restore_oracle(const std::string& oracle_class, const std::string& fields) {
+  storage::Snapshot snapshot;
+  snapshot.oracle_state = Json::parse(R"({"oracle_class": ")" + oracle_class +
+                                      R"(", "objective": [{"name": "loss", "direction": "min"}],
+                      "hyperparameters": {"space": [], "values": {}}, )" +
+                                      fields + "}");
+  auto oracle = make_oracle(oracle_class, {.objective = Objective("loss"), .max_trials = 2});
+  try {
+    oracle->restore(std::move(snapshot), "saved");
+  } catch (const ProjectError& error) {
+    return std::string(error.what());
+  }
+  return "restored";
+}
+
+TEST(SavedOracleState, ASeedThatIsNotAWholeNumberIsRefused) {
+  EXPECT_EQ(restore_oracle("RandomSearch", R"("seed": 7)"), "restored");
+  EXPECT_EQ(restore_oracle("RandomSearch", R"("seed": 7.0)"), "restored");
+  for (const std::string bad : {"1e43", "2.5", "\"7\""}) {
+    const std::string message = restore_oracle("RandomSearch", R"("seed": )" + bad);
+    EXPECT_NE(message.find("has seed "), std::string::npos) << bad << ": " << message;
+    EXPECT_NE(message.find("expected an integer"), std::string::npos) << message;
+  }
+}
+
+TEST(SavedOracleState, BayesianInitialPointsThatDoNotFitAnIntAreRefused) {
+  EXPECT_EQ(restore_oracle("BayesianOptimization", R"("seed": 1, "num_initial_points": 4)"),
+            "restored");
+  EXPECT_EQ(restore_oracle("BayesianOptimization", R"("seed": 1, "num_initial_points": null)"),
+            "restored");
+  for (const std::string bad : {"1e43", "4294967296", "2.5"}) {
+    const std::string message =
+        restore_oracle("BayesianOptimization", R"("seed": 1, "num_initial_points": )" + bad);
+    EXPECT_NE(message.find("num_initial_points"), std::string::npos) << bad << ": " << message;
+    EXPECT_NE(message.find("expected an integer or null"), std::string::npos) << message;
+  }
 }
 
 }  // namespace
