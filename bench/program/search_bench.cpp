@@ -232,8 +232,8 @@ double mean_of(const std::vector<double>& values) {
   return values.empty() ? 0.0 : sum / static_cast<double>(values.size());
 }
 
-// One line on a trial a rule named: its configuration, the few-shot examples its fit kept, its
-// reported score and its true accuracy over the best (for --details).
+// One line on a trial a rule named: its configuration, its id, its reported score and its true
+// accuracy over the best (for --details).
 std::string describe(const sl::tuners::Tuner& tuner, const sl::tuners::Trial& trial, double best) {
   const auto& hp = trial.hyperparameters;
   return fmt::format("{}{} T={:.2f} {} -> {:.3f} reported, {:.3f} of best",
