@@ -2,12 +2,20 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 #include <utility>
 
 #include "support/temp_dir.hpp"
 #include "synalinks/tuners/tuner.hpp"
 
 namespace synalinks::testing {
+
+// One Int "x" in [0, max_value]: a space searches declare up front (TunerOptions::hyperparameters).
+inline HyperParameters one_int_space(std::int64_t max_value = 1000) {
+  HyperParameters hp;
+  hp.Int("x", 0, max_value);
+  return hp;
+}
 
 // Searches a space of two Booleans with max_trials 15; returns how many times the hypermodel ran
 // and how many trials the oracle holds (keras-tuner's exhaustion scenario: 4 and 4).

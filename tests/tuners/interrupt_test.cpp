@@ -12,6 +12,7 @@
 
 #include "support/temp_dir.hpp"
 #include "support/throws.hpp"
+#include "support/tuner_scenarios.hpp"
 #include "synalinks/errors.hpp"
 #include "synalinks/tuners/interrupt_signals.hpp"
 #include "synalinks/tuners/random_search.hpp"
@@ -22,14 +23,9 @@ namespace {
 
 using namespace std::chrono_literals;
 using synalinks::testing::message_of;
+using synalinks::testing::one_int_space;
 using synalinks::testing::TempDir;
 using ::testing::HasSubstr;
-
-HyperParameters one_int_space() {
-  HyperParameters hp;
-  hp.Int("x", 0, 1000);
-  return hp;
-}
 
 // Waits until the trial is interrupted, as a hypermodel with long work of its own should.
 double wait_for_interrupt(const TrialContext& context) {

@@ -7,6 +7,7 @@
 #include <fstream>
 
 #include "support/temp_dir.hpp"
+#include "support/tuner_scenarios.hpp"
 #include "synalinks/tuners/pruner.hpp"
 #include "synalinks/tuners/random_search.hpp"
 #include "synalinks/tuners/tuner.hpp"
@@ -14,15 +15,9 @@
 namespace synalinks::tuners {
 namespace {
 
+using synalinks::testing::one_int_space;
 using synalinks::testing::TempDir;
 using ::testing::HasSubstr;
-
-// One Int "x" in [0, 1000]: the space every search here declares up front.
-HyperParameters x_space() {
-  HyperParameters hp;
-  hp.Int("x", 0, 1000);
-  return hp;
-}
 
 TEST(Tuner, ATrialStoppedEarlyKeepsItsScoreIsNeverNamedBestAndIsNotRunAgain) {
   TempDir dir;
@@ -32,7 +27,7 @@ TEST(Tuner, ATrialStoppedEarlyKeepsItsScoreIsNeverNamedBestAndIsNotRunAgain) {
                         .seed = 5,
                         .directory = dir.path(),
                         .project_name = "stopped",
-                        .hyperparameters = x_space(),
+                        .hyperparameters = one_int_space(),
                         .verbose = 0};
   };
   std::atomic<int> runs = 0;
@@ -103,7 +98,7 @@ struct CurveSearch {
                                       .directory = dir.path(),
                                       .project_name = project,
                                       .max_parallel_trials = parallel,
-                                      .hyperparameters = x_space(),
+                                      .hyperparameters = one_int_space(),
                                       .verbose = 0,
                                       .pruner = std::move(pruner)});
     tuner.search();

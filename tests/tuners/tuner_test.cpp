@@ -9,6 +9,7 @@
 
 #include "support/temp_dir.hpp"
 #include "support/throws.hpp"
+#include "support/tuner_scenarios.hpp"
 #include "synalinks/errors.hpp"
 #include "synalinks/tuners/grid_search.hpp"
 #include "synalinks/tuners/random_search.hpp"
@@ -17,14 +18,9 @@ namespace synalinks::tuners {
 namespace {
 
 using synalinks::testing::message_of;
+using synalinks::testing::one_int_space;
 using synalinks::testing::TempDir;
 using ::testing::HasSubstr;
-
-HyperParameters one_int_space(std::int64_t max_value = 1000) {
-  HyperParameters hp;
-  hp.Int("x", 0, max_value);
-  return hp;
-}
 
 TEST(Tuner, ReturnTypesAllGiveTheSameScore) {
   // keras-tuner's mock history: epochs with means 9, 6, 3; the best (min) is 3 at epoch 2.
