@@ -14,7 +14,8 @@
 //                               accuracy of the trained program each rule names, over the best
 //                               reachable, its reported val_reward minus that truth, and the LM
 //                               calls, per tuner, each seed on its own questions and simulator
-//                               seed. --details: each seed's named trials on stderr.
+//                               seed. --details: each seed's named trials on stderr, and how
+//                               many trials after the 4th sat at a temperature bound.
 //   search_bench --racing [--seeds N (at least 20)] [--trials T (30)] [--val V (24)]
 //                [--confidence C (0.95)]
 //   search_bench --budgets [--seeds N (at least 20)]
@@ -263,6 +264,7 @@ void quality(const std::string& data_dir, int seeds, int max_trials, std::size_t
       std::string label;
       std::vector<double> ratio, error, estimate_error, calls;
     };
+    int later_trials = 0, at_lower_bound = 0, at_upper_bound = 0;  // for --details
     std::vector<Rule> rules = {
         {"observed maximum (keras-tuner)", {}, {}, {}},
         {"noise-aware estimate", {}, {}, {}},
@@ -317,7 +319,16 @@ void quality(const std::string& data_dir, int seeds, int max_trials, std::size_t
       const sl::tuners::Trial* truest = nullptr;
       double truest_value = -1;
       const auto trials = tuner->oracle().trials();
-      for (const auto& trial : trials) {
+      for (std::size_t index = 0; index < trials.size(); ++index) {
+        const auto& trial = trials[index];
+        // Trials after BayesianOptimization's random ones (3 parameters + 1): where the model,
+        // if any, chose the temperature.
+        if (index >= 4) {
+          const double temperature = trial.hyperparameters.get<double>("temperature");
+          ++later_trials;
+          if (temperature < 0.01) ++at_lower_bound;
+          if (temperature > 0.99) ++at_upper_bound;
+        }
         if (trial.status != sl::tuners::TrialStatus::completed) continue;
         const double truth = true_accuracy(*tuner, trial);
         if (truth > truest_value) {
@@ -327,6 +338,10 @@ void quality(const std::string& data_dir, int seeds, int max_trials, std::size_t
       }
       if (truest != nullptr) record(rules[3], *truest, search_calls);
     }
+    if (details)
+      std::cerr << fmt::format(
+          "{}: trials after the 4th at temperature < 0.01: {}, > 0.99: {}, of {}\n", name,
+          at_lower_bound, at_upper_bound, later_trials);
     for (const auto& rule : rules) {
       std::cout << fmt::format("| {} | {} | {:.3f} | {:.3f} | {:+.3f} | {:+.3f} | {:.0f} |\n", name,
                                rule.label, quantile(rule.ratio, 0.5), quantile(rule.ratio, 0.1),

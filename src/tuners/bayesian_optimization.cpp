@@ -433,7 +433,7 @@ void BayesianOptimizationOracle::restore_extra_state(const Json& state) {
     const Json& points = state.at("num_initial_points");
     if (points.is_null()) {
       restored.num_initial_points = std::nullopt;
-    } else if (const auto number = synalinks::detail::json_integer<int>(points); number) {
+    } else if (const auto number = synalinks::detail::json_integer<int>(points)) {
       restored.num_initial_points = *number;
     } else {
       throw InvalidArgument("the saved BayesianOptimization state has num_initial_points " +
