@@ -110,7 +110,7 @@ Trial& Oracle::add_trial_locked(Trial trial) {
 
 void Oracle::hand_out_locked(Trial& trial, const std::string& tuner_id) {
   trial.status = TrialStatus::running;
-  trial.start_time = detail::utc_timestamp_now();
+  trial.start_time = synalinks::detail::utc_timestamp_now();
   trial.tuner_id = tuner_id;
   ongoing_[tuner_id] = trial.trial_id;
   save_trial(trial, /*durable=*/false);
@@ -247,7 +247,7 @@ Trial Oracle::end_trial_locked(const Trial& ended, bool& check_failures) {
   }
   record_values(trial);
   trial.run_times += 1;
-  trial.end_time = detail::utc_timestamp_now();
+  trial.end_time = synalinks::detail::utc_timestamp_now();
   trial.tuner_id.clear();
   trial.duration_seconds = ended.duration_seconds;
 

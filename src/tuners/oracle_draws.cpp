@@ -22,7 +22,8 @@ constexpr std::size_t kMaxCandidates = 10'000;
 
 std::int64_t Oracle::mixed_seed(std::size_t trial_index, std::uint64_t stream) const {
   // Folded to a positive 31-bit seed, as Python's generator takes it.
-  return static_cast<std::int64_t>(detail::mix_seed(seed(), trial_index, stream) & 0x7FFFFFFFull);
+  return static_cast<std::int64_t>(synalinks::detail::mix_seed(seed(), trial_index, stream) &
+                                   0x7FFFFFFFull);
 }
 
 ValueMap Oracle::draw_values(std::int64_t seed) const {
@@ -92,7 +93,7 @@ std::optional<ValueMap> Oracle::unseen_configuration(std::size_t trial_index) {
     }
     return std::nullopt;
   }
-  detail::PythonRandom random(mixed_seed(trial_index, 0xC0FFEE));
+  synalinks::detail::PythonRandom random(mixed_seed(trial_index, 0xC0FFEE));
   const auto index =
       static_cast<std::size_t>(random.random() * static_cast<double>(candidates.size()));
   return candidates[std::min(index, candidates.size() - 1)];

@@ -103,7 +103,7 @@ void Oracle::fail_stale_locked(const std::vector<std::int64_t>& numbers) {
     trial.status = TrialStatus::failed;
     trial.message = "the worker running it (" + trial.tuner_id +
                     ") stopped sending heartbeats; its configuration runs again as a new trial";
-    trial.end_time = detail::utc_timestamp_now();
+    trial.end_time = synalinks::detail::utc_timestamp_now();
     std::erase_if(ongoing_, [&](const auto& entry) { return entry.second == id; });
     trial.tuner_id.clear();
     heartbeat_failures_[id] = "";

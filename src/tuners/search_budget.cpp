@@ -28,14 +28,14 @@ auto fields(T& s) {
 }
 
 Spending field_max(Spending a, const Spending& b) {
-  detail::for_each_field(fields(a), fields(b),
-                         [](auto& into, const auto& from) { into = std::max(into, from); });
+  synalinks::detail::for_each_field(
+      fields(a), fields(b), [](auto& into, const auto& from) { into = std::max(into, from); });
   return a;
 }
 
 Spending field_min(Spending a, const Spending& b) {
-  detail::for_each_field(fields(a), fields(b),
-                         [](auto& into, const auto& from) { into = std::min(into, from); });
+  synalinks::detail::for_each_field(
+      fields(a), fields(b), [](auto& into, const auto& from) { into = std::min(into, from); });
   return a;
 }
 
@@ -52,12 +52,12 @@ std::string tokens_budget_text(std::int64_t limit) {
 }  // namespace
 
 Spending& Spending::operator+=(const Spending& other) {
-  detail::for_each_field(fields(*this), fields(other), detail::kAddField);
+  synalinks::detail::for_each_field(fields(*this), fields(other), synalinks::detail::kAddField);
   return *this;
 }
 
 Spending operator-(Spending a, const Spending& b) {
-  detail::for_each_field(fields(a), fields(b), detail::kSubtractField);
+  synalinks::detail::for_each_field(fields(a), fields(b), synalinks::detail::kSubtractField);
   return a;
 }
 
