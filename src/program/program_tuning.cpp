@@ -76,6 +76,7 @@ tuners::TrialResult run_trial(Program program, tuners::TrialContext& context, Tr
     history = program.fit(options).per_epoch();
     if (race) {
       detail::save_race_rewards(context, *validation, race->rewards);
+      context.sample_scores = detail::race_sample_scores(context, *validation, race->rewards);
       if (race->stop_reason) context.stop(*race->stop_reason);
     }
   } else {

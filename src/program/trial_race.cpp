@@ -4,6 +4,8 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+#include <cmath>
 #include <cstdint>
 #include <fstream>
 #include <numeric>
@@ -96,6 +98,19 @@ void save_race_rewards(const tuners::TrialContext& context, const Dataset& valid
   std::filesystem::create_directories(context.trial_dir);
   storage::write_file_atomically(context.trial_dir / kValidationRewardsFile, saved.dump(),
                                  /*sync=*/false);
+}
+
+std::optional<tuners::SampleScores> race_sample_scores(const tuners::TrialContext& context,
+                                                       const Dataset& validation,
+                                                       const std::vector<double>& rewards) {
+  if (rewards.empty() ||
+      !std::all_of(rewards.begin(), rewards.end(), [](double r) { return std::isfinite(r); }))
+    return std::nullopt;
+  return tuners::SampleScores{
+      .metric = "val_reward",
+      .sample_set =
+          fmt::format("{} in order {}", validation_fingerprint(validation), context.search_seed),
+      .values = rewards};
 }
 
 std::optional<std::vector<double>> read_race_rewards(const std::filesystem::path& trial_dir,

@@ -26,6 +26,13 @@ std::optional<ValidationRace> prepare_race(const tuners::TrialContext& context,
 void save_race_rewards(const tuners::TrialContext& context, const Dataset& validation,
                        const std::vector<double>& rewards);
 
+// `rewards` as the samples behind the trial's val_reward, for the ranking (ranking_noise.hpp):
+// their sample set names these validation samples and the search's order. None when a reward is
+// not finite.
+std::optional<tuners::SampleScores> race_sample_scores(const tuners::TrialContext& context,
+                                                       const Dataset& validation,
+                                                       const std::vector<double>& rewards);
+
 // The rewards the trial folder `trial_dir` holds for these validation samples in this search's
 // order; none when it holds none, or rewards of other samples or another order.
 std::optional<std::vector<double>> read_race_rewards(const std::filesystem::path& trial_dir,

@@ -14,6 +14,7 @@
 #include "gp/gaussian_process.hpp"
 #include "synalinks/errors.hpp"
 #include "tuners/bayesian_optimization_encoding.hpp"
+#include "tuners/ranking_noise.hpp"
 #include "util/json_integer.hpp"
 #include "util/seed_mix.hpp"
 
@@ -319,14 +320,16 @@ std::optional<BayesianOptimizationOracle::Observations> BayesianOptimizationOrac
   const bool maximize = objective().direction() == Direction::max;
   Observations out;
   std::vector<double> scores;
-  std::vector<double> variances;  // the scores' squared standard errors (0: exact)
+  std::vector<double> variances;  // the scores' noise variances (0: exact)
   bool noisy = false;
-  for (const Trial* trial : completed) {
-    out.points.push_back(encoding.encode(trial->hyperparameters.values()));
-    scores.push_back(maximize ? -*trial->score : *trial->score);
-    const auto variance = trial->score_variance(objective());
-    variances.push_back(variance.value_or(0.0));
-    noisy = noisy || variance;
+  // Paired where the trials share their samples (ranking_noise.hpp): the GP then resolves
+  // differences the samples' shared difficulty would hide.
+  const auto observations = detail::ranking_observations(completed, objective());
+  for (std::size_t i = 0; i < completed.size(); ++i) {
+    out.points.push_back(encoding.encode(completed[i]->hyperparameters.values()));
+    scores.push_back(maximize ? -observations[i].score : observations[i].score);
+    variances.push_back(observations[i].variance.value_or(0.0));
+    noisy = noisy || observations[i].variance;
   }
   // Infinite scores are clamped to the finite range: a diverged trial is as bad as the worst.
   double lowest = std::numeric_limits<double>::infinity();

@@ -236,6 +236,7 @@ Trial Oracle::end_trial_locked(const Trial& ended, bool& check_failures) {
   trial.hyperparameters = ended.hyperparameters;
   trial.status = ended.status;
   trial.message = ended.message;
+  trial.sample_scores = ended.sample_scores;
   trial.score.reset();
   trial.best_step.reset();
   if (trial.status == TrialStatus::completed) score_trial(trial);

@@ -5,6 +5,7 @@
 #include <numeric>
 
 #include "synalinks/tuners/oracle.hpp"
+#include "tuners/ranking_noise.hpp"
 
 namespace synalinks::tuners {
 
@@ -12,27 +13,32 @@ std::vector<double> Oracle::estimate_scores(const std::vector<const Trial*>& com
   std::vector<double> estimates;
   for (const Trial* trial : completed) estimates.push_back(*trial->score);
   if (options_.objective.is_multi()) return estimates;
-  // Method of moments over the trials that report a standard error.
+  // Method of moments over the trials whose noise is known: the paired one where trials share
+  // their samples (ranking_noise.hpp), else their squared standard error.
+  const auto observations = detail::ranking_observations(completed, options_.objective);
   std::vector<std::pair<std::size_t, double>> noisy;  // index, variance
   for (std::size_t i = 0; i < completed.size(); ++i)
-    if (const auto variance = completed[i]->score_variance(options_.objective))
+    if (const auto& variance = observations[i].variance; variance && std::isfinite(*variance) &&
+                                                         *variance > 0 &&
+                                                         std::isfinite(observations[i].score))
       noisy.emplace_back(i, *variance);
   if (noisy.size() < 3) return estimates;
   double mean = 0;
   double noise = 0;
   for (const auto& [i, variance] : noisy) {
-    mean += estimates[i];
+    mean += observations[i].score;
     noise += variance;
   }
   const auto n = static_cast<double>(noisy.size());
   mean /= n;
   noise /= n;
   double spread = 0;
-  for (const auto& [i, variance] : noisy) spread += (estimates[i] - mean) * (estimates[i] - mean);
+  for (const auto& [i, variance] : noisy)
+    spread += (observations[i].score - mean) * (observations[i].score - mean);
   // The spread of the true scores; floored so that a search of look-alikes is not flattened.
   const double prior = std::max(spread / (n - 1) - noise, 0.05 * noise);
   for (const auto& [i, variance] : noisy)
-    estimates[i] = (estimates[i] / variance + mean / prior) / (1 / variance + 1 / prior);
+    estimates[i] = (observations[i].score / variance + mean / prior) / (1 / variance + 1 / prior);
   return estimates;
 }
 

@@ -42,6 +42,33 @@ T typed_field(const Json& json, const char* name, const char* expected) {
   }
 }
 
+Json sample_scores_to_json(const SampleScores& samples) {
+  return {
+      {"metric", samples.metric}, {"sample_set", samples.sample_set}, {"values", samples.values}};
+}
+
+SampleScores sample_scores_from_json(const Json& json) {
+  if (!json.is_object())
+    throw InvalidArgument("field \"sample_scores\": expected an object, found " + json.dump());
+  SampleScores samples{.metric = typed_field<std::string>(json, "metric", "a string"),
+                       .sample_set = typed_field<std::string>(json, "sample_set", "a string")};
+  const Json& values = field(json, "values");
+  if (!values.is_array())
+    throw InvalidArgument(
+        "field \"values\" of \"sample_scores\": expected an array of numbers, "
+        "found " +
+        values.dump());
+  for (const Json& value : values) {
+    if (!value.is_number() || value.is_boolean() || !std::isfinite(value.get<double>()))
+      throw InvalidArgument(
+          "field \"values\" of \"sample_scores\": expected finite numbers, "
+          "found " +
+          value.dump());
+    samples.values.push_back(value.get<double>());
+  }
+  return samples;
+}
+
 }  // namespace
 
 std::string_view to_string(TrialStatus status) {
@@ -107,6 +134,7 @@ Json Trial::to_json() const {
   out["end_time"] = end_time.empty() ? Json(nullptr) : Json(end_time);
   out["number"] = number;
   out["tuner_id"] = tuner_id.empty() ? Json(nullptr) : Json(tuner_id);
+  if (sample_scores) out["sample_scores"] = sample_scores_to_json(*sample_scores);
   return out;
 }
 
@@ -138,6 +166,8 @@ Trial Trial::from_json(const Json& json) {
     trial.number = typed_field<std::int64_t>(json, "number", "an integer");
   if (json.contains("tuner_id") && !json["tuner_id"].is_null())
     trial.tuner_id = typed_field<std::string>(json, "tuner_id", "a string or null");
+  if (json.contains("sample_scores") && !json["sample_scores"].is_null())
+    trial.sample_scores = sample_scores_from_json(json["sample_scores"]);
   return trial;
 }
 

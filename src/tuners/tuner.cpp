@@ -300,6 +300,7 @@ std::optional<Trial> Tuner::run_one(Trial trial, const std::any& args) {
   const auto start = std::chrono::steady_clock::now();
 
   Trial ended = trial;
+  ended.sample_scores.reset();  // a retried trial's come from this run, if any
   HyperParameters hp = trial.hyperparameters;
   const detail::TrialInterrupt interrupt(search_stop_.get_token(), options_.trial_timeout);
   // What the trial's end means once it was interrupted: the search's stop leaves it to run again
@@ -331,6 +332,9 @@ std::optional<Trial> Tuner::run_one(Trial trial, const std::any& args) {
       results.push_back(run_trial(hp, context));
       last_steps.push_back(context.last_reported_step);
       stop_reason = std::move(context.stop_reason);
+      // Several executions average their scores: no one execution's samples are behind them.
+      if (options_.executions_per_trial == 1)
+        ended.sample_scores = std::move(context.sample_scores);
     }
     // The final metrics are written once, with the trial's end (or when run_one leaves without
     // ending it).

@@ -5,6 +5,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "synalinks/hp/hyperparameters.hpp"
 #include "synalinks/json.hpp"
@@ -29,6 +30,17 @@ TrialStatus trial_status_from_string(std::string_view text);
 // Completed, stopped, invalid or failed: the trial ran and ended.
 bool is_finished(TrialStatus status);
 
+// The per-sample values a trial's score is the mean of (its reward on each validation question),
+// in an order every trial of the search shares. Trials whose values carry the same `sample_set`
+// were measured on the same samples in the same order: the difficulty of each sample is common to
+// all of them, so their differences are far less noisy than their scores (see ranking_noise.hpp).
+struct SampleScores {
+  std::string metric;      // the objective they measure ("val_reward")
+  std::string sample_set;  // equal for values measured on the same samples in the same order
+  std::vector<double> values;
+  friend bool operator==(const SampleScores&, const SampleScores&) = default;
+};
+
 struct Trial {
   std::string trial_id;  // zero-padded to the width of max_trials ("00", "01", ... or "0000")
   HyperParameters hyperparameters;
@@ -43,6 +55,7 @@ struct Trial {
   std::string end_time;                   // ISO-8601 UTC of the last end
   std::int64_t number = 0;                // 1-based display number ("Running Trial #N")
   std::string tuner_id;                   // the worker running it; empty unless RUNNING
+  std::optional<SampleScores> sample_scores;  // what its score is the mean of, when reported
 
   // Retries so far: runs beyond the first.
   int retries() const { return run_times > 1 ? run_times - 1 : 0; }
@@ -58,8 +71,8 @@ struct Trial {
   std::optional<double> score_variance(const Objectives& objective) const;
 
   // keras-tuner's trial.json fields (trial_id, hyperparameters, metrics, score, best_step,
-  // status, message) followed by run_times, duration_seconds, start_time, end_time, number and
-  // tuner_id.
+  // status, message) followed by run_times, duration_seconds, start_time, end_time, number,
+  // tuner_id and, when reported, sample_scores ({"metric", "sample_set", "values"}).
   Json to_json() const;
   // Throws InvalidArgument naming the missing or malformed field; callers add the file path.
   static Trial from_json(const Json& json);

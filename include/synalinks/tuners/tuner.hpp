@@ -108,6 +108,10 @@ struct TrialContext {
   // calls language models reserves each call before sending it (reserve_call throws
   // BudgetExhausted when none is left) and adds what it used. Program trials do it themselves.
   SearchBudget* budget = nullptr;
+  // Set by the trial: the per-sample values its objective is the mean of, in the search's shared
+  // order (program trials set their validation rewards). Kept with the trial, they let the
+  // ranking compare trials on the same samples (a search of one execution per trial only).
+  std::optional<SampleScores> sample_scores;
   // Set by stop(): the trial ends as STOPPED with this reason as its message, keeping the metrics
   // it returns (partial ones: what it measured before stopping).
   std::optional<std::string> stop_reason;
