@@ -402,7 +402,9 @@ tuners::Tuner::HyperModel command_hypermodel(std::vector<std::string> argv,
                                          std::to_string(outcome.exit_code) + "; expected 0"));
     if (auto step = parse_step_line(last_non_empty_line(outcome.output), objective_name))
       return step->metrics;
-    return parse_metrics_line(outcome.output, objective_name);
+    tuners::Metrics metrics = parse_metrics_line(outcome.output, objective_name);
+    context.sample_scores = parse_sample_scores_line(outcome.output, objective_name);
+    return metrics;
   };
 }
 

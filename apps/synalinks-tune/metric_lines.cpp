@@ -3,6 +3,7 @@
 #include "metric_lines.hpp"
 
 #include <cmath>
+#include <optional>
 
 #include "synalinks/errors.hpp"
 
@@ -11,7 +12,8 @@ namespace {
 
 constexpr const char* kMetricForm =
     "expected a number, null, or {\"value\": number, \"stderr\": number >= 0, \"count\": "
-    "number >= 0} (stderr and count optional; a count needs its stderr)";
+    "number >= 0, \"samples\": [numbers], \"sample_set\": string} (all but value optional; a "
+    "count needs its stderr, samples their sample_set)";
 constexpr const char* kMetricsExample =
     "expected an object of metrics such as {\"loss\": 0.25} or {\"val_reward\": {\"value\": "
     "0.71, \"stderr\": 0.09, \"count\": 24}}, or one number";
@@ -31,6 +33,50 @@ double non_negative(const Json& json, const std::string& what) {
   return number;
 }
 
+// The samples and sample set of a metric of the object form, if it gives them.
+std::optional<tuners::SampleScores> sample_scores_of(const Json& value, const std::string& name,
+                                                     const std::string& source) {
+  if (!value.is_object() || (!value.contains("samples") && !value.contains("sample_set")))
+    return std::nullopt;
+  const std::string what = "metric '" + name + "' " + source;
+  if (!value.contains("samples") || !value.contains("sample_set"))
+    throw InvalidArgument(
+        what + " gives " + (value.contains("samples") ? "samples" : "a sample_set") + " without " +
+        (value.contains("samples") ? "their sample_set" : "samples") +
+        " (values of the same samples in the same order share a sample_set); " + kMetricForm);
+  const Json& set = value["sample_set"];
+  if (!set.is_string() || set.get<std::string>().empty())
+    throw InvalidArgument(what + " has \"sample_set\": " + set.dump() +
+                          ", not a non-empty string; " + kMetricForm);
+  const Json& samples = value["samples"];
+  if (!samples.is_array() || samples.empty())
+    throw InvalidArgument(what + " has \"samples\": " + samples.dump() +
+                          ", not a non-empty array of numbers; " + kMetricForm);
+  tuners::SampleScores out{.metric = name, .sample_set = set.get<std::string>()};
+  for (const Json& sample : samples) {
+    if (!is_number(sample) || !std::isfinite(sample.get<double>()))
+      throw InvalidArgument(what + " has the sample " + sample.dump() + ", not a finite number; " +
+                            kMetricForm);
+    out.values.push_back(sample.get<double>());
+  }
+  return out;
+}
+
+// The JSON of the last non-empty line of a trial command's output.
+Json last_line_json(const std::string& output) {
+  const std::string line = last_non_empty_line(output);
+  if (line.empty())
+    throw InvalidArgument(
+        "the trial command printed nothing; expected its metrics as a JSON object on the last line "
+        "of stdout");
+  try {
+    return Json::parse(line);
+  } catch (const nlohmann::json::parse_error&) {
+    throw InvalidArgument("the last line of the trial command's stdout is not JSON: '" + line +
+                          "'; " + kMetricsExample);
+  }
+}
+
 // One metric of the object form into `metrics`, with its uncertainty.
 void add_metric(tuners::Metrics& metrics, const std::string& name, const Json& value,
                 const std::string& source) {
@@ -45,7 +91,8 @@ void add_metric(tuners::Metrics& metrics, const std::string& name, const Json& v
   }
   if (!value.is_object()) throw InvalidArgument(what + " is " + value.dump() + "; " + kMetricForm);
   for (const auto& [key, item] : value.items())
-    if (key != "value" && key != "stderr" && key != "count")
+    if (key != "value" && key != "stderr" && key != "count" && key != "samples" &&
+        key != "sample_set")
       throw InvalidArgument(what + " is " + value.dump() + ", with the unknown key '" + key +
                             "'; " + kMetricForm);
   if (!value.contains("value"))
@@ -60,6 +107,7 @@ void add_metric(tuners::Metrics& metrics, const std::string& name, const Json& v
                           ", a count without its stderr (the count is kept with the standard "
                           "error only); " +
                           kMetricForm);
+  sample_scores_of(value, name, source);  // checked here, kept for the objective only
   if (!value.contains("stderr")) return;
   tuners::Uncertainty uncertainty{.std_error =
                                       non_negative(value["stderr"], what + ": \"stderr\"")};
@@ -122,19 +170,14 @@ tuners::Metrics parse_metrics(const Json& json, const std::string& objective_nam
 }
 
 tuners::Metrics parse_metrics_line(const std::string& output, const std::string& objective_name) {
-  const std::string line = last_non_empty_line(output);
-  if (line.empty())
-    throw InvalidArgument(
-        "the trial command printed nothing; expected its metrics as a JSON object on the last line "
-        "of stdout");
-  Json parsed;
-  try {
-    parsed = Json::parse(line);
-  } catch (const nlohmann::json::parse_error&) {
-    throw InvalidArgument("the last line of the trial command's stdout is not JSON: '" + line +
-                          "'; " + kMetricsExample);
-  }
-  return parse_metrics(parsed, objective_name, "printed by the trial command");
+  return parse_metrics(last_line_json(output), objective_name, "printed by the trial command");
+}
+
+std::optional<tuners::SampleScores> parse_sample_scores_line(const std::string& output,
+                                                             const std::string& objective_name) {
+  const Json parsed = last_line_json(output);
+  if (!parsed.is_object() || !parsed.contains(objective_name)) return std::nullopt;
+  return sample_scores_of(parsed[objective_name], objective_name, "printed by the trial command");
 }
 
 tuners::Metrics parse_metrics_option(const std::string& text, const std::string& objective_name) {

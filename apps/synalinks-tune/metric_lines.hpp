@@ -1,6 +1,7 @@
 // The metric lines a trial reports, as JSON: the trial command's result on the last line of its
 // stdout and its step lines before it, and tell's --metrics. A metric may come with its
-// uncertainty: {"val_reward": {"value": 0.71, "stderr": 0.09, "count": 24}}.
+// uncertainty: {"val_reward": {"value": 0.71, "stderr": 0.09, "count": 24}}, and with the
+// per-sample values behind it ("samples", "sample_set").
 #pragma once
 
 #include <cstdint>
@@ -24,6 +25,13 @@ tuners::Metrics parse_metrics(const Json& json, const std::string& objective_nam
 // The metrics of the last non-empty line of `output` (parse_metrics' forms). InvalidArgument
 // explaining what was found otherwise.
 tuners::Metrics parse_metrics_line(const std::string& output, const std::string& objective_name);
+
+// The per-sample values the objective's object gives on the last non-empty line of `output`
+// ({"loss": {"value": 0.3, "stderr": 0.05, "count": 24, "samples": [...], "sample_set": "dev"}}),
+// which the trial keeps for the paired ranking; none when it gives none. InvalidArgument as
+// parse_metrics_line.
+std::optional<tuners::SampleScores> parse_sample_scores_line(const std::string& output,
+                                                             const std::string& objective_name);
 
 // The metrics of `tell --metrics TEXT` (parse_metrics' forms).
 tuners::Metrics parse_metrics_option(const std::string& text, const std::string& objective_name);

@@ -312,6 +312,22 @@ TEST(SynalinksTune, TheStderrAndCountMayBeLeftOutOrGivenAsCompanionKeys) {
   EXPECT_EQ(summary["trials"][0]["score_count"], 8);
 }
 
+TEST(SynalinksTune, TheSamplesBehindTheObjectiveAreKeptWithTheTrial) {
+  TempDir dir;
+  const std::vector<std::string> env = {
+      R"(FAKE_TRIAL_LAST_LINE={"loss": {"value": 0.5, "stderr": 0.25, "count": 4, "samples": [1, 0, 1, 0], "sample_set": "dev in order 7"}})"};
+  const ProcessResult search =
+      run_process(search_args(dir.path(), "3", {"--quiet"}), dir.path(), env);
+  ASSERT_EQ(search.exit_code, 0) << search.err;
+  for (const std::string id : {"0", "1", "2"}) {
+    const Json record = storage_json(dir.path() / "cli" / ("trial_" + id) / "trial.json");
+    EXPECT_EQ(record["sample_scores"], Json({{"metric", "loss"},
+                                             {"sample_set", "dev in order 7"},
+                                             {"values", Json::array({1.0, 0.0, 1.0, 0.0})}}))
+        << record.dump();
+  }
+}
+
 TEST(SynalinksTune, ABadUncertaintyFormFailsTheTrialNamingTheMetricAndTheExpectedForm) {
   const std::vector<std::pair<std::string, std::string>> cases = {
       {R"({"loss": {"stderr": 0.1}})", "without \"value\""},
@@ -323,6 +339,12 @@ TEST(SynalinksTune, ABadUncertaintyFormFailsTheTrialNamingTheMetricAndTheExpecte
       {R"({"loss": {"value": 0.5, "count": 10}})", "a count without its stderr"},
       {R"({"loss": {"value": 0.5, "stderr": 0.1}, "loss/stderr": 0.2})", "twice"},
       {R"({"loss": [0.5, 0.1]})", "expected a number, null, or {\"value\""},
+      {R"({"loss": {"value": 0.5, "samples": [1, 0]}})", "gives samples without their sample_set"},
+      {R"({"loss": {"value": 0.5, "samples": [], "sample_set": "dev"}})",
+       "not a non-empty array of numbers"},
+      {R"({"loss": {"value": 0.5, "samples": [1, "x"], "sample_set": "dev"}})",
+       "the sample \"x\", not a finite number"},
+      {R"({"loss": {"value": 0.5, "samples": [1, 0], "sample_set": 3}})", "not a non-empty string"},
   };
   for (const auto& [line, expected] : cases) {
     TempDir dir;
