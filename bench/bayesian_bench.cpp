@@ -3,9 +3,11 @@
 // completed ones. Oracles run by ask/tell without storage. Prints markdown tables.
 //
 //   bayesian_bench [--seeds N] [--trials T] [--skip-regret] [--skip-latency]
-//                  [--latency-case N D] [--noisy-latency] [--problem ID]
+//                  [--latency-case N D] [--noisy-latency] [--problem ID] [--oracles LIST]
 //   (ID: e.g. lmprog_noisy, see problems(); --noisy-latency: the latency cases report standard
-//   errors)
+//   errors; LIST: comma-separated among random, bayesian, tpe, tpe_multivariate, default
+//   random,bayesian)
+//   bayesian_bench --tpe-latency   (TPE's proposal after 100 to 1,000 trials, d = 10)
 //   bayesian_bench --defaults [--seeds N] [--trials T]   (acquisition and random trials compared)
 #include <sys/resource.h>
 #include <sys/wait.h>
@@ -169,6 +171,9 @@ std::unique_ptr<tn::Oracle> make(const std::string& kind, const Problem& problem
                             .seed = seed,
                             .hyperparameters = problem.space};
   if (kind == "random") return std::make_unique<tn::RandomSearchOracle>(options);
+  if (kind == "tpe") return std::make_unique<tn::TPEOracle>(options);
+  if (kind == "tpe_multivariate")
+    return std::make_unique<tn::TPEOracle>(options, tn::TPEOptions{.multivariate = true});
   tn::BayesianOptions bayesian{.acquisition = variant.acquisition,
                                .log = [](const std::string&) {}};
   if (variant.initial_points > 0) bayesian.num_initial_points = variant.initial_points;
@@ -230,17 +235,27 @@ bool selected(const Problem& problem, const std::string& only) {
   return only.empty() || problem.id == only;
 }
 
-void regret_tables(int seeds, int bo_trials, const std::string& only) {
+std::string oracle_label(const std::string& kind) {
+  if (kind == "random") return "RandomSearch";
+  if (kind == "bayesian") return "BayesianOptimization";
+  if (kind == "tpe") return "TPE";
+  if (kind == "tpe_multivariate") return "TPE (multivariate)";
+  throw std::invalid_argument("unknown oracle '" + kind +
+                              "'; expected random, bayesian, tpe or tpe_multivariate");
+}
+
+void regret_tables(int seeds, int bo_trials, const std::string& only,
+                   const std::vector<std::string>& kinds) {
   const std::vector<int> checkpoints{25, 50, 100};
   std::cout << "## Simple regret (median [IQR] over " << seeds << " seeds)\n\n"
             << "Regret of the noise-free value of the trial each oracle names best "
-               "(get_best_trials(1)). RandomSearch x4: 200 trials, against "
-               "BayesianOptimization's 50.\n\n"
+               "(get_best_trials(1)). RandomSearch x4: 200 trials, against the "
+               "others' 50.\n\n"
             << "| function | oracle | 25 trials | 50 trials | 100 trials |\n"
             << "| --- | --- | --- | --- | --- |\n";
   for (const auto& problem : problems()) {
     if (!selected(problem, only)) continue;
-    for (const std::string kind : {"random", "bayesian"}) {
+    for (const std::string& kind : kinds) {
       const int trials = kind == "random" ? 200 : bo_trials;
       std::vector<std::vector<double>> by_checkpoint(checkpoints.size());
       std::vector<double> at200;
@@ -257,11 +272,10 @@ void regret_tables(int seeds, int bo_trials, const std::string& only) {
       }
       const double seconds =
           std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-      std::cout << "| " << problem.name << " | "
-                << (kind == "random" ? "RandomSearch" : "BayesianOptimization") << " | "
+      std::cout << "| " << problem.name << " | " << oracle_label(kind) << " | "
                 << cell(by_checkpoint[0]) << " | " << cell(by_checkpoint[1]) << " | "
-                << (kind == "bayesian" && bo_trials < 100 ? std::string("(not run)")
-                                                          : cell(by_checkpoint[2]))
+                << (kind != "random" && bo_trials < 100 ? std::string("(not run)")
+                                                        : cell(by_checkpoint[2]))
                 << " |\n";
       if (kind == "random")
         std::cout << "| " << problem.name << " | RandomSearch x4 (200) | | " << cell(at200)
@@ -274,16 +288,25 @@ void regret_tables(int seeds, int bo_trials, const std::string& only) {
 
 // The median latency of one proposal after n completed trials in d dimensions (5 repetitions).
 // `noisy`: each value is told with a standard error (0.1), so the per-point noise path is timed.
-double median_latency_ms(int n, int d, bool noisy = false) {
+// `oracle`: bayesian, tpe or tpe_multivariate.
+double median_latency_ms(int n, int d, bool noisy = false,
+                         const std::string& oracle_kind = "bayesian") {
   std::vector<double> times;
   for (int repetition = 0; repetition < 5; ++repetition) {
     Problem problem{"", "", box(d, 0, 1), nullptr};
-    tn::BayesianOptimizationOracle oracle(
-        {.objective = tn::Objective("loss"),
-         .max_trials = n + 1,
-         .seed = repetition + 1,
-         .hyperparameters = problem.space},
-        {.num_initial_points = n, .log = [](const std::string&) {}});
+    const tn::OracleOptions options{.objective = tn::Objective("loss"),
+                                    .max_trials = n + 1,
+                                    .seed = repetition + 1,
+                                    .hyperparameters = problem.space};
+    std::unique_ptr<tn::Oracle> made;
+    if (oracle_kind != "bayesian")
+      made = std::make_unique<tn::TPEOracle>(
+          options,
+          tn::TPEOptions{.n_startup_trials = n, .multivariate = oracle_kind == "tpe_multivariate"});
+    else
+      made = std::make_unique<tn::BayesianOptimizationOracle>(
+          options, tn::BayesianOptions{.num_initial_points = n, .log = [](const std::string&) {}});
+    tn::Oracle& oracle = *made;
     for (int k = 0; k < n; ++k) {
       const tn::Trial trial = oracle.ask();
       std::vector<double> x = coordinates(trial.hyperparameters, d);
@@ -377,6 +400,32 @@ void defaults_table(int seeds, int trials, const std::string& only) {
 
 }  // namespace
 
+void tpe_latency_table() {
+  std::cout << "## TPE's proposal latency (one ask after n completed trials, d = 10; median of 5)"
+               "\n\n| n | univariate (ms) | multivariate (ms) |\n| --- | --- | --- |\n";
+  for (int n : {100, 200, 500, 1000}) {
+    char line[128];
+    std::snprintf(line, sizeof line, "| %d | %.2f | %.2f |\n", n,
+                  median_latency_ms(n, 10, false, "tpe"),
+                  median_latency_ms(n, 10, false, "tpe_multivariate"));
+    std::cout << line << std::flush;
+  }
+  std::cout << '\n';
+}
+
+std::vector<std::string> split_list(const std::string& text) {
+  std::vector<std::string> out;
+  std::size_t start = 0;
+  while (start <= text.size()) {
+    const std::size_t comma = text.find(',', start);
+    const std::size_t end = comma == std::string::npos ? text.size() : comma;
+    if (end > start) out.push_back(text.substr(start, end - start));
+    if (comma == std::string::npos) break;
+    start = comma + 1;
+  }
+  return out;
+}
+
 int main(int argc, char** argv) {
   int seeds = 15;
   int trials = 100;
@@ -386,6 +435,8 @@ int main(int argc, char** argv) {
   std::optional<std::pair<int, int>> latency_case;
   std::string only;
   bool noisy_latency = false;
+  bool tpe_latency = false;
+  std::vector<std::string> kinds{"random", "bayesian"};
   for (int i = 1; i < argc; ++i) {
     const std::string arg = argv[i];
     if (arg == "--seeds" && i + 1 < argc)
@@ -402,13 +453,19 @@ int main(int argc, char** argv) {
       only = argv[++i];
     else if (arg == "--defaults")
       defaults = true;
-    else if (arg == "--latency-case" && i + 2 < argc) {
+    else if (arg == "--tpe-latency")
+      tpe_latency = true;
+    else if (arg == "--oracles" && i + 1 < argc) {
+      kinds = split_list(argv[++i]);
+      for (const auto& kind : kinds) oracle_label(kind);  // unknown names fail here
+    } else if (arg == "--latency-case" && i + 2 < argc) {
       latency_case = {std::stoi(argv[i + 1]), std::stoi(argv[i + 2])};
       i += 2;
     } else {
       std::cerr << "usage: bayesian_bench [--seeds N] [--trials T] [--skip-regret] "
                    "[--skip-latency] [--defaults] [--latency-case N D] [--noisy-latency] "
-                   "[--problem ID]\n";
+                   "[--problem ID] [--oracles random,bayesian,tpe,tpe_multivariate] "
+                   "[--tpe-latency]\n";
       return 2;
     }
   }
@@ -418,11 +475,15 @@ int main(int argc, char** argv) {
               << " ms\n";
     return 0;
   }
+  if (tpe_latency) {
+    tpe_latency_table();
+    return 0;
+  }
   if (defaults) {
     defaults_table(seeds, trials, only);
     return 0;
   }
   if (latency) latency_table(noisy_latency);
-  if (regret) regret_tables(seeds, trials, only);
+  if (regret) regret_tables(seeds, trials, only, kinds);
   return 0;
 }

@@ -15,7 +15,7 @@ void add_oracle_options(CLI::App& command, OracleArgs& args) {
                      "Metric to optimize, as the command reports it");
   command.add_option("--direction", args.direction, "min or max (inferred for well-known names)")
       ->check(CLI::IsMember({"min", "max"}));
-  command.add_option("--tuner", args.tuner, "random, grid, bayesian or hyperband")
+  command.add_option("--tuner", args.tuner, "random, grid, bayesian, tpe or hyperband")
       ->capture_default_str();
   command.add_option("--max-trials", args.max_trials,
                      "Trials to run in all (random: 10 by default)");
@@ -46,6 +46,20 @@ void add_oracle_options(CLI::App& command, OracleArgs& args) {
   command.add_option("--acquisition", args.acquisition, "Bayesian: expected_improvement or ucb")
       ->check(CLI::IsMember({"expected_improvement", "ucb"}))
       ->capture_default_str();
+  command
+      .add_option("--n-startup-trials", args.tpe.n_startup_trials,
+                  "TPE: random trials before the estimators")
+      ->capture_default_str();
+  command
+      .add_option("--n-ei-candidates", args.tpe.n_ei_candidates,
+                  "TPE: candidates drawn for each proposal")
+      ->capture_default_str();
+  command.add_flag("--multivariate", args.tpe.multivariate,
+                   "TPE: one joint estimator over the parameters every trial has");
+  command.add_flag("--group", args.tpe.group,
+                   "TPE: with --multivariate, a joint estimator per conditional branch");
+  command.add_flag("--constant-liar", args.tpe.constant_liar,
+                   "TPE: running trials count as bad, so that parallel workers spread out");
 }
 
 HyperParameters load_space(const std::string& file) {
@@ -105,6 +119,10 @@ std::unique_ptr<tuners::Oracle> build_oracle(const std::string& oracle_class,
     tuners::BayesianOptions bayesian = args.bayesian;
     bayesian.acquisition = tuners::acquisition_from_string(args.acquisition);
     return std::make_unique<tuners::BayesianOptimizationOracle>(std::move(options), bayesian);
+  }
+  if (oracle_class == "TPE") {
+    if (!options.max_trials) options.max_trials = 10;
+    return std::make_unique<tuners::TPEOracle>(std::move(options), args.tpe);
   }
   return tuners::make_oracle(oracle_class, std::move(options));
 }

@@ -16,6 +16,7 @@
 #include "synalinks/tuners/hyperband.hpp"
 #include "synalinks/tuners/objective.hpp"
 #include "synalinks/tuners/oracle.hpp"
+#include "synalinks/tuners/tpe.hpp"
 
 namespace synalinks::cli {
 
@@ -31,6 +32,7 @@ struct OracleArgs {
   tuners::HyperbandOptions hyperband;
   tuners::BayesianOptions bayesian;
   std::string acquisition = "expected_improvement";
+  tuners::TPEOptions tpe;
 };
 
 void add_oracle_options(CLI::App& command, OracleArgs& args);

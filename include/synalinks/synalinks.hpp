@@ -16,5 +16,6 @@
 #include "synalinks/tuners/pruner.hpp"
 #include "synalinks/tuners/random_search.hpp"
 #include "synalinks/tuners/results.hpp"
+#include "synalinks/tuners/tpe.hpp"
 #include "synalinks/tuners/trial.hpp"
 #include "synalinks/tuners/tuner.hpp"

@@ -10,13 +10,6 @@ namespace {
 
 constexpr double kNeutral = 0.5;
 
-// A standard normal draw from two uniforms (Box-Muller), portable across standard libraries.
-double normal01(std::mt19937_64& random) {
-  const double u = 1.0 - uniform01(random);  // in (0, 1]
-  const double v = uniform01(random);
-  return std::sqrt(-2.0 * std::log(u)) * std::cos(2.0 * 3.141592653589793 * v);
-}
-
 std::size_t category_index(const HyperParameter& hp, const Value& value) {
   const auto& choices = hp.choices();
   const Value converted = hp.coerce(value);
@@ -35,10 +28,6 @@ bool fits(const HyperParameter& hp, const Value& value) {
 }
 
 }  // namespace
-
-double uniform01(std::mt19937_64& random) {
-  return static_cast<double>(random() >> 11) * 0x1.0p-53;
-}
 
 SpaceEncoding::SpaceEncoding(const HyperParameters& space) : space_(space) {
   // Blocks point into space_'s declarations, which stay put while the encoding lives.

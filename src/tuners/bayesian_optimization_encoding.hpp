@@ -18,6 +18,7 @@
 #include <vector>
 
 #include "synalinks/hp/hyperparameters.hpp"
+#include "tuners/portable_random.hpp"
 
 namespace synalinks::tuners::detail {
 
@@ -56,8 +57,5 @@ class SpaceEncoding {
   std::vector<Block> blocks_;
   std::size_t dimensions_ = 0;
 };
-
-// A uniform double in [0, 1) from 53 random bits, the same on every standard library.
-double uniform01(std::mt19937_64& random);
 
 }  // namespace synalinks::tuners::detail

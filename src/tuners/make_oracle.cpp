@@ -5,6 +5,7 @@
 #include "synalinks/tuners/grid_search.hpp"
 #include "synalinks/tuners/hyperband.hpp"
 #include "synalinks/tuners/random_search.hpp"
+#include "synalinks/tuners/tpe.hpp"
 
 namespace synalinks::tuners {
 
@@ -18,11 +19,16 @@ std::unique_ptr<Oracle> make_oracle(std::string_view class_name, OracleOptions o
     if (!options.max_trials) options.max_trials = 10;
     return std::make_unique<BayesianOptimizationOracle>(std::move(options));
   }
+  if (class_name == "TPE") {
+    if (!options.max_trials) options.max_trials = 10;
+    return std::make_unique<TPEOracle>(std::move(options));
+  }
   // Hyperband's own options (max_epochs, factor) come from the saved state on resume.
   if (class_name == "Hyperband")
     return std::make_unique<HyperbandOracle>(std::move(options), HyperbandOptions{});
-  throw InvalidArgument("unknown oracle class '" + std::string(class_name) +
-                        "'; expected RandomSearch, GridSearch, BayesianOptimization or Hyperband");
+  throw InvalidArgument(
+      "unknown oracle class '" + std::string(class_name) +
+      "'; expected RandomSearch, GridSearch, BayesianOptimization, TPE or Hyperband");
 }
 
 std::string oracle_class_for(std::string_view tuner_name) {
@@ -30,8 +36,9 @@ std::string oracle_class_for(std::string_view tuner_name) {
   if (tuner_name == "grid") return "GridSearch";
   if (tuner_name == "hyperband") return "Hyperband";
   if (tuner_name == "bayesian") return "BayesianOptimization";
+  if (tuner_name == "tpe") return "TPE";
   throw InvalidArgument("unknown tuner '" + std::string(tuner_name) +
-                        "'; expected random, grid, bayesian or hyperband");
+                        "'; expected random, grid, bayesian, tpe or hyperband");
 }
 
 }  // namespace synalinks::tuners

@@ -119,6 +119,27 @@ TEST(SynalinksTune, HyperbandPassesEpochsAndTheParentsCheckpointToTheCommand) {
   EXPECT_EQ(promoted, 6);
 }
 
+TEST(SynalinksTune, TPEIsChosenWithItsOptionsAndKeepsThemOnResume) {
+  TempDir dir;
+  ProcessResult result = run_process(
+      search_args(dir.path(), "12",
+                  {"--tuner", "tpe", "--n-startup-trials", "4", "--multivariate", "--quiet"}),
+      dir.path());
+  ASSERT_EQ(result.exit_code, 0) << result.err;
+  Json summary = summary_json(dir.path());
+  EXPECT_EQ(summary["oracle_class"], "TPE");
+  EXPECT_EQ(summary["trials"].size(), 12u);
+  const Json state = storage_json(dir.path() / "cli" / "oracle.json");
+  EXPECT_EQ(state["n_startup_trials"], 4) << state.dump();
+  EXPECT_EQ(state["multivariate"], true) << state.dump();
+  // Resumed with more trials and no TPE options: the saved ones go on.
+  result = run_process(search_args(dir.path(), "16", {"--tuner", "tpe", "--quiet"}), dir.path());
+  ASSERT_EQ(result.exit_code, 0) << result.err;
+  summary = summary_json(dir.path());
+  EXPECT_EQ(summary["trials"].size(), 16u);
+  EXPECT_EQ(storage_json(dir.path() / "cli" / "oracle.json")["multivariate"], true);
+}
+
 TEST(SynalinksTune, BayesianOptimizationFindsALowLoss) {
   TempDir dir;
   const ProcessResult result =

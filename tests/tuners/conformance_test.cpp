@@ -20,6 +20,7 @@
 #include "synalinks/tuners/grid_search.hpp"
 #include "synalinks/tuners/hyperband.hpp"
 #include "synalinks/tuners/random_search.hpp"
+#include "synalinks/tuners/tpe.hpp"
 
 namespace synalinks::tuners {
 namespace {
@@ -59,6 +60,9 @@ template <class T, class F>
 T make(F&& hypermodel, const TunerOptions& options) {
   if constexpr (std::is_same_v<T, Hyperband>) {
     return T(std::forward<F>(hypermodel), options, HyperbandOptions{.max_epochs = 9, .factor = 3});
+  } else if constexpr (std::is_same_v<T, TPE>) {
+    // Its estimators, not only its random start, within the searches' 10 trials.
+    return T(std::forward<F>(hypermodel), options, TPEOptions{.n_startup_trials = 4});
   } else {
     return T(std::forward<F>(hypermodel), options);
   }
@@ -96,11 +100,12 @@ struct TunerNames {
     if constexpr (std::is_same_v<T, GridSearch>) return "GridSearch";
     if constexpr (std::is_same_v<T, BayesianOptimization>) return "BayesianOptimization";
     if constexpr (std::is_same_v<T, Hyperband>) return "Hyperband";
+    if constexpr (std::is_same_v<T, TPE>) return "TPE";
     return "Unknown";
   }
 };
 
-using AllTuners = ::testing::Types<RandomSearch, GridSearch, BayesianOptimization, Hyperband>;
+using AllTuners = ::testing::Types<RandomSearch, GridSearch, BayesianOptimization, TPE, Hyperband>;
 TYPED_TEST_SUITE(TunerConformance, AllTuners, TunerNames);
 
 TYPED_TEST(TunerConformance, ProposesOnlyValuesOfTheSpaceAndStopsAtMaxTrials) {

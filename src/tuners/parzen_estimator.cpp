@@ -1,0 +1,269 @@
+#include "tuners/parzen_estimator.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+#include <numbers>
+#include <numeric>
+
+#include "synalinks/errors.hpp"
+#include "tuners/portable_random.hpp"
+
+namespace synalinks::tuners::detail {
+namespace {
+
+constexpr double kPriorCentre = 0.5;
+constexpr double kPriorSigma = 1.0;  // the whole interval
+constexpr double kTinySigma = 1e-12;
+// A stepped domain of more values than this is treated as continuous: its buckets are so narrow
+// that the density at their centre gives their mass to many digits.
+constexpr std::size_t kMaxExactBuckets = 1000;
+
+const double kLogSqrtTwoPi = 0.5 * std::log(2.0 * std::numbers::pi);
+
+double log_normal_pdf(double z) {
+  return -0.5 * z * z - kLogSqrtTwoPi;
+}
+
+// Bandwidths of the observed kernels of one numeric dimension, Optuna's rules on [0, 1].
+std::vector<double> bandwidths(const std::vector<double>& mus, std::size_t dimensions,
+                               const ParzenOptions& options) {
+  const std::size_t n = mus.size();
+  std::vector<double> sigmas(n);
+  if (options.multivariate) {
+    const double sigma = 0.2 * std::pow(static_cast<double>(std::max<std::size_t>(n, 1)),
+                                        -1.0 / (static_cast<double>(dimensions) + 4.0));
+    std::fill(sigmas.begin(), sigmas.end(), sigma);
+  } else {
+    // The observations and the prior's centre, sorted, between the interval's ends: each kernel
+    // is as wide as the larger gap to its neighbours.
+    std::vector<std::pair<double, std::size_t>> sorted;  // (centre, kernel), the prior's last
+    sorted.reserve(n + 1);
+    for (std::size_t i = 0; i < n; ++i) sorted.emplace_back(mus[i], i);
+    sorted.emplace_back(kPriorCentre, n);
+    std::sort(sorted.begin(), sorted.end());
+    std::vector<double> ends(sorted.size() + 2);
+    ends.front() = 0.0;
+    ends.back() = 1.0;
+    for (std::size_t i = 0; i < sorted.size(); ++i) ends[i + 1] = sorted[i].first;
+    std::vector<double> sorted_sigmas(sorted.size());
+    for (std::size_t i = 0; i < sorted.size(); ++i)
+      sorted_sigmas[i] = std::max(ends[i + 1] - ends[i], ends[i + 2] - ends[i + 1]);
+    if (!options.consider_endpoints && ends.size() >= 4) {
+      // The outermost kernels look inwards only: the interval's ends are no observations.
+      sorted_sigmas.front() = ends[2] - ends[1];
+      sorted_sigmas.back() = ends[ends.size() - 2] - ends[ends.size() - 3];
+    }
+    for (std::size_t i = 0; i < sorted.size(); ++i)
+      if (sorted[i].second < n) sigmas[sorted[i].second] = sorted_sigmas[i];
+  }
+  const double max_sigma = 1.0;
+  const double min_sigma = options.consider_magic_clip
+                               ? 1.0 / std::min(100.0, 1.0 + static_cast<double>(n + 1))
+                               : kTinySigma;
+  for (double& sigma : sigmas) sigma = std::clamp(sigma, min_sigma, max_sigma);
+  return sigmas;
+}
+
+// A draw of N(mu, sigma^2) truncated to [0, 1]. The kernels' centres lie in [0, 1] and their
+// widths are at most 1, so at least a third of the draws land inside.
+double truncated_normal(double mu, double sigma, std::mt19937_64& random) {
+  for (int attempt = 0; attempt < 1000; ++attempt) {
+    const double x = mu + sigma * normal01(random);
+    if (x >= 0.0 && x <= 1.0) return x;
+  }
+  return std::clamp(mu, 0.0, 1.0);
+}
+
+// A grid whose values are weighed by their bucket's exact mass (else by the density at their
+// centre, which the buckets' equal widths make proportional to it).
+bool exact_buckets(const ParzenDimension& dimension) {
+  return dimension.kind == ParzenDimension::Kind::discrete && dimension.size > 0 &&
+         dimension.size <= kMaxExactBuckets;
+}
+
+double bucket_centre(double x, std::size_t buckets) {
+  const double count = static_cast<double>(buckets);
+  const double index = std::clamp(std::floor(x * count), 0.0, count - 1.0);
+  return (index + 0.5) / count;
+}
+
+}  // namespace
+
+double log_normal_mass(double a, double b) {
+  if (!(a < b)) return -std::numeric_limits<double>::infinity();
+  if (b <= 0.0) return log_normal_mass(-b, -a);                     // the lower tail, mirrored
+  const double upper_a = 0.5 * std::erfc(a / std::numbers::sqrt2);  // P(Z > a)
+  const double upper_b = 0.5 * std::erfc(b / std::numbers::sqrt2);
+  const double mass = upper_a - upper_b;
+  if (a <= 0.0 || (mass > 0.0 && mass > 1e-10 * upper_a)) return std::log(mass);
+  // Far in the upper tail, where the difference of the tails loses its digits: the density
+  // falls like exp(-a t) past a, so the mass is phi(a) (1 - exp(-a (b - a))) / a.
+  return log_normal_pdf(a) + std::log(-std::expm1(-a * (b - a))) - std::log(a);
+}
+
+std::size_t tpe_good_count(std::size_t n) {
+  return std::min<std::size_t>((n + 9) / 10, 25);
+}
+
+std::vector<double> tpe_weights(std::size_t n) {
+  std::vector<double> weights(n, 1.0);
+  if (n < 25) return weights;
+  const std::size_t ramp = n - 25;
+  const double first = 1.0 / static_cast<double>(n);
+  for (std::size_t i = 0; i < ramp; ++i)
+    weights[i] =
+        ramp == 1 ? first
+                  : first + (1.0 - first) * static_cast<double>(i) / static_cast<double>(ramp - 1);
+  return weights;
+}
+
+void ParzenEstimator::flatten_log_probabilities(Kernels& kernels) {
+  for (const auto& row : kernels.probabilities)
+    for (const double p : row) kernels.log_probabilities.push_back(std::log(p));
+}
+
+ParzenEstimator::ParzenEstimator(std::vector<ParzenDimension> dimensions,
+                                 const std::vector<std::vector<double>>& observations,
+                                 const std::vector<double>& weights, const ParzenOptions& options)
+    : dimensions_(std::move(dimensions)) {
+  if (observations.size() != weights.size())
+    throw InvalidArgument("the Parzen estimator has " + std::to_string(observations.size()) +
+                          " observations and " + std::to_string(weights.size()) +
+                          " weights; expected one weight per observation");
+  if (!(options.prior_weight > 0) || !std::isfinite(options.prior_weight))
+    throw InvalidArgument("prior_weight is " + std::to_string(options.prior_weight) +
+                          "; expected a positive number");
+  const std::size_t n = observations.size();
+  weights_ = weights;
+  if (n > 0) weights_.push_back(options.prior_weight);
+  if (n == 0) weights_ = {1.0};
+  const double total = std::accumulate(weights_.begin(), weights_.end(), 0.0);
+  for (double& weight : weights_) weight /= total;
+
+  kernels_.resize(dimensions_.size());
+  for (std::size_t j = 0; j < dimensions_.size(); ++j) {
+    const ParzenDimension& dimension = dimensions_[j];
+    Kernels& kernels = kernels_[j];
+    std::vector<double> column(n);
+    for (std::size_t i = 0; i < n; ++i) column[i] = observations[i].at(j);
+    if (dimension.kind == ParzenDimension::Kind::categorical) {
+      const std::size_t categories = std::max<std::size_t>(dimension.size, 1);
+      const std::size_t count = n + 1;  // the prior's kernel last
+      if (n == 0) {
+        kernels.probabilities.assign(
+            1, std::vector<double>(categories, 1.0 / static_cast<double>(categories)));
+        flatten_log_probabilities(kernels);
+        continue;
+      }
+      kernels.probabilities.assign(
+          count,
+          std::vector<double>(categories, options.prior_weight / static_cast<double>(count)));
+      for (std::size_t i = 0; i < n; ++i) {
+        const auto index = static_cast<std::size_t>(
+            std::clamp(std::llround(column[i]), 0LL, static_cast<long long>(categories) - 1));
+        kernels.probabilities[i][index] += 1.0;
+      }
+      for (auto& row : kernels.probabilities) {
+        const double sum = std::accumulate(row.begin(), row.end(), 0.0);
+        for (double& p : row) p /= sum;
+      }
+      flatten_log_probabilities(kernels);
+      continue;
+    }
+    kernels.mus = column;
+    kernels.sigmas = bandwidths(column, dimensions_.size(), options);
+    kernels.mus.push_back(kPriorCentre);
+    kernels.sigmas.push_back(kPriorSigma);
+    const bool continuous = !exact_buckets(dimension);
+    for (std::size_t k = 0; k < kernels.mus.size(); ++k) {
+      const double mu = kernels.mus[k];
+      const double sigma = kernels.sigmas[k];
+      kernels.log_normalizers.push_back(log_normal_mass((0.0 - mu) / sigma, (1.0 - mu) / sigma) +
+                                        (continuous ? std::log(sigma) : 0.0));
+      kernels.inverse_sigmas.push_back(1.0 / sigma);
+    }
+  }
+  for (const double weight : weights_) log_weights_.push_back(std::log(weight));
+}
+
+std::vector<double> ParzenEstimator::sample(std::mt19937_64& random) const {
+  // The kernel, by its weight.
+  const double u = uniform01(random);
+  std::size_t kernel = weights_.size() - 1;
+  double cumulative = 0;
+  for (std::size_t k = 0; k < weights_.size(); ++k) {
+    cumulative += weights_[k];
+    if (u < cumulative) {
+      kernel = k;
+      break;
+    }
+  }
+  std::vector<double> point(dimensions_.size());
+  for (std::size_t j = 0; j < dimensions_.size(); ++j) {
+    const ParzenDimension& dimension = dimensions_[j];
+    const Kernels& kernels = kernels_[j];
+    if (dimension.kind == ParzenDimension::Kind::categorical) {
+      const auto& row = kernels.probabilities[std::min(kernel, kernels.probabilities.size() - 1)];
+      const double v = uniform01(random);
+      std::size_t category = row.size() - 1;
+      double sum = 0;
+      for (std::size_t c = 0; c < row.size(); ++c) {
+        sum += row[c];
+        if (v < sum) {
+          category = c;
+          break;
+        }
+      }
+      point[j] = static_cast<double>(category);
+      continue;
+    }
+    const double x = truncated_normal(kernels.mus[kernel], kernels.sigmas[kernel], random);
+    point[j] = dimension.kind == ParzenDimension::Kind::discrete && dimension.size > 0
+                   ? bucket_centre(x, dimension.size)
+                   : x;
+  }
+  return point;
+}
+
+double ParzenEstimator::log_pdf(const std::vector<double>& point) const {
+  // One term per kernel, summed over the dimensions one dimension at a time (tight loops over the
+  // kernels: a long search's "bad" estimator has a kernel per trial).
+  std::vector<double> terms = log_weights_;
+  for (std::size_t j = 0; j < dimensions_.size(); ++j) {
+    const ParzenDimension& dimension = dimensions_[j];
+    const Kernels& kernels = kernels_[j];
+    const double x = point.at(j);
+    if (dimension.kind == ParzenDimension::Kind::categorical) {
+      const std::size_t categories = kernels.log_probabilities.size() / terms.size();
+      const auto index = static_cast<std::size_t>(
+          std::clamp(std::llround(x), 0LL, static_cast<long long>(categories) - 1));
+      for (std::size_t k = 0; k < terms.size(); ++k)
+        terms[k] += kernels.log_probabilities[k * categories + index];
+      continue;
+    }
+    if (exact_buckets(dimension)) {
+      const double half = 0.5 / static_cast<double>(dimension.size);
+      const double centre = bucket_centre(x, dimension.size);
+      for (std::size_t k = 0; k < terms.size(); ++k)
+        terms[k] += log_normal_mass((centre - half - kernels.mus[k]) / kernels.sigmas[k],
+                                    (centre + half - kernels.mus[k]) / kernels.sigmas[k]) -
+                    kernels.log_normalizers[k];
+      continue;
+    }
+    for (std::size_t k = 0; k < terms.size(); ++k) {
+      const double z = (x - kernels.mus[k]) * kernels.inverse_sigmas[k];
+      terms[k] += -0.5 * z * z - kLogSqrtTwoPi - kernels.log_normalizers[k];
+    }
+  }
+  const double largest = *std::max_element(terms.begin(), terms.end());
+  if (!std::isfinite(largest)) return largest;
+  // Terms 40 below the largest add less than 1e-17 of it; skipping them spares exp's slow
+  // underflow path, which most kernels of a long search's "bad" estimator would take.
+  double sum = 0;
+  for (const double term : terms)
+    if (term > largest - 40.0) sum += std::exp(term - largest);
+  return largest + std::log(sum);
+}
+
+}  // namespace synalinks::tuners::detail

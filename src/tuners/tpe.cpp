@@ -1,0 +1,367 @@
+#include "synalinks/tuners/tpe.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+#include <map>
+#include <random>
+#include <unordered_set>
+#include <vector>
+
+#include "hp/numeric_domain.hpp"
+#include "synalinks/errors.hpp"
+#include "tuners/parzen_estimator.hpp"
+#include "util/json_integer.hpp"
+#include "util/seed_mix.hpp"
+
+namespace synalinks::tuners {
+namespace {
+
+using detail::ParzenDimension;
+using detail::ParzenEstimator;
+
+// Proposals drawn again (each with a fresh stream) when the chosen configuration was tried
+// already, before falling back to an untried random one.
+constexpr int kProposalAttempts = 8;
+constexpr std::uint64_t kTpeStream = 0x7E0;
+
+void validate(const TPEOptions& options) {
+  if (options.n_startup_trials < 0)
+    throw InvalidArgument("n_startup_trials is " + std::to_string(options.n_startup_trials) +
+                          "; expected a number >= 0 of random trials before the estimators");
+  if (options.n_ei_candidates < 1)
+    throw InvalidArgument("n_ei_candidates is " + std::to_string(options.n_ei_candidates) +
+                          "; expected a number >= 1 of candidates per proposal (Optuna: 24)");
+  if (!(options.prior_weight > 0) || !std::isfinite(options.prior_weight))
+    throw InvalidArgument("prior_weight is " + std::to_string(options.prior_weight) +
+                          "; expected a positive number (Optuna: 1.0)");
+  if (options.group && !options.multivariate)
+    throw InvalidArgument(
+        "group is true and multivariate false; expected multivariate = true with group (groups "
+        "are joint estimators)");
+}
+
+// What the estimators learn from: completed trials, and trials stopped early (ranked below the
+// completed ones, as Optuna ranks pruned trials).
+bool is_observation(const Trial& trial) {
+  return (trial.status == TrialStatus::completed || trial.status == TrialStatus::stopped) &&
+         trial.score && std::isfinite(*trial.score);
+}
+
+ParzenDimension dimension_of(const HyperParameter& hp) {
+  switch (hp.kind()) {
+    case HpKind::boolean:
+      return {.kind = ParzenDimension::Kind::categorical, .size = 2};
+    case HpKind::choice:
+      return {.kind = ParzenDimension::Kind::categorical, .size = hp.choices().size()};
+    case HpKind::fixed:
+    case HpKind::integer:
+    case HpKind::floating:
+      break;
+  }
+  const hp::detail::NumericDomain domain(hp);
+  if (domain.stepped())
+    return {.kind = ParzenDimension::Kind::discrete,
+            .size = static_cast<std::size_t>(domain.n_values())};
+  return {.kind = ParzenDimension::Kind::continuous, .size = 0};
+}
+
+// The estimator's coordinate of a value the parameter holds; none for a value the current
+// declaration cannot hold (a trial saved under an older one).
+std::optional<double> coordinate_of(const HyperParameter& hp, const Value& value) {
+  try {
+    const Value converted = hp.coerce(value);
+    if (!hp.contains(converted)) return std::nullopt;
+    if (hp.kind() == HpKind::boolean) return std::get<bool>(converted) ? 1.0 : 0.0;
+    if (hp.kind() == HpKind::choice) {
+      const auto& choices = hp.choices();
+      return static_cast<double>(std::find(choices.begin(), choices.end(), converted) -
+                                 choices.begin());
+    }
+    return hp.value_to_prob(converted);
+  } catch (const InvalidArgument&) {
+    return std::nullopt;
+  }
+}
+
+Value value_at(const HyperParameter& hp, double coordinate) {
+  if (hp.kind() == HpKind::boolean) return coordinate >= 0.5;
+  if (hp.kind() == HpKind::choice) {
+    const auto& choices = hp.choices();
+    const auto index = std::clamp<long long>(std::llround(coordinate), 0,
+                                             static_cast<long long>(choices.size()) - 1);
+    return choices[static_cast<std::size_t>(index)];
+  }
+  return hp.prob_to_value(coordinate);
+}
+
+// One proposal's view of the search: the tuned declarations, the coordinates every trial of each
+// group holds for them, and how the declarations are grouped into joint estimators.
+class Proposer {
+ public:
+  Proposer(const HyperParameters& space, const TPEOptions& options,
+           const std::vector<const Trial*>& good, const std::vector<const Trial*>& bad)
+      : options_(options) {
+    for (const auto& hp : space.space()) {
+      if (hp.kind() == HpKind::fixed) continue;
+      column_of_[&hp] = tuned_.size();
+      tuned_.push_back(&hp);
+    }
+    good_ = coordinates(good);
+    bad_ = coordinates(bad);
+    form_groups();
+  }
+
+  ValueMap propose(const HyperParameters& space, std::mt19937_64& random) const {
+    ValueMap values;
+    std::map<const HyperParameter*, Value> pending;  // drawn with a group, not yet reached
+    for (const auto& hp : space.space()) {
+      if (!hp.is_active(values)) continue;
+      if (hp.kind() == HpKind::fixed) {
+        values.set(hp.name(), hp.default_value());
+        continue;
+      }
+      if (auto it = pending.find(&hp); it != pending.end()) {
+        values.set(hp.name(), it->second);
+        continue;
+      }
+      const std::size_t group_index = group_of_.at(&hp);
+      const std::vector<const HyperParameter*>& group = groups_[group_index];
+      const std::vector<double> point = draw(group_index, random);
+      for (std::size_t j = 0; j < group.size(); ++j)
+        pending[group[j]] = value_at(*group[j], point[j]);
+      values.set(hp.name(), pending.at(&hp));
+    }
+    return values;
+  }
+
+ private:
+  // Per trial, the coordinate of each tuned declaration it holds (computed once per proposal:
+  // every group's estimators read them).
+  using Rows = std::vector<std::vector<std::optional<double>>>;
+  Rows coordinates(const std::vector<const Trial*>& trials) const {
+    Rows rows;
+    rows.reserve(trials.size());
+    for (const Trial* trial : trials) {
+      std::vector<std::optional<double>> row(tuned_.size());
+      const ValueMap& values = trial->hyperparameters.values();
+      for (std::size_t j = 0; j < tuned_.size(); ++j) {
+        const Value* value = values.find(tuned_[j]->name());
+        if (value && tuned_[j]->is_active(values)) row[j] = coordinate_of(*tuned_[j], *value);
+      }
+      rows.push_back(std::move(row));
+    }
+    return rows;
+  }
+
+  // Univariate: one group per declaration. Multivariate: the declarations every observed trial
+  // holds form one group, the others one each; with `group`, declarations held by the same
+  // trials form a group.
+  void form_groups() {
+    std::map<std::vector<bool>, std::size_t> by_membership;
+    for (std::size_t j = 0; j < tuned_.size(); ++j) {
+      std::vector<bool> membership;
+      membership.reserve(good_.size() + bad_.size());
+      for (const Rows* rows : {&good_, &bad_})
+        for (const auto& row : *rows) membership.push_back(row[j].has_value());
+      const bool everywhere =
+          !membership.empty() &&
+          std::all_of(membership.begin(), membership.end(), [](bool held) { return held; });
+      const bool nowhere =
+          std::none_of(membership.begin(), membership.end(), [](bool held) { return held; });
+      const bool joint = options_.multivariate && !nowhere && (options_.group || everywhere);
+      const HyperParameter* hp = tuned_[j];
+      if (joint) {
+        auto [it, added] = by_membership.try_emplace(membership, groups_.size());
+        if (added) groups_.emplace_back();
+        groups_[it->second].push_back(hp);
+        group_of_[hp] = it->second;
+      } else {
+        group_of_[hp] = groups_.size();
+        groups_.push_back({hp});
+      }
+    }
+  }
+
+  ParzenEstimator estimator(const std::vector<const HyperParameter*>& group,
+                            const Rows& trials) const {
+    std::vector<ParzenDimension> dimensions;
+    std::vector<std::size_t> columns;
+    for (const HyperParameter* hp : group) {
+      dimensions.push_back(dimension_of(*hp));
+      columns.push_back(column_of_.at(hp));
+    }
+    std::vector<std::vector<double>> rows;
+    for (const auto& trial : trials) {
+      std::vector<double> row;
+      for (const std::size_t column : columns) {
+        if (!trial[column]) break;
+        row.push_back(*trial[column]);
+      }
+      if (row.size() == columns.size()) rows.push_back(std::move(row));
+    }
+    const std::vector<double> weights = detail::tpe_weights(rows.size());
+    return ParzenEstimator(std::move(dimensions), rows, weights,
+                           {.prior_weight = options_.prior_weight,
+                            .consider_magic_clip = options_.consider_magic_clip,
+                            .consider_endpoints = options_.consider_endpoints,
+                            .multivariate = options_.multivariate});
+  }
+
+  // The candidate of the good estimator where log l(x) - log g(x) is largest.
+  std::vector<double> draw(std::size_t group_index, std::mt19937_64& random) const {
+    auto it = estimators_.find(group_index);
+    if (it == estimators_.end()) {
+      const auto& group = groups_[group_index];
+      it = estimators_
+               .emplace(group_index, std::pair{estimator(group, good_), estimator(group, bad_)})
+               .first;
+    }
+    const auto& [good, bad] = it->second;
+    std::vector<double> best;
+    double best_score = -std::numeric_limits<double>::infinity();
+    for (int c = 0; c < options_.n_ei_candidates; ++c) {
+      std::vector<double> candidate = good.sample(random);
+      const double score = good.log_pdf(candidate) - bad.log_pdf(candidate);
+      if (best.empty() || score > best_score) {
+        best = std::move(candidate);
+        best_score = score;
+      }
+    }
+    return best;
+  }
+
+  const TPEOptions& options_;
+  std::vector<const HyperParameter*> tuned_;
+  std::map<const HyperParameter*, std::size_t> column_of_;
+  Rows good_;
+  Rows bad_;
+  std::vector<std::vector<const HyperParameter*>> groups_;
+  std::map<const HyperParameter*, std::size_t> group_of_;
+  // The good and the bad estimator of each group, built when the group is first drawn.
+  mutable std::map<std::size_t, std::pair<ParzenEstimator, ParzenEstimator>> estimators_;
+};
+
+}  // namespace
+
+TPEOracle::TPEOracle(OracleOptions options, TPEOptions tpe)
+    : Oracle(std::move(options), "TPE"), tpe_(tpe) {
+  validate(tpe_);
+}
+
+Oracle::Proposal TPEOracle::populate_space(const std::string& /*trial_id*/) {
+  const std::size_t index = next_trial_index();
+  auto random_proposal = [&]() -> Proposal {
+    auto values = random_values(index);
+    if (!values) return {.status = TrialStatus::stopped, .values = {}};
+    return {.status = TrialStatus::running, .values = std::move(*values)};
+  };
+
+  std::vector<const Trial*> completed;
+  std::vector<const Trial*> stopped;
+  for (const auto& id : trial_order()) {
+    const Trial& trial = trial_ref(id);
+    if (!is_observation(trial)) continue;
+    (trial.status == TrialStatus::completed ? completed : stopped).push_back(&trial);
+  }
+  const std::size_t observed = completed.size() + stopped.size();
+  if (observed < static_cast<std::size_t>(tpe_.n_startup_trials) || observed == 0)
+    return random_proposal();
+
+  // The best first: completed trials by their estimated score (the observed one when no trial
+  // reported a standard error), then the stopped ones by what they scored.
+  const bool maximize = objective().direction() == Direction::max;
+  const std::vector<double> estimates = estimate_scores(completed);
+  std::vector<std::pair<double, const Trial*>> ranked;
+  for (std::size_t i = 0; i < completed.size(); ++i)
+    ranked.emplace_back(maximize ? -estimates[i] : estimates[i], completed[i]);
+  std::stable_sort(ranked.begin(), ranked.end(),
+                   [](const auto& a, const auto& b) { return a.first < b.first; });
+  std::vector<std::pair<double, const Trial*>> ranked_stopped;
+  for (const Trial* trial : stopped)
+    ranked_stopped.emplace_back(maximize ? -*trial->score : *trial->score, trial);
+  std::stable_sort(ranked_stopped.begin(), ranked_stopped.end(),
+                   [](const auto& a, const auto& b) { return a.first < b.first; });
+  ranked.insert(ranked.end(), ranked_stopped.begin(), ranked_stopped.end());
+
+  std::unordered_set<const Trial*> good_set;
+  const std::size_t good_count = detail::tpe_good_count(observed);
+  for (std::size_t i = 0; i < good_count && i < ranked.size(); ++i)
+    good_set.insert(ranked[i].second);
+  // Both groups in trial order: the weights favour the recent trials of long searches.
+  std::vector<const Trial*> good;
+  std::vector<const Trial*> bad;
+  for (const auto& id : trial_order()) {
+    const Trial& trial = trial_ref(id);
+    if (good_set.contains(&trial)) {
+      good.push_back(&trial);
+    } else if (is_observation(trial) ||
+               (tpe_.constant_liar && trial.status == TrialStatus::running)) {
+      bad.push_back(&trial);
+    }
+  }
+
+  const Proposer proposer(space(), tpe_, good, bad);
+  for (int attempt = 0; attempt < kProposalAttempts; ++attempt) {
+    std::mt19937_64 random(synalinks::detail::mix_seed(
+        seed(), index, kTpeStream + static_cast<std::uint64_t>(attempt)));
+    ValueMap values = proposer.propose(space(), random);
+    if (!is_tried(values)) return {.status = TrialStatus::running, .values = std::move(values)};
+  }
+  // The estimators keep choosing tried configurations (a small, well-explored space): the
+  // random draw enumerates what is left and stops when nothing is.
+  return random_proposal();
+}
+
+Json TPEOracle::extra_state() const {
+  return Json{{"n_startup_trials", tpe_.n_startup_trials},
+              {"n_ei_candidates", tpe_.n_ei_candidates},
+              {"multivariate", tpe_.multivariate},
+              {"group", tpe_.group},
+              {"constant_liar", tpe_.constant_liar},
+              {"prior_weight", tpe_.prior_weight},
+              {"consider_magic_clip", tpe_.consider_magic_clip},
+              {"consider_endpoints", tpe_.consider_endpoints}};
+}
+
+void TPEOracle::restore_extra_state(const Json& state) {
+  TPEOptions restored = tpe_;
+  auto integer = [&](const char* key, int& target) {
+    if (!state.contains(key)) return;
+    const auto number = synalinks::detail::json_integer<int>(state.at(key));
+    if (!number)
+      throw InvalidArgument(std::string("the saved TPE state has ") + key + " " +
+                            state.at(key).dump() + "; expected an integer");
+    target = *number;
+  };
+  auto boolean = [&](const char* key, bool& target) {
+    if (!state.contains(key)) return;
+    if (!state.at(key).is_boolean())
+      throw InvalidArgument(std::string("the saved TPE state has ") + key + " " +
+                            state.at(key).dump() + "; expected true or false");
+    target = state.at(key).get<bool>();
+  };
+  integer("n_startup_trials", restored.n_startup_trials);
+  integer("n_ei_candidates", restored.n_ei_candidates);
+  boolean("multivariate", restored.multivariate);
+  boolean("group", restored.group);
+  boolean("constant_liar", restored.constant_liar);
+  boolean("consider_magic_clip", restored.consider_magic_clip);
+  boolean("consider_endpoints", restored.consider_endpoints);
+  if (state.contains("prior_weight")) {
+    if (!state.at("prior_weight").is_number())
+      throw InvalidArgument("the saved TPE state has prior_weight " +
+                            state.at("prior_weight").dump() + "; expected a positive number");
+    restored.prior_weight = state.at("prior_weight").get<double>();
+  }
+  validate(restored);
+  tpe_ = restored;
+}
+
+std::unique_ptr<Oracle> TPE::make_oracle(const TunerOptions& options, const TPEOptions& tpe) {
+  OracleOptions oracle_options = options.oracle_options();
+  if (!oracle_options.max_trials) oracle_options.max_trials = 10;
+  return std::make_unique<TPEOracle>(std::move(oracle_options), tpe);
+}
+
+}  // namespace synalinks::tuners
