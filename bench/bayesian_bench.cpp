@@ -5,8 +5,11 @@
 //   bayesian_bench [--seeds N] [--trials T] [--skip-regret] [--skip-latency]
 //                  [--latency-case N D] [--noisy-latency] [--problem ID] [--oracles LIST]
 //   (ID: e.g. lmprog_noisy, see problems(); --noisy-latency: the latency cases report standard
-//   errors; LIST: comma-separated among random, bayesian, tpe, tpe_multivariate, default
+//   errors; LIST: comma-separated among random, bayesian, bayesian_unwarped, tpe,
+//   tpe_multivariate, default
 //   random,bayesian)
+//   BAYESIAN_BENCH_PER_SEED=1 adds each seed's regrets to stderr ("per-seed ID ORACLE K r25 r50
+//   r100"), for paired comparisons of two oracles.
 //   bayesian_bench --tpe-latency   (TPE's proposal after 100 to 1,000 trials, d = 10)
 //   bayesian_bench --defaults [--seeds N] [--trials T]   (acquisition and random trials compared)
 #include <sys/resource.h>
@@ -18,6 +21,7 @@
 #include <cmath>
 #include <cstdint>
 #include <cstdio>
+#include <cstdlib>
 #include <functional>
 #include <iostream>
 #include <memory>
@@ -176,6 +180,7 @@ std::unique_ptr<tn::Oracle> make(const std::string& kind, const Problem& problem
     return std::make_unique<tn::TPEOracle>(options, tn::TPEOptions{.multivariate = true});
   tn::BayesianOptions bayesian{.acquisition = variant.acquisition,
                                .log = [](const std::string&) {}};
+  if (kind == "bayesian_unwarped") bayesian.output_warping = false;
   if (variant.initial_points > 0) bayesian.num_initial_points = variant.initial_points;
   if (variant.initial_points < 0) bayesian.num_initial_points = keras_initial_points(problem);
   return std::make_unique<tn::BayesianOptimizationOracle>(options, bayesian);
@@ -238,10 +243,12 @@ bool selected(const Problem& problem, const std::string& only) {
 std::string oracle_label(const std::string& kind) {
   if (kind == "random") return "RandomSearch";
   if (kind == "bayesian") return "BayesianOptimization";
+  if (kind == "bayesian_unwarped") return "BayesianOptimization, scores not warped";
   if (kind == "tpe") return "TPE";
   if (kind == "tpe_multivariate") return "TPE (multivariate)";
-  throw std::invalid_argument("unknown oracle '" + kind +
-                              "'; expected random, bayesian, tpe or tpe_multivariate");
+  throw std::invalid_argument(
+      "unknown oracle '" + kind +
+      "'; expected random, bayesian, bayesian_unwarped, tpe or tpe_multivariate");
 }
 
 void regret_tables(int seeds, int bo_trials, const std::string& only,
@@ -267,6 +274,9 @@ void regret_tables(int seeds, int bo_trials, const std::string& only,
         std::vector<int> marks = checkpoints;
         if (kind == "random") marks.push_back(200);
         const auto r = regrets(kind, problem, trials, seed, marks);
+        if (std::getenv("BAYESIAN_BENCH_PER_SEED"))  // for paired comparisons of two variants
+          std::cerr << "per-seed " << problem.id << ' ' << kind << ' ' << k << ' ' << r[0] << ' '
+                    << r[1] << ' ' << r[2] << '\n';
         for (std::size_t c = 0; c < checkpoints.size(); ++c) by_checkpoint[c].push_back(r[c]);
         if (kind == "random") at200.push_back(r.back());
       }

@@ -46,6 +46,8 @@ void add_oracle_options(CLI::App& command, OracleArgs& args) {
   command.add_option("--acquisition", args.acquisition, "Bayesian: expected_improvement or ucb")
       ->check(CLI::IsMember({"expected_improvement", "ucb"}))
       ->capture_default_str();
+  command.add_flag("--no-output-warping", args.no_output_warping,
+                   "Bayesian: model the scores as they are, without the power transform");
   command
       .add_option("--n-startup-trials", args.tpe.n_startup_trials,
                   "TPE: random trials before the estimators")
@@ -118,6 +120,7 @@ std::unique_ptr<tuners::Oracle> build_oracle(const std::string& oracle_class,
   if (oracle_class == "BayesianOptimization") {
     tuners::BayesianOptions bayesian = args.bayesian;
     bayesian.acquisition = tuners::acquisition_from_string(args.acquisition);
+    bayesian.output_warping = !args.no_output_warping;
     return std::make_unique<tuners::BayesianOptimizationOracle>(std::move(options), bayesian);
   }
   if (oracle_class == "TPE") {

@@ -32,6 +32,7 @@ struct OracleArgs {
   tuners::HyperbandOptions hyperband;
   tuners::BayesianOptions bayesian;
   std::string acquisition = "expected_improvement";
+  bool no_output_warping = false;
   tuners::TPEOptions tpe;
 };
 

@@ -12,6 +12,7 @@
 #include "gp/acquisition.hpp"
 #include "gp/box_minimizer.hpp"
 #include "gp/gaussian_process.hpp"
+#include "gp/output_warping.hpp"
 #include "synalinks/errors.hpp"
 #include "tuners/bayesian_optimization_encoding.hpp"
 #include "tuners/ranking_noise.hpp"
@@ -353,6 +354,26 @@ std::optional<BayesianOptimizationOracle::Observations> BayesianOptimizationOrac
   if (clamped > 0 && !quiet)
     report(std::to_string(clamped) + " infinite score(s) replaced by the finite extremes");
 
+  // Exact scores are warped (output_warping.hpp) before they are standardized: the model then
+  // sees the good region's shape rather than the walls of the worst trials. Noisy scores
+  // are not: their known variances would have to be warped with them.
+  if (!noisy && bayesian_.output_warping && scores.size() >= 3) {
+    double mean = 0;
+    for (const double score : scores) mean += score / static_cast<double>(scores.size());
+    double spread = 0;
+    for (const double score : scores)
+      spread += (score - mean) * (score - mean) / static_cast<double>(scores.size());
+    spread = std::sqrt(spread);
+    if (spread > 0) {
+      std::vector<double> standardized;
+      for (const double score : scores) standardized.push_back((score - mean) / spread);
+      // Only exponents <= 1: the bad (large) scores are compressed and the good ones spread
+      // out, never the reverse, which would blur the differences among the best trials.
+      const double lambda = gp::fit_yeo_johnson(standardized, -2.0, 1.0);
+      for (std::size_t i = 0; i < scores.size(); ++i)
+        scores[i] = gp::yeo_johnson(standardized[i], lambda);
+    }
+  }
   // Standardized targets; the known variances scale with them.
   Eigen::VectorXd y = to_vector(scores);
   out.mean = y.mean();
@@ -427,6 +448,7 @@ Json BayesianOptimizationOracle::extra_state() const {
   state["alpha"] = bayesian_.alpha;
   state["beta"] = bayesian_.beta;
   state["acquisition"] = std::string(to_string(bayesian_.acquisition));
+  state["output_warping"] = bayesian_.output_warping;
   return state;
 }
 
@@ -445,6 +467,15 @@ void BayesianOptimizationOracle::restore_extra_state(const Json& state) {
   }
   if (state.contains("alpha")) restored.alpha = state.at("alpha").get<double>();
   if (state.contains("beta")) restored.beta = state.at("beta").get<double>();
+  if (state.contains("output_warping")) {
+    if (!state.at("output_warping").is_boolean())
+      throw InvalidArgument("the saved BayesianOptimization state has output_warping " +
+                            state.at("output_warping").dump() + "; expected true or false");
+    restored.output_warping = state.at("output_warping").get<bool>();
+  } else if (state.contains("acquisition")) {
+    // Saved before scores were warped: the search goes on as it began.
+    restored.output_warping = false;
+  }
   if (state.contains("acquisition"))
     restored.acquisition = acquisition_from_string(state.at("acquisition").get<std::string>());
   validate(restored);

@@ -3,6 +3,8 @@
 #include <gtest/gtest.h>
 
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "synalinks/errors.hpp"
 #include "synalinks/tuners/make_oracle.hpp"
@@ -91,6 +93,30 @@ TEST(SavedOracleState, BayesianInitialPointsThatDoNotFitAnIntAreRefused) {
         restore_oracle("BayesianOptimization", R"("seed": 1, "num_initial_points": )" + bad);
     EXPECT_NE(message.find("num_initial_points"), std::string::npos) << bad << ": " << message;
     EXPECT_NE(message.find("expected an integer or null"), std::string::npos) << message;
+  }
+}
+
+TEST(SavedOracleState, BayesianOutputWarpingMustBeABoolean) {
+  EXPECT_EQ(restore_oracle("BayesianOptimization", R"("seed": 1, "output_warping": false)"),
+            "restored");
+  const std::string message =
+      restore_oracle("BayesianOptimization", R"("seed": 1, "output_warping": 1)");
+  EXPECT_NE(message.find("output_warping 1; expected true or false"), std::string::npos) << message;
+}
+
+TEST(SavedOracleState, TPEOptionsOfTheWrongTypeOrRangeAreRefused) {
+  EXPECT_EQ(restore_oracle("TPE", R"("seed": 1, "n_startup_trials": 4, "multivariate": true)"),
+            "restored");
+  const std::vector<std::pair<std::string, std::string>> cases = {
+      {R"("n_ei_candidates": 2.5)", "n_ei_candidates 2.5; expected an integer"},
+      {R"("n_ei_candidates": 0)", "n_ei_candidates is 0"},
+      {R"("multivariate": "yes")", "multivariate \"yes\"; expected true or false"},
+      {R"("group": true, "multivariate": false)", "expected multivariate = true with group"},
+      {R"("prior_weight": -1)", "prior_weight is -1"},
+  };
+  for (const auto& [fields, expected] : cases) {
+    const std::string message = restore_oracle("TPE", R"("seed": 1, )" + fields);
+    EXPECT_NE(message.find(expected), std::string::npos) << fields << ": " << message;
   }
 }
 

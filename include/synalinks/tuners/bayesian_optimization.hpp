@@ -57,6 +57,9 @@ struct BayesianOptions {
   double alpha = 1e-4;  // added to the kernel's diagonal (standardized scores), > 0
   double beta = 2.6;    // ucb only: weight of the standard deviation, >= 0
   Acquisition acquisition = Acquisition::expected_improvement;
+  // Exact scores (no standard error) pass through a Yeo-Johnson power transform fitted to them
+  // before the model sees them, so that a few very bad trials do not flatten the good region.
+  bool output_warping = true;
   // Receives one line per fallback (a failed fit, a singular kernel, non-finite scores). Unset:
   // the oracle writes to std::cerr; the BayesianOptimization tuner sends them to its output
   // when verbose, else nowhere.
