@@ -179,8 +179,11 @@ ParzenEstimator::ParzenEstimator(std::vector<ParzenDimension> dimensions,
     for (std::size_t k = 0; k < kernels.mus.size(); ++k) {
       const double mu = kernels.mus[k];
       const double sigma = kernels.sigmas[k];
-      kernels.log_normalizers.push_back(log_normal_mass((0.0 - mu) / sigma, (1.0 - mu) / sigma) +
-                                        (continuous ? std::log(sigma) : 0.0));
+      // A kernel 8 widths inside both ends has all but 1e-15 of its mass inside.
+      const bool inside = mu > 8.0 * sigma && 1.0 - mu > 8.0 * sigma;
+      kernels.log_normalizers.push_back(
+          (inside ? 0.0 : log_normal_mass((0.0 - mu) / sigma, (1.0 - mu) / sigma)) +
+          (continuous ? std::log(sigma) : 0.0));
       kernels.inverse_sigmas.push_back(1.0 / sigma);
     }
   }

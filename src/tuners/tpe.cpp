@@ -95,20 +95,31 @@ Value value_at(const HyperParameter& hp, double coordinate) {
   return hp.prob_to_value(coordinate);
 }
 
+// The coordinate of each of `tuned` that the trial holds (active, and a value the declaration can
+// hold); none for the others.
+std::vector<std::optional<double>> coordinates_of(const Trial& trial,
+                                                  const std::vector<const HyperParameter*>& tuned) {
+  std::vector<std::optional<double>> row(tuned.size());
+  const ValueMap& values = trial.hyperparameters.values();
+  for (std::size_t j = 0; j < tuned.size(); ++j) {
+    const Value* value = values.find(tuned[j]->name());
+    if (value && tuned[j]->is_active(values)) row[j] = coordinate_of(*tuned[j], *value);
+  }
+  return row;
+}
+
 // One proposal's view of the search: the tuned declarations, the coordinates every trial of each
 // group holds for them, and how the declarations are grouped into joint estimators.
 class Proposer {
  public:
-  Proposer(const HyperParameters& space, const TPEOptions& options,
-           const std::vector<const Trial*>& good, const std::vector<const Trial*>& bad)
-      : options_(options) {
-    for (const auto& hp : space.space()) {
-      if (hp.kind() == HpKind::fixed) continue;
-      column_of_[&hp] = tuned_.size();
-      tuned_.push_back(&hp);
-    }
-    good_ = coordinates(good);
-    bad_ = coordinates(bad);
+  using Row = std::vector<std::optional<double>>;
+  using Rows = std::vector<const Row*>;  // rows of the oracle's cache, which outlives a proposal
+
+  // `tuned`: the non-Fixed declarations, in order; `good` and `bad`: the coordinates of each
+  // group's trials for them (coordinates_of).
+  Proposer(std::vector<const HyperParameter*> tuned, const TPEOptions& options, Rows good, Rows bad)
+      : options_(options), tuned_(std::move(tuned)), good_(std::move(good)), bad_(std::move(bad)) {
+    for (std::size_t j = 0; j < tuned_.size(); ++j) column_of_[tuned_[j]] = j;
     form_groups();
   }
 
@@ -136,24 +147,6 @@ class Proposer {
   }
 
  private:
-  // Per trial, the coordinate of each tuned declaration it holds (computed once per proposal:
-  // every group's estimators read them).
-  using Rows = std::vector<std::vector<std::optional<double>>>;
-  Rows coordinates(const std::vector<const Trial*>& trials) const {
-    Rows rows;
-    rows.reserve(trials.size());
-    for (const Trial* trial : trials) {
-      std::vector<std::optional<double>> row(tuned_.size());
-      const ValueMap& values = trial->hyperparameters.values();
-      for (std::size_t j = 0; j < tuned_.size(); ++j) {
-        const Value* value = values.find(tuned_[j]->name());
-        if (value && tuned_[j]->is_active(values)) row[j] = coordinate_of(*tuned_[j], *value);
-      }
-      rows.push_back(std::move(row));
-    }
-    return rows;
-  }
-
   // Univariate: one group per declaration. Multivariate: the declarations every observed trial
   // holds form one group, the others one each; with `group`, declarations held by the same
   // trials form a group.
@@ -163,7 +156,7 @@ class Proposer {
       std::vector<bool> membership;
       membership.reserve(good_.size() + bad_.size());
       for (const Rows* rows : {&good_, &bad_})
-        for (const auto& row : *rows) membership.push_back(row[j].has_value());
+        for (const auto* row : *rows) membership.push_back((*row)[j].has_value());
       const bool everywhere =
           !membership.empty() &&
           std::all_of(membership.begin(), membership.end(), [](bool held) { return held; });
@@ -192,11 +185,11 @@ class Proposer {
       columns.push_back(column_of_.at(hp));
     }
     std::vector<std::vector<double>> rows;
-    for (const auto& trial : trials) {
+    for (const auto* trial : trials) {
       std::vector<double> row;
       for (const std::size_t column : columns) {
-        if (!trial[column]) break;
-        row.push_back(*trial[column]);
+        if (!(*trial)[column]) break;
+        row.push_back(*(*trial)[column]);
       }
       if (row.size() == columns.size()) rows.push_back(std::move(row));
     }
@@ -233,9 +226,9 @@ class Proposer {
 
   const TPEOptions& options_;
   std::vector<const HyperParameter*> tuned_;
-  std::map<const HyperParameter*, std::size_t> column_of_;
   Rows good_;
   Rows bad_;
+  std::map<const HyperParameter*, std::size_t> column_of_;
   std::vector<std::vector<const HyperParameter*>> groups_;
   std::map<const HyperParameter*, std::size_t> group_of_;
   // The good and the bad estimator of each group, built when the group is first drawn.
@@ -244,10 +237,19 @@ class Proposer {
 
 }  // namespace
 
+struct TPEOracle::CoordinateCache {
+  std::vector<std::string> names;  // the tuned declarations the rows are for
+  std::unordered_map<std::string, std::vector<std::optional<double>>> rows;  // by trial id
+};
+
 TPEOracle::TPEOracle(OracleOptions options, TPEOptions tpe)
-    : Oracle(std::move(options), "TPE"), tpe_(tpe) {
+    : Oracle(std::move(options), "TPE"),
+      tpe_(tpe),
+      coordinates_(std::make_unique<CoordinateCache>()) {
   validate(tpe_);
 }
+
+TPEOracle::~TPEOracle() = default;
 
 Oracle::Proposal TPEOracle::populate_space(const std::string& /*trial_id*/) {
   const std::size_t index = next_trial_index();
@@ -259,10 +261,15 @@ Oracle::Proposal TPEOracle::populate_space(const std::string& /*trial_id*/) {
 
   std::vector<const Trial*> completed;
   std::vector<const Trial*> stopped;
+  std::vector<const Trial*> in_order;  // what the estimators may learn from, in trial order
   for (const auto& id : trial_order()) {
     const Trial& trial = trial_ref(id);
-    if (!is_observation(trial)) continue;
-    (trial.status == TrialStatus::completed ? completed : stopped).push_back(&trial);
+    if (is_observation(trial)) {
+      (trial.status == TrialStatus::completed ? completed : stopped).push_back(&trial);
+      in_order.push_back(&trial);
+    } else if (tpe_.constant_liar && trial.status == TrialStatus::running) {
+      in_order.push_back(&trial);
+    }
   }
   const std::size_t observed = completed.size() + stopped.size();
   if (observed < static_cast<std::size_t>(tpe_.n_startup_trials) || observed == 0)
@@ -288,20 +295,26 @@ Oracle::Proposal TPEOracle::populate_space(const std::string& /*trial_id*/) {
   const std::size_t good_count = detail::tpe_good_count(observed);
   for (std::size_t i = 0; i < good_count && i < ranked.size(); ++i)
     good_set.insert(ranked[i].second);
-  // Both groups in trial order: the weights favour the recent trials of long searches.
-  std::vector<const Trial*> good;
-  std::vector<const Trial*> bad;
-  for (const auto& id : trial_order()) {
-    const Trial& trial = trial_ref(id);
-    if (good_set.contains(&trial)) {
-      good.push_back(&trial);
-    } else if (is_observation(trial) ||
-               (tpe_.constant_liar && trial.status == TrialStatus::running)) {
-      bad.push_back(&trial);
-    }
+  // Both groups in trial order (running trials, with the constant liar, in the bad one): the
+  // weights favour the recent trials of long searches.
+
+  std::vector<const HyperParameter*> tuned;
+  std::vector<std::string> names;
+  for (const auto& hp : space().space()) {
+    if (hp.kind() == HpKind::fixed) continue;
+    tuned.push_back(&hp);
+    names.push_back(hp.name());
+  }
+  if (coordinates_->names != names) *coordinates_ = {.names = names, .rows = {}};
+  Proposer::Rows good;
+  Proposer::Rows bad;
+  for (const Trial* trial : in_order) {
+    auto [it, added] = coordinates_->rows.try_emplace(trial->trial_id);
+    if (added) it->second = coordinates_of(*trial, tuned);
+    (good_set.contains(trial) ? good : bad).push_back(&it->second);
   }
 
-  const Proposer proposer(space(), tpe_, good, bad);
+  const Proposer proposer(std::move(tuned), tpe_, std::move(good), std::move(bad));
   for (int attempt = 0; attempt < kProposalAttempts; ++attempt) {
     std::mt19937_64 random(synalinks::detail::mix_seed(
         seed(), index, kTpeStream + static_cast<std::uint64_t>(attempt)));

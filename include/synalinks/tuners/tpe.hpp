@@ -48,6 +48,7 @@ class TPEOracle : public Oracle {
   // InvalidArgument for n_startup_trials < 0, n_ei_candidates < 1, prior_weight <= 0 or not
   // finite, or group without multivariate.
   explicit TPEOracle(OracleOptions options, TPEOptions tpe = {});
+  ~TPEOracle() override;
 
   const TPEOptions& tpe_options() const { return tpe_; }
 
@@ -59,7 +60,12 @@ class TPEOracle : public Oracle {
   void restore_extra_state(const Json& state) override;
 
  private:
+  // The estimators' coordinates of every trial's values, kept between proposals (a trial's
+  // values never change); defined with the oracle.
+  struct CoordinateCache;
+
   TPEOptions tpe_;
+  std::unique_ptr<CoordinateCache> coordinates_;
 };
 
 class TPE : public Tuner {
