@@ -7,6 +7,7 @@
 #include <random>
 #include <set>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "support/temp_dir.hpp"
@@ -120,6 +121,33 @@ TEST(ParzenEstimator, GridValuesCarryTheirBucketsMassAndDrawsLandOnTheGrid) {
     const double x = estimator.sample(random)[0];
     EXPECT_TRUE(x == 0.125 || x == 0.375 || x == 0.625 || x == 0.875) << x;
   }
+}
+
+TEST(ParzenEstimator, GivesOptunasLogDensitiesOnTheSameObservations) {
+  // The reference values are Optuna's _ParzenEstimator.log_pdf (prior weight 1, magic clip, no
+  // endpoints, univariate) on the same observations, with the truncated normal's log density
+  // taking its scale into account (as since Optuna 3.5).
+  const ParzenEstimator continuous({{.kind = ParzenDimension::Kind::continuous}},
+                                   {{0.1}, {0.25}, {0.27}, {0.6}, {0.9}}, {1, 1, 1, 1, 1}, {});
+  const std::vector<std::pair<double, double>> at = {{0.0, -0.05442868},
+                                                     {0.2, 0.41947810},
+                                                     {0.26, 0.38204212},
+                                                     {0.5, -0.11927890},
+                                                     {0.95, -0.45393268}};
+  for (const auto& [x, expected] : at) EXPECT_NEAR(continuous.log_pdf({x}), expected, 1e-7) << x;
+  // IntDistribution(0, 9) observed at 1, 2, 2, 5: ten buckets of the unit interval.
+  const ParzenEstimator grid({{.kind = ParzenDimension::Kind::discrete, .size = 10}},
+                             {{0.15}, {0.25}, {0.25}, {0.55}}, {1, 1, 1, 1}, {});
+  const std::vector<std::pair<int, double>> values = {
+      {0, -2.11514392}, {2, -1.79072492}, {3, -1.89579689}, {9, -3.79363585}};
+  for (const auto& [value, expected] : values)
+    EXPECT_NEAR(grid.log_pdf({(value + 0.5) / 10}), expected, 1e-7) << value;
+  // Three categories observed as 1, 1, 2, 0.
+  const ParzenEstimator categories({{.kind = ParzenDimension::Kind::categorical, .size = 3}},
+                                   {{1.0}, {1.0}, {2.0}, {0.0}}, {1, 1, 1, 1}, {});
+  EXPECT_NEAR(categories.log_pdf({0.0}), -1.23214368, 1e-7);
+  EXPECT_NEAR(categories.log_pdf({1.0}), -0.87546874, 1e-7);
+  EXPECT_NEAR(categories.log_pdf({2.0}), -1.23214368, 1e-7);
 }
 
 TEST(TPE, RejectsBadOptionsWithAMessage) {
