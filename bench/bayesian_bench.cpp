@@ -5,7 +5,7 @@
 //   bayesian_bench [--seeds N] [--trials T] [--skip-regret] [--skip-latency]
 //                  [--latency-case N D] [--noisy-latency] [--problem ID] [--oracles LIST]
 //   (ID: e.g. lmprog_noisy, see problems(); --noisy-latency: the latency cases report standard
-//   errors; LIST: comma-separated among random, bayesian, tpe, tpe_multivariate, default
+//   errors; LIST: comma-separated among random, bayesian, tpe, tpe_multivariate, cmaes, default
 //   random,bayesian)
 //   bayesian_bench --tpe-latency   (TPE's proposal after 100 to 1,000 trials, d = 10)
 //   bayesian_bench --defaults [--seeds N] [--trials T]   (acquisition and random trials compared)
@@ -174,6 +174,7 @@ std::unique_ptr<tn::Oracle> make(const std::string& kind, const Problem& problem
   if (kind == "tpe") return std::make_unique<tn::TPEOracle>(options);
   if (kind == "tpe_multivariate")
     return std::make_unique<tn::TPEOracle>(options, tn::TPEOptions{.multivariate = true});
+  if (kind == "cmaes") return std::make_unique<tn::CmaEsOracle>(options);
   tn::BayesianOptions bayesian{.acquisition = variant.acquisition,
                                .log = [](const std::string&) {}};
   if (variant.initial_points > 0) bayesian.num_initial_points = variant.initial_points;
@@ -240,8 +241,9 @@ std::string oracle_label(const std::string& kind) {
   if (kind == "bayesian") return "BayesianOptimization";
   if (kind == "tpe") return "TPE";
   if (kind == "tpe_multivariate") return "TPE (multivariate)";
+  if (kind == "cmaes") return "CmaEs";
   throw std::invalid_argument("unknown oracle '" + kind +
-                              "'; expected random, bayesian, tpe or tpe_multivariate");
+                              "'; expected random, bayesian, tpe, tpe_multivariate or cmaes");
 }
 
 void regret_tables(int seeds, int bo_trials, const std::string& only,
@@ -464,7 +466,7 @@ int main(int argc, char** argv) {
     } else {
       std::cerr << "usage: bayesian_bench [--seeds N] [--trials T] [--skip-regret] "
                    "[--skip-latency] [--defaults] [--latency-case N D] [--noisy-latency] "
-                   "[--problem ID] [--oracles random,bayesian,tpe,tpe_multivariate] "
+                   "[--problem ID] [--oracles random,bayesian,tpe,tpe_multivariate,cmaes] "
                    "[--tpe-latency]\n";
       return 2;
     }

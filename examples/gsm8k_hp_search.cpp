@@ -76,6 +76,7 @@ std::unique_ptr<sl::tuners::Tuner> make_tuner(
   if (s.tuner == "bayesian")
     return std::make_unique<sl::tuners::BayesianOptimization>(build, options);
   if (s.tuner == "tpe") return std::make_unique<sl::tuners::TPE>(build, options);
+  if (s.tuner == "cmaes") return std::make_unique<sl::tuners::CmaEs>(build, options);
   if (s.tuner == "hyperband") {
     auto hyperband = options;
     hyperband.max_trials.reset();  // Hyperband's budget is its brackets
@@ -84,7 +85,7 @@ std::unique_ptr<sl::tuners::Tuner> make_tuner(
         sl::tuners::HyperbandOptions{.max_epochs = std::max<std::int64_t>(s.epochs, 3)});
   }
   throw sl::InvalidArgument("--tuner '" + s.tuner +
-                            "': expected random, bayesian, tpe, hyperband or grid");
+                            "': expected random, bayesian, tpe, cmaes, hyperband or grid");
 }
 
 }  // namespace
@@ -92,7 +93,7 @@ std::unique_ptr<sl::tuners::Tuner> make_tuner(
 int main(int argc, char** argv) {
   Settings s;
   CLI::App app{"The hyperparameter-search guide's GSM8K search"};
-  app.add_option("--tuner", s.tuner, "random, bayesian, tpe, hyperband or grid");
+  app.add_option("--tuner", s.tuner, "random, bayesian, tpe, cmaes, hyperband or grid");
   app.add_option("--max-trials", s.max_trials, "trials to run");
   app.add_option("--train", s.train, "training questions");
   app.add_option("--val", s.val, "validation questions (the search's objective)");
