@@ -28,7 +28,7 @@ constexpr int kProposalAttempts = 8;
 constexpr std::uint64_t kCandidateStream = 0xC3A0000;
 constexpr std::uint64_t kRestartStream = 0xC3B0000;
 constexpr double kDefaultSigma0 = 1.0 / 6;
-// IPOP doubles the population at each restart, up to this.
+// The largest population: the option's bound, and where IPOP stops doubling.
 constexpr int kMaxPopulation = 1 << 20;
 
 void validate(const CmaEsOptions& options) {
@@ -39,10 +39,11 @@ void validate(const CmaEsOptions& options) {
   if (options.sigma0 && (!(*options.sigma0 > 0) || !std::isfinite(*options.sigma0)))
     throw InvalidArgument("sigma0 is " + std::to_string(*options.sigma0) +
                           "; expected a positive step size in the unit cube, or unset for 1/6");
-  if (options.population_size && *options.population_size < 2)
+  if (options.population_size &&
+      (*options.population_size < 2 || *options.population_size > kMaxPopulation))
     throw InvalidArgument("population_size is " + std::to_string(*options.population_size) +
-                          "; expected a number >= 2 of candidates per generation, or unset for "
-                          "4 + floor(3 ln d)");
+                          "; expected a number from 2 to " + std::to_string(kMaxPopulation) +
+                          " of candidates per generation, or unset for 4 + floor(3 ln d)");
 }
 
 // What the distribution learns from and what decides the modelled parameters: completed trials
@@ -225,7 +226,9 @@ CmaEsOracle::Replay CmaEsOracle::replay() const {
       std::mt19937_64 random(synalinks::detail::mix_seed(seed(), g, cma_es::kRestartStream));
       std::vector<double> mean(d);
       for (double& coordinate : mean) coordinate = detail::uniform01(random);
-      const int population = std::min(cma_es::kMaxPopulation, 2 * evolution.population_size());
+      const int population =
+          std::max(evolution.population_size(),
+                   std::min(cma_es::kMaxPopulation, 2 * evolution.population_size()));
       out.evolution.emplace(std::move(mean), sigma0, population);
     }
   }

@@ -217,7 +217,7 @@ TEST(CmaEs, RejectsBadOptionsWithAMessage) {
             std::string::npos);
   EXPECT_NE(message_of<InvalidArgument>([&] {
               CmaEsOracle(base, {.population_size = 1});
-            }).find("population_size is 1; expected a number >= 2"),
+            }).find("population_size is 1; expected a number from 2 to 1048576"),
             std::string::npos);
   EXPECT_NE(message_of<InvalidArgument>([&] {
               cma_es_restart_from_string("bipop");
@@ -385,6 +385,32 @@ TEST(CmaEs, SearchesTheNumbersOfAMixedSpaceAndDrawsTheRestAtRandom) {
       std::get<std::int64_t>(declared.space()[1].prob_to_value(distribution.mean[1]));
   EXPECT_NEAR(std::log10(rate), -2.5, 0.3);
   EXPECT_NEAR(static_cast<double>(layers), 7.0, 1.0);
+}
+
+TEST(CmaEs, ATunerWhoseModelDeclaresTheSpaceSearchesItsNumbers) {
+  // No space up front: the first (random) trial declares it; the Int and the Float are then
+  // modelled, the Choice drawn at random.
+  TempDir dir;
+  CmaEs tuner(
+      [](HyperParameters& hp) {
+        const double x = hp.Float("x", 0.0, 1.0);
+        const auto n = static_cast<double>(hp.Int("n", 0, 20));
+        const std::string kind = hp.Choice<std::string>("kind", {"a", "b"});
+        return (x - 0.7) * (x - 0.7) + 0.01 * (n - 12) * (n - 12) + (kind == "a" ? 0.0 : 0.1);
+      },
+      {.objective = Objective("loss"),
+       .max_trials = 60,
+       .seed = 2,
+       .directory = dir.path(),
+       .project_name = "declared",
+       .verbose = 0});
+  tuner.search();
+  const auto& oracle = dynamic_cast<const CmaEsOracle&>(tuner.oracle());
+  const CmaEsDistribution distribution = oracle.distribution();
+  EXPECT_EQ(distribution.parameters, (std::vector<std::string>{"x", "n"}));
+  EXPECT_GE(distribution.updates, 8);
+  EXPECT_NEAR(distribution.mean[0], 0.7, 0.1);
+  EXPECT_LT(*oracle.get_best_trials(1).front().score, 0.05);
 }
 
 TEST(CmaEs, StopsOnceEveryConfigurationOfAFiniteSpaceWasTried) {

@@ -50,7 +50,7 @@ struct CmaEsOptions {
   // The initial step size in the unit cube, > 0. Unset: 1/6 (Optuna: a sixth of the smallest
   // range, every range being 1 there).
   std::optional<double> sigma0;
-  // Candidates per generation, >= 2. Unset: 4 + floor(3 ln d), d the modelled parameters.
+  // Candidates per generation, 2 to 2^20. Unset: 4 + floor(3 ln d), d the modelled parameters.
   std::optional<int> population_size;
   CmaEsRestart restart_strategy = CmaEsRestart::none;
 };
@@ -68,7 +68,8 @@ struct CmaEsDistribution {
 
 class CmaEsOracle : public Oracle {
  public:
-  // InvalidArgument for n_startup_trials < 0, sigma0 <= 0 or not finite, or population_size < 2.
+  // InvalidArgument for n_startup_trials < 0, sigma0 <= 0 or not finite, or population_size
+  // outside [2, 2^20].
   explicit CmaEsOracle(OracleOptions options, CmaEsOptions cma = {});
 
   const CmaEsOptions& cma_es_options() const { return cma_; }
