@@ -6,7 +6,7 @@
 //                  [--latency-case N D] [--noisy-latency] [--problem ID] [--oracles LIST]
 //   (ID: e.g. lmprog_noisy, see problems(); --noisy-latency: the latency cases report standard
 //   errors; LIST: comma-separated among random, bayesian, bayesian_unwarped, tpe,
-//   tpe_multivariate, default
+//   tpe_multivariate, cmaes, default
 //   random,bayesian)
 //   BAYESIAN_BENCH_PER_SEED=1 adds each seed's regrets to stderr ("per-seed ID ORACLE K r25 r50
 //   r100"), for paired comparisons of two oracles.
@@ -178,6 +178,7 @@ std::unique_ptr<tn::Oracle> make(const std::string& kind, const Problem& problem
   if (kind == "tpe") return std::make_unique<tn::TPEOracle>(options);
   if (kind == "tpe_multivariate")
     return std::make_unique<tn::TPEOracle>(options, tn::TPEOptions{.multivariate = true});
+  if (kind == "cmaes") return std::make_unique<tn::CmaEsOracle>(options);
   tn::BayesianOptions bayesian{.acquisition = variant.acquisition,
                                .log = [](const std::string&) {}};
   if (kind == "bayesian_unwarped") bayesian.output_warping = false;
@@ -246,9 +247,10 @@ std::string oracle_label(const std::string& kind) {
   if (kind == "bayesian_unwarped") return "BayesianOptimization, scores not warped";
   if (kind == "tpe") return "TPE";
   if (kind == "tpe_multivariate") return "TPE (multivariate)";
+  if (kind == "cmaes") return "CmaEs";
   throw std::invalid_argument(
       "unknown oracle '" + kind +
-      "'; expected random, bayesian, bayesian_unwarped, tpe or tpe_multivariate");
+      "'; expected random, bayesian, bayesian_unwarped, tpe, tpe_multivariate or cmaes");
 }
 
 void regret_tables(int seeds, int bo_trials, const std::string& only,
@@ -474,7 +476,7 @@ int main(int argc, char** argv) {
     } else {
       std::cerr << "usage: bayesian_bench [--seeds N] [--trials T] [--skip-regret] "
                    "[--skip-latency] [--defaults] [--latency-case N D] [--noisy-latency] "
-                   "[--problem ID] [--oracles random,bayesian,tpe,tpe_multivariate] "
+                   "[--problem ID] [--oracles random,bayesian,tpe,tpe_multivariate,cmaes] "
                    "[--tpe-latency]\n";
       return 2;
     }

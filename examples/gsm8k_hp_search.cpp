@@ -3,7 +3,8 @@
 // on questions none of them was scored on, and the winner, trained, is scored on a held-out test
 // split. Every score is shown with its standard error and sample count.
 //
-//   gsm8k_hp_search [--tuner random|bayesian|hyperband|grid] [--max-trials 4] [--train 12]
+//   gsm8k_hp_search [--tuner random|bayesian|tpe|cmaes|hyperband|grid] [--max-trials 4] [--train
+//   12]
 //                   [--val 6] [--confirm 3] [--confirm-val N] [--test 6] [--epochs 1]
 //                   [--batch-size 4] [--seed 1234] [--directory examples]
 //                   [--project-name gsm8k_hp_search] [--parallel 1] [--overwrite | --resume]
@@ -76,6 +77,7 @@ std::unique_ptr<sl::tuners::Tuner> make_tuner(
   if (s.tuner == "bayesian")
     return std::make_unique<sl::tuners::BayesianOptimization>(build, options);
   if (s.tuner == "tpe") return std::make_unique<sl::tuners::TPE>(build, options);
+  if (s.tuner == "cmaes") return std::make_unique<sl::tuners::CmaEs>(build, options);
   if (s.tuner == "hyperband") {
     auto hyperband = options;
     hyperband.max_trials.reset();  // Hyperband's budget is its brackets
@@ -84,7 +86,7 @@ std::unique_ptr<sl::tuners::Tuner> make_tuner(
         sl::tuners::HyperbandOptions{.max_epochs = std::max<std::int64_t>(s.epochs, 3)});
   }
   throw sl::InvalidArgument("--tuner '" + s.tuner +
-                            "': expected random, bayesian, tpe, hyperband or grid");
+                            "': expected random, bayesian, tpe, cmaes, hyperband or grid");
 }
 
 }  // namespace
@@ -92,7 +94,7 @@ std::unique_ptr<sl::tuners::Tuner> make_tuner(
 int main(int argc, char** argv) {
   Settings s;
   CLI::App app{"The hyperparameter-search guide's GSM8K search"};
-  app.add_option("--tuner", s.tuner, "random, bayesian, tpe, hyperband or grid");
+  app.add_option("--tuner", s.tuner, "random, bayesian, tpe, cmaes, hyperband or grid");
   app.add_option("--max-trials", s.max_trials, "trials to run");
   app.add_option("--train", s.train, "training questions");
   app.add_option("--val", s.val, "validation questions (the search's objective)");

@@ -15,7 +15,7 @@ void add_oracle_options(CLI::App& command, OracleArgs& args) {
                      "Metric to optimize, as the command reports it");
   command.add_option("--direction", args.direction, "min or max (inferred for well-known names)")
       ->check(CLI::IsMember({"min", "max"}));
-  command.add_option("--tuner", args.tuner, "random, grid, bayesian, tpe or hyperband")
+  command.add_option("--tuner", args.tuner, "random, grid, bayesian, tpe, cmaes or hyperband")
       ->capture_default_str();
   command.add_option("--max-trials", args.max_trials,
                      "Trials to run in all (random: 10 by default)");
@@ -48,10 +48,14 @@ void add_oracle_options(CLI::App& command, OracleArgs& args) {
       ->capture_default_str();
   command.add_flag("--no-output-warping", args.no_output_warping,
                    "Bayesian: model the scores as they are, without the power transform");
-  command
-      .add_option("--n-startup-trials", args.tpe.n_startup_trials,
-                  "TPE: random trials before the estimators")
-      ->capture_default_str();
+  // One flag for the random start of TPE and CMA-ES; unset, each keeps its own default.
+  command.add_option_function<int>(
+      "--n-startup-trials",
+      [&args](const int& trials) {
+        args.tpe.n_startup_trials = trials;
+        args.cmaes.n_startup_trials = trials;
+      },
+      "TPE, CMA-ES: random trials before the model (TPE: 10, CMA-ES: 1 by default)");
   command
       .add_option("--n-ei-candidates", args.tpe.n_ei_candidates,
                   "TPE: candidates drawn for each proposal")
@@ -62,6 +66,15 @@ void add_oracle_options(CLI::App& command, OracleArgs& args) {
                    "TPE: with --multivariate, a joint estimator per conditional branch");
   command.add_flag("--constant-liar", args.tpe.constant_liar,
                    "TPE: running trials count as bad, so that parallel workers spread out");
+  command.add_option("--population-size", args.cmaes.population_size,
+                     "CMA-ES: candidates per generation (default 4 + floor(3 ln d))");
+  command.add_option("--sigma0", args.cmaes.sigma0,
+                     "CMA-ES: initial step size in the unit cube (default 1/6)");
+  command
+      .add_option("--restart-strategy", args.restart_strategy,
+                  "CMA-ES: none, or ipop (restart with twice the population when a run stops)")
+      ->check(CLI::IsMember({"none", "ipop"}))
+      ->capture_default_str();
 }
 
 HyperParameters load_space(const std::string& file) {
@@ -126,6 +139,12 @@ std::unique_ptr<tuners::Oracle> build_oracle(const std::string& oracle_class,
   if (oracle_class == "TPE") {
     if (!options.max_trials) options.max_trials = 10;
     return std::make_unique<tuners::TPEOracle>(std::move(options), args.tpe);
+  }
+  if (oracle_class == "CmaEs") {
+    if (!options.max_trials) options.max_trials = 10;
+    tuners::CmaEsOptions cmaes = args.cmaes;
+    cmaes.restart_strategy = tuners::cma_es_restart_from_string(args.restart_strategy);
+    return std::make_unique<tuners::CmaEsOracle>(std::move(options), cmaes);
   }
   return tuners::make_oracle(oracle_class, std::move(options));
 }

@@ -13,6 +13,7 @@
 #include "synalinks/hp/hyperparameters.hpp"
 #include "synalinks/storage/storage.hpp"
 #include "synalinks/tuners/bayesian_optimization.hpp"
+#include "synalinks/tuners/cma_es.hpp"
 #include "synalinks/tuners/hyperband.hpp"
 #include "synalinks/tuners/objective.hpp"
 #include "synalinks/tuners/oracle.hpp"
@@ -34,6 +35,9 @@ struct OracleArgs {
   std::string acquisition = "expected_improvement";
   bool no_output_warping = false;
   tuners::TPEOptions tpe;
+  // --n-startup-trials sets both tpe's and cmaes's; each keeps its own default otherwise.
+  tuners::CmaEsOptions cmaes;
+  std::string restart_strategy = "none";
 };
 
 void add_oracle_options(CLI::App& command, OracleArgs& args);

@@ -7,6 +7,7 @@
 #include "synalinks/storage/project_directory.hpp"
 #include "synalinks/storage/redact.hpp"
 #include "synalinks/tuners/bayesian_optimization.hpp"
+#include "synalinks/tuners/cma_es.hpp"
 #include "synalinks/tuners/grid_search.hpp"
 #include "synalinks/tuners/hyperband.hpp"
 #include "synalinks/tuners/interrupt_signals.hpp"

@@ -2,6 +2,7 @@
 
 #include "synalinks/errors.hpp"
 #include "synalinks/tuners/bayesian_optimization.hpp"
+#include "synalinks/tuners/cma_es.hpp"
 #include "synalinks/tuners/grid_search.hpp"
 #include "synalinks/tuners/hyperband.hpp"
 #include "synalinks/tuners/random_search.hpp"
@@ -23,12 +24,16 @@ std::unique_ptr<Oracle> make_oracle(std::string_view class_name, OracleOptions o
     if (!options.max_trials) options.max_trials = 10;
     return std::make_unique<TPEOracle>(std::move(options));
   }
+  if (class_name == "CmaEs") {
+    if (!options.max_trials) options.max_trials = 10;
+    return std::make_unique<CmaEsOracle>(std::move(options));
+  }
   // Hyperband's own options (max_epochs, factor) come from the saved state on resume.
   if (class_name == "Hyperband")
     return std::make_unique<HyperbandOracle>(std::move(options), HyperbandOptions{});
   throw InvalidArgument(
       "unknown oracle class '" + std::string(class_name) +
-      "'; expected RandomSearch, GridSearch, BayesianOptimization, TPE or Hyperband");
+      "'; expected RandomSearch, GridSearch, BayesianOptimization, TPE, CmaEs or Hyperband");
 }
 
 std::string oracle_class_for(std::string_view tuner_name) {
@@ -37,8 +42,9 @@ std::string oracle_class_for(std::string_view tuner_name) {
   if (tuner_name == "hyperband") return "Hyperband";
   if (tuner_name == "bayesian") return "BayesianOptimization";
   if (tuner_name == "tpe") return "TPE";
+  if (tuner_name == "cmaes") return "CmaEs";
   throw InvalidArgument("unknown tuner '" + std::string(tuner_name) +
-                        "'; expected random, grid, bayesian, tpe or hyperband");
+                        "'; expected random, grid, bayesian, tpe, cmaes or hyperband");
 }
 
 }  // namespace synalinks::tuners

@@ -2,6 +2,7 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <chrono>
 #include <fstream>
 #include <map>
@@ -138,6 +139,45 @@ TEST(SynalinksTune, TPEIsChosenWithItsOptionsAndKeepsThemOnResume) {
   summary = summary_json(dir.path());
   EXPECT_EQ(summary["trials"].size(), 16u);
   EXPECT_EQ(storage_json(dir.path() / "cli" / "oracle.json")["multivariate"], true);
+}
+
+TEST(SynalinksTune, CmaEsIsChosenWithItsOptionsAndKeepsThemOnResume) {
+  TempDir dir;
+  ProcessResult result =
+      run_process(search_args(dir.path(), "12",
+                              {"--tuner", "cmaes", "--n-startup-trials", "2", "--population-size",
+                               "3", "--sigma0", "0.25", "--restart-strategy", "ipop", "--quiet"}),
+                  dir.path());
+  ASSERT_EQ(result.exit_code, 0) << result.err;
+  Json summary = summary_json(dir.path());
+  EXPECT_EQ(summary["oracle_class"], "CmaEs");
+  EXPECT_EQ(summary["trials"].size(), 12u);
+  Json state = storage_json(dir.path() / "cli" / "oracle.json");
+  EXPECT_EQ(state["n_startup_trials"], 2) << state.dump();
+  EXPECT_EQ(state["population_size"], 3) << state.dump();
+  EXPECT_EQ(state["sigma0"], 0.25) << state.dump();
+  EXPECT_EQ(state["restart_strategy"], "ipop") << state.dump();
+  // 2 random trials, then generations of 3: the last 10 trials are in generations 0 to 3.
+  ASSERT_EQ(state["generations"].size(), 4u) << state.dump();
+  EXPECT_EQ(state["generations"][0], Json({"02", "03", "04"})) << state.dump();
+  // Resumed with more trials and no CMA-ES options: the saved ones go on.
+  result = run_process(search_args(dir.path(), "16", {"--tuner", "cmaes", "--quiet"}), dir.path());
+  ASSERT_EQ(result.exit_code, 0) << result.err;
+  summary = summary_json(dir.path());
+  EXPECT_EQ(summary["trials"].size(), 16u);
+  state = storage_json(dir.path() / "cli" / "oracle.json");
+  EXPECT_EQ(state["population_size"], 3) << state.dump();
+  EXPECT_EQ(state["restart_strategy"], "ipop") << state.dump();
+  EXPECT_EQ(state["generations"].size(), 5u) << state.dump();
+  // A new CMA-ES project without options gets Optuna's defaults.
+  std::vector<std::string> plain = search_args(dir.path(), "4", {"--tuner", "cmaes", "--quiet"});
+  std::replace(plain.begin(), plain.end(), std::string("cli"), std::string("plain"));
+  result = run_process(plain, dir.path());
+  ASSERT_EQ(result.exit_code, 0) << result.err;
+  state = storage_json(dir.path() / "plain" / "oracle.json");
+  EXPECT_EQ(state["n_startup_trials"], 1) << state.dump();
+  EXPECT_TRUE(state["population_size"].is_null()) << state.dump();
+  EXPECT_EQ(state["restart_strategy"], "none") << state.dump();
 }
 
 TEST(SynalinksTune, BayesianOptimizationFindsALowLoss) {

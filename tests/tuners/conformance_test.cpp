@@ -17,6 +17,7 @@
 #include "support/throws.hpp"
 #include "synalinks/errors.hpp"
 #include "synalinks/tuners/bayesian_optimization.hpp"
+#include "synalinks/tuners/cma_es.hpp"
 #include "synalinks/tuners/grid_search.hpp"
 #include "synalinks/tuners/hyperband.hpp"
 #include "synalinks/tuners/random_search.hpp"
@@ -63,6 +64,9 @@ T make(F&& hypermodel, const TunerOptions& options) {
   } else if constexpr (std::is_same_v<T, TPE>) {
     // Its estimators, not only its random start, within the searches' 10 trials.
     return T(std::forward<F>(hypermodel), options, TPEOptions{.n_startup_trials = 4});
+  } else if constexpr (std::is_same_v<T, CmaEs>) {
+    // One random trial, then three generations of 3 within the searches' 10 trials.
+    return T(std::forward<F>(hypermodel), options, CmaEsOptions{.population_size = 3});
   } else {
     return T(std::forward<F>(hypermodel), options);
   }
@@ -101,11 +105,13 @@ struct TunerNames {
     if constexpr (std::is_same_v<T, BayesianOptimization>) return "BayesianOptimization";
     if constexpr (std::is_same_v<T, Hyperband>) return "Hyperband";
     if constexpr (std::is_same_v<T, TPE>) return "TPE";
+    if constexpr (std::is_same_v<T, CmaEs>) return "CmaEs";
     return "Unknown";
   }
 };
 
-using AllTuners = ::testing::Types<RandomSearch, GridSearch, BayesianOptimization, TPE, Hyperband>;
+using AllTuners =
+    ::testing::Types<RandomSearch, GridSearch, BayesianOptimization, TPE, CmaEs, Hyperband>;
 TYPED_TEST_SUITE(TunerConformance, AllTuners, TunerNames);
 
 TYPED_TEST(TunerConformance, ProposesOnlyValuesOfTheSpaceAndStopsAtMaxTrials) {

@@ -14,8 +14,8 @@ namespace synalinks::tuners {
 // factor 3). InvalidArgument naming the known classes otherwise.
 std::unique_ptr<Oracle> make_oracle(std::string_view class_name, OracleOptions options);
 
-// The class name of a CLI tuner name: random, grid, bayesian, tpe, hyperband. InvalidArgument for
-// others, and for tuners this build does not provide yet.
+// The class name of a CLI tuner name: random, grid, bayesian, tpe, cmaes, hyperband.
+// InvalidArgument for others, and for tuners this build does not provide yet.
 std::string oracle_class_for(std::string_view tuner_name);
 
 }  // namespace synalinks::tuners
