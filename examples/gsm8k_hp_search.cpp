@@ -3,9 +3,8 @@
 // on questions none of them was scored on, and the winner, trained, is scored on a held-out test
 // split. Every score is shown with its standard error and sample count.
 //
-//   gsm8k_hp_search [--tuner random|bayesian|tpe|cmaes|hyperband|grid] [--max-trials 4] [--train
-//   12]
-//                   [--val 6] [--confirm 3] [--confirm-val N] [--test 6] [--epochs 1]
+//   gsm8k_hp_search [--tuner random|bayesian|tpe|cmaes|hyperband|grid] [--max-trials 4]
+//                   [--train 12] [--val 6] [--confirm 3] [--confirm-val N] [--test 6] [--epochs 1]
 //                   [--batch-size 4] [--seed 1234] [--directory examples]
 //                   [--project-name gsm8k_hp_search] [--parallel 1] [--overwrite | --resume]
 //                   [--max-lm-calls N] [--max-cost USD]
