@@ -23,6 +23,8 @@ import sys
 import numpy as np
 import optuna
 
+from optuna_patch import fix_truncnorm_logpdf
+
 CHECKPOINTS = (25, 50, 100)
 
 
@@ -155,15 +157,6 @@ def cell(values):
     q1, median, q3 = np.quantile(values, [0.25, 0.5, 0.75])
     return f"{median:.3g} [{q1:.3g}, {q3:.3g}]"
 
-
-def fix_truncnorm_logpdf():
-    from optuna.samplers._tpe import _truncnorm
-    released = _truncnorm.logpdf
-
-    def logpdf(x, a, b, loc=0.0, scale=1.0):
-        return released((np.asarray(x) - loc) / scale, a, b) - np.log(scale)
-
-    _truncnorm.logpdf = logpdf
 
 
 def main():

@@ -27,6 +27,8 @@ import warnings
 
 import numpy as np
 import optuna
+
+from optuna_patch import fix_truncnorm_logpdf
 from sklearn import datasets
 from sklearn.ensemble import RandomForestClassifier, RandomForestRegressor
 from sklearn.model_selection import cross_val_score
@@ -149,17 +151,6 @@ def run_optuna(problem, seed, trials):
     study.optimize(objective, n_trials=trials)
     return study.best_value
 
-
-def fix_truncnorm_logpdf():
-    # Debian 12's Optuna 3.1.0 leaves the scale out of the kernels' log density (optuna issue
-    # 5109, fixed in 3.5); the fix makes its TPE the one users have run since.
-    from optuna.samplers._tpe import _truncnorm
-    released = _truncnorm.logpdf
-
-    def logpdf(x, a, b, loc=0.0, scale=1.0):
-        return released((np.asarray(x) - loc) / scale, a, b) - np.log(scale)
-
-    _truncnorm.logpdf = logpdf
 
 
 def main():

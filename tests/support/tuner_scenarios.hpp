@@ -4,8 +4,10 @@
 #include <cstddef>
 #include <cstdint>
 #include <utility>
+#include <vector>
 
 #include "support/temp_dir.hpp"
+#include "synalinks/tuners/oracle.hpp"
 #include "synalinks/tuners/tuner.hpp"
 
 namespace synalinks::testing {
@@ -15,6 +17,20 @@ inline HyperParameters one_int_space(std::int64_t max_value = 1000) {
   HyperParameters hp;
   hp.Int("x", 0, max_value);
   return hp;
+}
+
+// Runs `oracle` by ask/tell until it stops proposing, telling each trial f(its hyperparameters);
+// returns the trials as they were asked for.
+template <class F>
+std::vector<tuners::Trial> run_ask_tell(tuners::Oracle& oracle, F&& f) {
+  std::vector<tuners::Trial> trials;
+  while (true) {
+    const tuners::Trial trial = oracle.ask();
+    if (trial.status != tuners::TrialStatus::running) break;
+    trials.push_back(trial);
+    oracle.tell(trial.trial_id, f(trial.hyperparameters));
+  }
+  return trials;
 }
 
 // Searches a space of two Booleans with max_trials 15; returns how many times the hypermodel ran

@@ -41,12 +41,8 @@ double branin_of(const HyperParameters& hp) {
 template <class F>
 std::vector<ValueMap> run(Oracle& oracle, F&& f) {
   std::vector<ValueMap> proposed;
-  while (true) {
-    const Trial trial = oracle.ask();
-    if (trial.status != TrialStatus::running) break;
+  for (const Trial& trial : synalinks::testing::run_ask_tell(oracle, f))
     proposed.push_back(trial.hyperparameters.values());
-    oracle.tell(trial.trial_id, f(trial.hyperparameters));
-  }
   return proposed;
 }
 

@@ -13,6 +13,7 @@
 
 #include "support/temp_dir.hpp"
 #include "support/throws.hpp"
+#include "support/tuner_scenarios.hpp"
 #include "synalinks/errors.hpp"
 #include "synalinks/storage/project_directory.hpp"
 #include "synalinks/tuners/make_oracle.hpp"
@@ -26,19 +27,8 @@ namespace {
 using detail::CmaEvolution;
 using detail::CmaParameters;
 using synalinks::testing::message_of;
+using synalinks::testing::run_ask_tell;
 using synalinks::testing::TempDir;
-
-template <class F>
-std::vector<Trial> run_search(Oracle& oracle, F&& f) {
-  std::vector<Trial> trials;
-  while (true) {
-    const Trial trial = oracle.ask();
-    if (trial.status != TrialStatus::running) break;
-    trials.push_back(trial);
-    oracle.tell(trial.trial_id, f(trial.hyperparameters));
-  }
-  return trials;
-}
 
 // Four Floats in [-5, 5]; the ellipsoid below has its minimum 0 at kOptimum.
 constexpr double kOptimum[] = {1.0, -2.0, 0.5, 3.0};
@@ -243,7 +233,7 @@ TEST(CmaEs, TheSameSeedGivesTheSameSearchAndAnotherSeedAnother) {
                         .seed = seed,
                         .hyperparameters = box4()});
     std::vector<ValueMap> values;
-    for (const auto& trial : run_search(oracle, ellipsoid))
+    for (const auto& trial : run_ask_tell(oracle, ellipsoid))
       values.push_back(trial.hyperparameters.values());
     return values;
   };
@@ -261,8 +251,8 @@ TEST(CmaEs, ItsFirstTrialIsRandomSearchsAndTheFirstGenerationIsCentred) {
       .objective = Objective("loss"), .max_trials = 20, .seed = 9, .hyperparameters = box4()};
   CmaEsOracle oracle(options);
   RandomSearchOracle random(options);
-  const auto trials = run_search(oracle, ellipsoid);
-  const auto random_trials = run_search(random, ellipsoid);
+  const auto trials = run_ask_tell(oracle, ellipsoid);
+  const auto random_trials = run_ask_tell(random, ellipsoid);
   EXPECT_EQ(trials[0].hyperparameters.values(), random_trials[0].hyperparameters.values());
   EXPECT_NE(trials[1].hyperparameters.values(), random_trials[1].hyperparameters.values());
   // Generation 0: 8 candidates of N(centre, (1/6)^2 I) in the unit cube: about 10 / 6 = 1.7
@@ -284,8 +274,8 @@ TEST(CmaEs, FindsTheMinimumOfAnEllipsoidFarBetterThanRandomSearch) {
         .objective = Objective("loss"), .max_trials = 120, .seed = seed, .hyperparameters = space};
     CmaEsOracle oracle(options);
     RandomSearchOracle random(options);
-    const auto trials = run_search(oracle, ellipsoid);
-    const auto random_trials = run_search(random, ellipsoid);
+    const auto trials = run_ask_tell(oracle, ellipsoid);
+    const auto random_trials = run_ask_tell(random, ellipsoid);
     ASSERT_EQ(trials.size(), 120u);
     ASSERT_EQ(random_trials.size(), 120u);
     const double cma_best = *oracle.get_best_trials(1).front().score;
@@ -321,7 +311,7 @@ TEST(CmaEs, AMaximizedObjectiveIsSearchedAsItsNegation) {
     const double sign = direction == Direction::max ? -1.0 : 1.0;
     std::vector<ValueMap> values;
     for (const auto& trial :
-         run_search(oracle, [&](const HyperParameters& hp) { return sign * ellipsoid(hp); }))
+         run_ask_tell(oracle, [&](const HyperParameters& hp) { return sign * ellipsoid(hp); }))
       values.push_back(trial.hyperparameters.values());
     return values;
   };
@@ -353,7 +343,7 @@ TEST(CmaEs, SearchesTheNumbersOfAMixedSpaceAndDrawsTheRestAtRandom) {
   const HyperParameters declared = mixed_space();
   CmaEsOracle oracle(
       {.objective = Objective("loss"), .max_trials = 80, .seed = 12, .hyperparameters = declared});
-  const auto trials = run_search(oracle, mixed_loss);
+  const auto trials = run_ask_tell(oracle, mixed_loss);
   ASSERT_EQ(trials.size(), 80u);
   std::set<std::string> keys;
   std::set<std::string> late_optimizers;
@@ -419,7 +409,7 @@ TEST(CmaEs, StopsOnceEveryConfigurationOfAFiniteSpaceWasTried) {
   hp.Boolean("b");
   CmaEsOracle oracle(
       {.objective = Objective("loss"), .max_trials = 20, .seed = 3, .hyperparameters = hp});
-  const auto trials = run_search(oracle, [](const HyperParameters& values) {
+  const auto trials = run_ask_tell(oracle, [](const HyperParameters& values) {
     return static_cast<double>(values.get<std::int64_t>("n")) + (values.get<bool>("b") ? 1 : 0);
   });
   EXPECT_EQ(trials.size(), 6u);
@@ -499,7 +489,7 @@ TEST(CmaEs, IpopRestartsWithTwiceThePopulationOnceTheDistributionOnlyProposesTri
     CmaEsOracle oracle(
         {.objective = Objective("loss"), .max_trials = 41, .seed = 6, .hyperparameters = hp},
         {.restart_strategy = restart});
-    const auto trials = run_search(oracle, [](const HyperParameters& values) {
+    const auto trials = run_ask_tell(oracle, [](const HyperParameters& values) {
       const auto n = static_cast<double>(values.get<std::int64_t>("n"));
       return (n - 7) * (n - 7);
     });
@@ -521,7 +511,7 @@ TEST(CmaEs, IpopRestartsWhenTheObjectiveIsFlat) {
   CmaEsOracle oracle(
       {.objective = Objective("loss"), .max_trials = 140, .seed = 8, .hyperparameters = hp},
       {.restart_strategy = CmaEsRestart::ipop});
-  run_search(oracle, [](const HyperParameters&) { return 1.0; });
+  run_ask_tell(oracle, [](const HyperParameters&) { return 1.0; });
   // 1 random trial, then 10 + ceil(30 * 2 / 6) = 20 generations of 6 and one more: a restart.
   const CmaEsDistribution distribution = oracle.distribution();
   EXPECT_EQ(distribution.restarts, 1);

@@ -12,6 +12,7 @@
 
 #include "support/temp_dir.hpp"
 #include "support/throws.hpp"
+#include "support/tuner_scenarios.hpp"
 #include "synalinks/errors.hpp"
 #include "synalinks/storage/project_directory.hpp"
 #include "synalinks/tuners/make_oracle.hpp"
@@ -24,6 +25,7 @@ namespace {
 using detail::ParzenDimension;
 using detail::ParzenEstimator;
 using synalinks::testing::message_of;
+using synalinks::testing::run_ask_tell;
 using synalinks::testing::TempDir;
 
 double normal_cdf(double z) {
@@ -35,18 +37,6 @@ double truncated_pdf(double x, double mu, double sigma) {
   const double z = (x - mu) / sigma;
   const double density = std::exp(-0.5 * z * z) / (sigma * std::sqrt(2 * std::numbers::pi));
   return density / (normal_cdf((1 - mu) / sigma) - normal_cdf(-mu / sigma));
-}
-
-template <class F>
-std::vector<Trial> run(Oracle& oracle, F&& f) {
-  std::vector<Trial> trials;
-  while (true) {
-    const Trial trial = oracle.ask();
-    if (trial.status != TrialStatus::running) break;
-    trials.push_back(trial);
-    oracle.tell(trial.trial_id, f(trial.hyperparameters));
-  }
-  return trials;
 }
 
 TEST(ParzenEstimator, SplitsAndWeighsTrialsAsOptunaDoes) {
@@ -194,9 +184,9 @@ TEST(TPE, ItsStartupTrialsAreRandomSearchDrawsAndTheSameSeedGivesTheSameSearch) 
   TPEOracle one(options);
   TPEOracle again(options);
   RandomSearchOracle random(options);
-  const auto a = run(one, parabola);
-  const auto b = run(again, parabola);
-  const auto r = run(random, parabola);
+  const auto a = run_ask_tell(one, parabola);
+  const auto b = run_ask_tell(again, parabola);
+  const auto r = run_ask_tell(random, parabola);
   ASSERT_EQ(a.size(), 30u);
   for (std::size_t i = 0; i < a.size(); ++i)
     EXPECT_EQ(a[i].hyperparameters.values(), b[i].hyperparameters.values()) << "trial " << i;
@@ -216,7 +206,7 @@ TEST(TPE, ConcentratesWhereTheLossIsLow) {
                       .max_trials = 50,
                       .seed = seed,
                       .hyperparameters = one_float()});
-    const auto trials = run(oracle, parabola);
+    const auto trials = run_ask_tell(oracle, parabola);
     ASSERT_EQ(trials.size(), 50u);
     for (std::size_t i = 20; i < trials.size(); ++i, ++count)
       distance += std::abs(trials[i].hyperparameters.get<double>("x") - 0.3);
@@ -250,7 +240,7 @@ TEST_P(TPEModes, ProposeOnlyActiveValuesOfTheSpaceAndFindTheBestBranch) {
                     .seed = 23,
                     .hyperparameters = conditional_space()},
                    GetParam());
-  const auto trials = run(oracle, conditional_loss);
+  const auto trials = run_ask_tell(oracle, conditional_loss);
   ASSERT_EQ(trials.size(), 40u);
   std::set<std::string> keys;
   int best_branch = 0;
@@ -288,7 +278,7 @@ TEST(TPE, StopsOnceEveryConfigurationOfAFiniteSpaceWasTried) {
   TPEOracle oracle(
       {.objective = Objective("loss"), .max_trials = 20, .seed = 3, .hyperparameters = hp},
       {.n_startup_trials = 2});
-  const auto trials = run(oracle, [](const HyperParameters& values) {
+  const auto trials = run_ask_tell(oracle, [](const HyperParameters& values) {
     return static_cast<double>(values.get<std::int64_t>("n")) + (values.get<bool>("b") ? 1 : 0);
   });
   EXPECT_EQ(trials.size(), 6u);
