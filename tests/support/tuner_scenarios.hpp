@@ -3,6 +3,8 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <set>
+#include <string>
 #include <utility>
 #include <vector>
 
@@ -31,6 +33,26 @@ std::vector<tuners::Trial> run_ask_tell(tuners::Oracle& oracle, F&& f) {
     oracle.tell(trial.trial_id, f(trial.hyperparameters));
   }
   return trials;
+}
+
+// Six configurations: an Int "n" in [0, 2] and a Boolean "b".
+inline HyperParameters six_configurations() {
+  HyperParameters hp;
+  hp.Int("n", 0, 2);
+  hp.Boolean("b");
+  return hp;
+}
+
+// Runs `oracle`, whose space is six_configurations(), until it stops; returns how many trials it
+// proposed and how many distinct configurations they held (6 and 6 when it exhausts the space
+// without a repeat).
+inline std::pair<std::size_t, std::size_t> exhaust_six_configurations(tuners::Oracle& oracle) {
+  const auto trials = run_ask_tell(oracle, [](const HyperParameters& values) {
+    return static_cast<double>(values.get<std::int64_t>("n")) + (values.get<bool>("b") ? 1 : 0);
+  });
+  std::set<std::string> keys;
+  for (const auto& trial : trials) keys.insert(trial.hyperparameters.values().canonical_key());
+  return {trials.size(), keys.size()};
 }
 
 // Searches a space of two Booleans with max_trials 15; returns how many times the hypermodel ran

@@ -272,19 +272,13 @@ INSTANTIATE_TEST_SUITE_P(AllModes, TPEModes,
                          });
 
 TEST(TPE, StopsOnceEveryConfigurationOfAFiniteSpaceWasTried) {
-  HyperParameters hp;
-  hp.Int("n", 0, 2);
-  hp.Boolean("b");
-  TPEOracle oracle(
-      {.objective = Objective("loss"), .max_trials = 20, .seed = 3, .hyperparameters = hp},
-      {.n_startup_trials = 2});
-  const auto trials = run_ask_tell(oracle, [](const HyperParameters& values) {
-    return static_cast<double>(values.get<std::int64_t>("n")) + (values.get<bool>("b") ? 1 : 0);
-  });
-  EXPECT_EQ(trials.size(), 6u);
-  std::set<std::string> keys;
-  for (const auto& trial : trials) keys.insert(trial.hyperparameters.values().canonical_key());
-  EXPECT_EQ(keys.size(), 6u);
+  TPEOracle oracle({.objective = Objective("loss"),
+                    .max_trials = 20,
+                    .seed = 3,
+                    .hyperparameters = synalinks::testing::six_configurations()},
+                   {.n_startup_trials = 2});
+  EXPECT_EQ(synalinks::testing::exhaust_six_configurations(oracle),
+            (std::pair<std::size_t, std::size_t>{6, 6}));
 }
 
 TEST(TPE, WithAConstantLiarRunningTrialsPushTheNextProposalAway) {
