@@ -82,6 +82,17 @@ bool exact_buckets(const ParzenDimension& dimension) {
          dimension.size <= kMaxExactBuckets;
 }
 
+// An index drawn with the given probabilities (summing to 1; the last absorbs rounding).
+std::size_t draw_index(const std::vector<double>& probabilities, std::mt19937_64& random) {
+  const double u = uniform01(random);
+  double cumulative = 0;
+  for (std::size_t i = 0; i + 1 < probabilities.size(); ++i) {
+    cumulative += probabilities[i];
+    if (u < cumulative) return i;
+  }
+  return probabilities.size() - 1;
+}
+
 double bucket_centre(double x, std::size_t buckets) {
   const double count = static_cast<double>(buckets);
   const double index = std::clamp(std::floor(x * count), 0.0, count - 1.0);
@@ -191,34 +202,14 @@ ParzenEstimator::ParzenEstimator(std::vector<ParzenDimension> dimensions,
 }
 
 std::vector<double> ParzenEstimator::sample(std::mt19937_64& random) const {
-  // The kernel, by its weight.
-  const double u = uniform01(random);
-  std::size_t kernel = weights_.size() - 1;
-  double cumulative = 0;
-  for (std::size_t k = 0; k < weights_.size(); ++k) {
-    cumulative += weights_[k];
-    if (u < cumulative) {
-      kernel = k;
-      break;
-    }
-  }
+  const std::size_t kernel = draw_index(weights_, random);
   std::vector<double> point(dimensions_.size());
   for (std::size_t j = 0; j < dimensions_.size(); ++j) {
     const ParzenDimension& dimension = dimensions_[j];
     const Kernels& kernels = kernels_[j];
     if (dimension.kind == ParzenDimension::Kind::categorical) {
       const auto& row = kernels.probabilities[std::min(kernel, kernels.probabilities.size() - 1)];
-      const double v = uniform01(random);
-      std::size_t category = row.size() - 1;
-      double sum = 0;
-      for (std::size_t c = 0; c < row.size(); ++c) {
-        sum += row[c];
-        if (v < sum) {
-          category = c;
-          break;
-        }
-      }
-      point[j] = static_cast<double>(category);
+      point[j] = static_cast<double>(draw_index(row, random));
       continue;
     }
     const double x = truncated_normal(kernels.mus[kernel], kernels.sigmas[kernel], random);
