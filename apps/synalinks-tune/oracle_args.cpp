@@ -48,6 +48,8 @@ void add_oracle_options(CLI::App& command, OracleArgs& args) {
       ->capture_default_str();
   command.add_flag("--no-output-warping", args.no_output_warping,
                    "Bayesian: model the scores as they are, without the power transform");
+  command.add_flag("--no-trust-region", args.no_trust_region,
+                   "Bayesian: search the whole space for every proposal, not a trust region");
   // One flag for the random start of TPE and CMA-ES; unset, each keeps its own default.
   command.add_option_function<int>(
       "--n-startup-trials",
@@ -134,6 +136,7 @@ std::unique_ptr<tuners::Oracle> build_oracle(const std::string& oracle_class,
     tuners::BayesianOptions bayesian = args.bayesian;
     bayesian.acquisition = tuners::acquisition_from_string(args.acquisition);
     bayesian.output_warping = !args.no_output_warping;
+    bayesian.trust_region = !args.no_trust_region;
     return std::make_unique<tuners::BayesianOptimizationOracle>(std::move(options), bayesian);
   }
   if (oracle_class == "TPE") {

@@ -34,6 +34,7 @@ struct OracleArgs {
   tuners::BayesianOptions bayesian;
   std::string acquisition = "expected_improvement";
   bool no_output_warping = false;
+  bool no_trust_region = false;
   tuners::TPEOptions tpe;
   // --n-startup-trials sets both tpe's and cmaes's; each keeps its own default otherwise.
   tuners::CmaEsOptions cmaes;

@@ -16,6 +16,7 @@
 #include "synalinks/errors.hpp"
 #include "tuners/bayesian_optimization_encoding.hpp"
 #include "tuners/ranking_noise.hpp"
+#include "tuners/trust_region.hpp"
 #include "util/json_integer.hpp"
 #include "util/seed_mix.hpp"
 
@@ -66,6 +67,19 @@ Eigen::MatrixXd to_matrix(const std::vector<std::vector<double>>& rows, std::siz
     for (std::size_t j = 0; j < columns; ++j)
       out(static_cast<Eigen::Index>(i), static_cast<Eigen::Index>(j)) = rows[i][j];
   return out;
+}
+
+// A uniform point of `box` near `centre`: each category of the centre redrawn with probability
+// kLocalFlip, then the numeric coordinates active there drawn uniformly within the box; snapped.
+std::vector<double> point_in_box(const detail::SpaceEncoding& encoding,
+                                 const std::vector<double>& centre, const detail::Box& box,
+                                 std::mt19937_64& random) {
+  std::vector<double> point = encoding.perturb(centre, 0.0, kLocalFlip, random);
+  const std::vector<bool> movable = encoding.movable(encoding.decode(point));
+  for (std::size_t j = 0; j < point.size(); ++j)
+    if (movable[j])
+      point[j] = box.lower[j] + (box.upper[j] - box.lower[j]) * detail::uniform01(random);
+  return encoding.snap(point);
 }
 
 Eigen::VectorXd to_vector(const std::vector<double>& values) {
@@ -243,8 +257,26 @@ std::optional<ValueMap> BayesianOptimizationOracle::model_proposal(std::size_t t
   const std::size_t centres = std::min(kLocalCentres, best_rows.size());
   std::vector<std::vector<double>> candidates;
   candidates.reserve(count);
+  // With exact scores, candidates come from the trust region around the best trial
+  // (trust_region.hpp) alone: the search then follows long valleys and a basin's floor instead of
+  // scattering trials wherever the model is unsure. Noisy scores keep the whole space: a run of
+  // lucky or unlucky scores would move the region for no reason.
+  std::optional<detail::Box> region;
+  if (bayesian_.trust_region && !noisy) {
+    std::vector<double> minimized;
+    const bool maximize = objective().direction() == Direction::max;
+    for (const Trial* trial : completed)
+      minimized.push_back(maximize ? -*trial->score : *trial->score);
+    const auto trust =
+        detail::TrustRegion::replay(minimized, static_cast<std::size_t>(initial_points()), d);
+    const auto& centre = points[static_cast<std::size_t>(best_rows[0])];
+    const Eigen::VectorXd& scales = fit.hyperparameters.length_scales;
+    region = trust.box(centre, std::vector<double>(scales.data(), scales.data() + scales.size()));
+    while (candidates.size() < count)
+      candidates.push_back(point_in_box(encoding, centre, *region, random));
+  }
   const std::size_t local = count / 4;
-  for (std::size_t k = 0; k < local; ++k) {
+  for (std::size_t k = 0; k < local && candidates.size() < count; ++k) {
     const auto& centre = points[static_cast<std::size_t>(best_rows[k % centres])];
     const double radius = k % 2 == 0 ? kLocalScale : kLocalScale * 4;
     candidates.push_back(encoding.perturb(centre, radius, kLocalFlip, random));
@@ -293,9 +325,15 @@ std::optional<ValueMap> BayesianOptimizationOracle::model_proposal(std::size_t t
     };
     std::vector<double> sub_start;
     for (std::size_t j : free) sub_start.push_back(start[j]);
-    const gp::BoxMinimum minimum = gp::minimize_in_box(
-        objective, sub_start, std::vector<double>(free.size(), 0.0),
-        std::vector<double>(free.size(), 1.0), {.max_evaluations = kRefineEvaluations});
+    std::vector<double> lower(free.size(), 0.0);
+    std::vector<double> upper(free.size(), 1.0);
+    if (region)
+      for (std::size_t j = 0; j < free.size(); ++j) {
+        lower[j] = std::min(region->lower[free[j]], sub_start[j]);
+        upper[j] = std::max(region->upper[free[j]], sub_start[j]);
+      }
+    const gp::BoxMinimum minimum = gp::minimize_in_box(objective, sub_start, lower, upper,
+                                                       {.max_evaluations = kRefineEvaluations});
     std::vector<double> moved = start;
     for (std::size_t j = 0; j < free.size(); ++j) moved[free[j]] = minimum.x[j];
     moved = encoding.snap(moved);
@@ -449,6 +487,7 @@ Json BayesianOptimizationOracle::extra_state() const {
   state["beta"] = bayesian_.beta;
   state["acquisition"] = std::string(to_string(bayesian_.acquisition));
   state["output_warping"] = bayesian_.output_warping;
+  state["trust_region"] = bayesian_.trust_region;
   return state;
 }
 
@@ -475,6 +514,15 @@ void BayesianOptimizationOracle::restore_extra_state(const Json& state) {
   } else if (state.contains("acquisition")) {
     // Saved before scores were warped: the search goes on as it began.
     restored.output_warping = false;
+  }
+  if (state.contains("trust_region")) {
+    if (!state.at("trust_region").is_boolean())
+      throw InvalidArgument("the saved BayesianOptimization state has trust_region " +
+                            state.at("trust_region").dump() + "; expected true or false");
+    restored.trust_region = state.at("trust_region").get<bool>();
+  } else if (state.contains("acquisition")) {
+    // Saved before proposals kept to a trust region: the search goes on as it began.
+    restored.trust_region = false;
   }
   if (state.contains("acquisition"))
     restored.acquisition = acquisition_from_string(state.at("acquisition").get<std::string>());

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "synalinks/errors.hpp"
+#include "synalinks/tuners/bayesian_optimization.hpp"
 #include "synalinks/tuners/make_oracle.hpp"
 #include "synalinks/tuners/trial.hpp"
 
@@ -102,6 +103,27 @@ TEST(SavedOracleState, BayesianOutputWarpingMustBeABoolean) {
   const std::string message =
       restore_oracle("BayesianOptimization", R"("seed": 1, "output_warping": 1)");
   EXPECT_NE(message.find("output_warping 1; expected true or false"), std::string::npos) << message;
+}
+
+TEST(SavedOracleState, BayesianTrustRegionMustBeABooleanAndIsOffInOlderStates) {
+  const auto restored = [](const std::string& fields) {
+    storage::Snapshot snapshot;
+    snapshot.oracle_state = Json::parse(
+        R"({"oracle_class": "BayesianOptimization", "objective": [{"name": "loss",
+            "direction": "min"}], "hyperparameters": {"space": [], "values": {}}, "seed": 1, )" +
+        fields + "}");
+    BayesianOptimizationOracle oracle({.objective = Objective("loss"), .max_trials = 2});
+    oracle.restore(std::move(snapshot), "saved");
+    return oracle.bayesian_options().trust_region;
+  };
+  EXPECT_TRUE(restored(R"("acquisition": "ucb", "trust_region": true)"));
+  EXPECT_FALSE(restored(R"("acquisition": "ucb", "trust_region": false)"));
+  // Saved before the option existed: the search goes on as it began.
+  EXPECT_FALSE(restored(R"("acquisition": "ucb")"));
+  const std::string message =
+      restore_oracle("BayesianOptimization", R"("seed": 1, "trust_region": "yes")");
+  EXPECT_NE(message.find(R"(trust_region "yes"; expected true or false)"), std::string::npos)
+      << message;
 }
 
 TEST(SavedOracleState, TPEOptionsOfTheWrongTypeOrRangeAreRefused) {

@@ -60,6 +60,10 @@ struct BayesianOptions {
   // Exact scores (no standard error) pass through a Yeo-Johnson power transform fitted to them
   // before the model sees them, so that a few very bad trials do not flatten the good region.
   bool output_warping = true;
+  // With exact scores, each proposal after the random trials is searched for in a box around the
+  // best trial that grows after improvements and shrinks after failures (TuRBO's rules; see
+  // docs/bayesian_optimization.md). false: the whole space, every time.
+  bool trust_region = true;
   // Receives one line per fallback (a failed fit, a singular kernel, non-finite scores). Unset:
   // the oracle writes to std::cerr; the BayesianOptimization tuner sends them to its output
   // when verbose, else nowhere.
