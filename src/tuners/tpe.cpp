@@ -184,21 +184,35 @@ class Proposer {
       dimensions.push_back(dimension_of(*hp));
       columns.push_back(column_of_.at(hp));
     }
-    std::vector<std::vector<double>> rows;
+    // The trials that hold every declaration of the group, column by column.
+    std::vector<std::vector<double>> observations(columns.size());
+    for (auto& observation : observations) observation.reserve(trials.size());
+    std::size_t count = 0;
     for (const auto* trial : trials) {
-      std::vector<double> row;
-      for (const std::size_t column : columns) {
-        if (!(*trial)[column]) break;
-        row.push_back(*(*trial)[column]);
-      }
-      if (row.size() == columns.size()) rows.push_back(std::move(row));
+      const bool held = std::all_of(columns.begin(), columns.end(), [&](std::size_t column) {
+        return (*trial)[column].has_value();
+      });
+      if (!held) continue;
+      for (std::size_t j = 0; j < columns.size(); ++j)
+        observations[j].push_back(*(*trial)[columns[j]]);
+      ++count;
     }
-    const std::vector<double> weights = detail::tpe_weights(rows.size());
-    return ParzenEstimator(std::move(dimensions), rows, weights,
+    return ParzenEstimator(std::move(dimensions), observations, mixture_weights(count),
                            {.prior_weight = options_.prior_weight,
                             .consider_magic_clip = options_.consider_magic_clip,
                             .consider_endpoints = options_.consider_endpoints,
                             .multivariate = options_.multivariate});
+  }
+
+  // The kernels' weights of an estimator of `count` observations, the same for every group.
+  const detail::MixtureWeights& mixture_weights(std::size_t count) const {
+    auto it = mixture_weights_.find(count);
+    if (it == mixture_weights_.end())
+      it = mixture_weights_
+               .emplace(count,
+                        detail::MixtureWeights(detail::tpe_weights(count), options_.prior_weight))
+               .first;
+    return it->second;
   }
 
   // The candidate of the good estimator where log l(x) - log g(x) is largest.
@@ -211,17 +225,16 @@ class Proposer {
                .first;
     }
     const auto& [good, bad] = it->second;
-    std::vector<double> best;
-    double best_score = -std::numeric_limits<double>::infinity();
-    for (int c = 0; c < options_.n_ei_candidates; ++c) {
-      std::vector<double> candidate = good.sample(random);
-      const double score = good.log_pdf(candidate) - bad.log_pdf(candidate);
-      if (best.empty() || score > best_score) {
-        best = std::move(candidate);
-        best_score = score;
-      }
-    }
-    return best;
+    std::vector<std::vector<double>> candidates;
+    candidates.reserve(static_cast<std::size_t>(options_.n_ei_candidates));
+    for (int c = 0; c < options_.n_ei_candidates; ++c) candidates.push_back(good.sample(random));
+    const std::vector<double> good_densities = good.log_pdfs(candidates);
+    const std::vector<double> bad_densities = bad.log_pdfs(candidates);
+    std::size_t best = 0;
+    for (std::size_t c = 1; c < candidates.size(); ++c)
+      if (good_densities[c] - bad_densities[c] > good_densities[best] - bad_densities[best])
+        best = c;
+    return std::move(candidates[best]);
   }
 
   const TPEOptions& options_;
@@ -233,6 +246,7 @@ class Proposer {
   std::map<const HyperParameter*, std::size_t> group_of_;
   // The good and the bad estimator of each group, built when the group is first drawn.
   mutable std::map<std::size_t, std::pair<ParzenEstimator, ParzenEstimator>> estimators_;
+  mutable std::map<std::size_t, detail::MixtureWeights> mixture_weights_;  // by observations
 };
 
 }  // namespace
