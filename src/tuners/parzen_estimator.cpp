@@ -8,6 +8,7 @@
 
 #include "synalinks/errors.hpp"
 #include "tuners/portable_random.hpp"
+#include "tuners/sort_by_value.hpp"
 
 namespace synalinks::tuners::detail {
 namespace {
@@ -44,7 +45,7 @@ std::vector<double> bandwidths(const std::vector<double>& mus, std::size_t dimen
     sorted.reserve(n + 1);
     for (std::size_t i = 0; i < n; ++i) sorted.emplace_back(mus[i], i);
     sorted.emplace_back(kPriorCentre, n);
-    std::sort(sorted.begin(), sorted.end());
+    sort_by_value_then_index(sorted);
     std::vector<double> ends(sorted.size() + 2);
     ends.front() = 0.0;
     ends.back() = 1.0;
