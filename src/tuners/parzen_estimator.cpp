@@ -1,6 +1,7 @@
 #include "tuners/parzen_estimator.hpp"
 
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <limits>
 #include <numbers>
@@ -27,6 +28,22 @@ const double kLogSqrtTwoPi = 0.5 * std::log(2.0 * std::numbers::pi);
 
 double log_normal_pdf(double z) {
   return -0.5 * z * z - kLogSqrtTwoPi;
+}
+
+// The largest of the terms, as std::max_element finds it: a NaN first term, else the largest of
+// the others that are numbers. Four running maxima, so that the comparisons do not wait on each
+// other.
+double largest_term(const std::vector<double>& terms) {
+  if (std::isnan(terms[0])) return terms[0];
+  constexpr double kLowest = -std::numeric_limits<double>::infinity();
+  std::array<double, 4> largest{kLowest, kLowest, kLowest, kLowest};
+  std::size_t k = 0;
+  for (; k + 4 <= terms.size(); k += 4)
+    for (std::size_t lane = 0; lane < 4; ++lane)
+      if (largest[lane] < terms[k + lane]) largest[lane] = terms[k + lane];
+  for (; k < terms.size(); ++k)
+    if (largest[0] < terms[k]) largest[0] = terms[k];
+  return std::max(std::max(largest[0], largest[1]), std::max(largest[2], largest[3]));
 }
 
 // Bandwidths of the observed kernels of one numeric dimension, Optuna's rules on [0, 1].
@@ -320,15 +337,19 @@ double ParzenEstimator::log_pdf(const std::vector<double>& point,
       terms[k] = sums[k] + (-0.5 * z * z - kLogSqrtTwoPi - log_normalizers[k]);
     }
   }
-  double largest = terms[0];
-  for (std::size_t k = 1; k < count; ++k)
-    if (largest < terms[k]) largest = terms[k];
+  const double largest = largest_term(terms);
   if (!std::isfinite(largest)) return largest;
   // Terms 40 below the largest add less than 1e-17 of it; skipping them spares exp's slow
-  // underflow path, which most kernels of a long search's "bad" estimator would take.
+  // underflow path, which most kernels of a long search's "bad" estimator would take. The others
+  // are first moved to the front in order (no branch to mispredict), then summed.
+  const double threshold = largest - 40.0;
+  std::size_t near = 0;
+  for (std::size_t k = 0; k < count; ++k) {
+    terms[near] = terms[k];
+    near += terms[k] > threshold ? 1 : 0;
+  }
   double sum = 0;
-  for (const double term : terms)
-    if (term > largest - 40.0) sum += std::exp(term - largest);
+  for (std::size_t k = 0; k < near; ++k) sum += std::exp(terms[k] - largest);
   return largest + std::log(sum);
 }
 
