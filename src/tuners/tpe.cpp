@@ -68,8 +68,12 @@ ParzenDimension dimension_of(const HyperParameter& hp) {
 
 // The estimator's coordinate of a value the parameter holds; none for a value the current
 // declaration cannot hold (a trial saved under an older one).
-std::optional<double> coordinate_of(const HyperParameter& hp, const Value& value) {
+std::optional<double> coordinate_of(const HyperParameter& hp, ParzenDimension::Kind kind,
+                                    const Value& value) {
   try {
+    // value_to_prob converts the value and rejects one outside the range itself, all that a
+    // continuous domain asks; a grid also asks for a value on it, a choice for one of them.
+    if (kind == ParzenDimension::Kind::continuous) return hp.value_to_prob(value);
     const Value converted = hp.coerce(value);
     if (!hp.contains(converted)) return std::nullopt;
     if (hp.kind() == HpKind::boolean) return std::get<bool>(converted) ? 1.0 : 0.0;
@@ -95,15 +99,26 @@ Value value_at(const HyperParameter& hp, double coordinate) {
   return hp.prob_to_value(coordinate);
 }
 
-// The coordinate of each of `tuned` that the trial holds (active, and a value the declaration can
-// hold); none for the others.
+// The coordinate of each of `tuned` (of the given kinds) that the trial holds (active, and a
+// value the declaration can hold); none for the others.
 std::vector<std::optional<double>> coordinates_of(const Trial& trial,
-                                                  const std::vector<const HyperParameter*>& tuned) {
+                                                  const std::vector<const HyperParameter*>& tuned,
+                                                  const std::vector<ParzenDimension::Kind>& kinds) {
   std::vector<std::optional<double>> row(tuned.size());
   const ValueMap& values = trial.hyperparameters.values();
+  // The values usually come in the order of the declarations: each is looked for after the
+  // previous one first.
+  auto next = values.begin();
   for (std::size_t j = 0; j < tuned.size(); ++j) {
-    const Value* value = values.find(tuned[j]->name());
-    if (value && tuned[j]->is_active(values)) row[j] = coordinate_of(*tuned[j], *value);
+    const std::string& name = tuned[j]->name();
+    const auto named = [&](const ValueMap::Entry& entry) { return entry.first == name; };
+    auto it = std::find_if(next, values.end(), named);
+    if (it == values.end()) {
+      it = std::find_if(values.begin(), next, named);
+      if (it == next) continue;  // not held
+    }
+    next = it + 1;
+    if (tuned[j]->is_active(values)) row[j] = coordinate_of(*tuned[j], kinds[j], it->second);
   }
   return row;
 }
@@ -313,10 +328,12 @@ Oracle::Proposal TPEOracle::populate_space(const std::string& /*trial_id*/) {
   // weights favour the recent trials of long searches.
 
   std::vector<const HyperParameter*> tuned;
+  std::vector<ParzenDimension::Kind> kinds;
   std::vector<std::string> names;
   for (const auto& hp : space().space()) {
     if (hp.kind() == HpKind::fixed) continue;
     tuned.push_back(&hp);
+    kinds.push_back(dimension_of(hp).kind);
     names.push_back(hp.name());
   }
   if (coordinates_->names != names) *coordinates_ = {.names = names, .rows = {}};
@@ -324,7 +341,7 @@ Oracle::Proposal TPEOracle::populate_space(const std::string& /*trial_id*/) {
   Proposer::Rows bad;
   for (const Trial* trial : in_order) {
     auto [it, added] = coordinates_->rows.try_emplace(trial->trial_id);
-    if (added) it->second = coordinates_of(*trial, tuned);
+    if (added) it->second = coordinates_of(*trial, tuned, kinds);
     (good_set.contains(trial) ? good : bad).push_back(&it->second);
   }
 
