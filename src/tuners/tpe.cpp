@@ -5,7 +5,9 @@
 #include <limits>
 #include <map>
 #include <random>
+#include <string>
 #include <unordered_set>
+#include <utility>
 #include <vector>
 
 #include "hp/numeric_domain.hpp"
@@ -268,7 +270,9 @@ class Proposer {
 
 struct TPEOracle::CoordinateCache {
   std::vector<std::string> names;  // the tuned declarations the rows are for
-  std::unordered_map<std::string, std::vector<std::optional<double>>> rows;  // by trial id
+  // By the trial's position in trial_order(), with its id: a record read again from a shared
+  // storage may order the trials differently.
+  std::vector<std::pair<std::string, std::vector<std::optional<double>>>> rows;
 };
 
 TPEOracle::TPEOracle(OracleOptions options, TPEOptions tpe)
@@ -291,39 +295,49 @@ Oracle::Proposal TPEOracle::populate_space(const std::string& /*trial_id*/) {
   std::vector<const Trial*> completed;
   std::vector<const Trial*> stopped;
   std::vector<const Trial*> in_order;  // what the estimators may learn from, in trial order
-  for (const auto& id : trial_order()) {
-    const Trial& trial = trial_ref(id);
-    if (is_observation(trial)) {
+  std::vector<std::size_t> positions;  // theirs in trial_order()
+  const std::vector<std::string>& order = trial_order();
+  for (std::size_t position = 0; position < order.size(); ++position) {
+    const Trial& trial = trial_ref(order[position]);
+    const bool observation = is_observation(trial);
+    if (observation)
       (trial.status == TrialStatus::completed ? completed : stopped).push_back(&trial);
+    if (observation || (tpe_.constant_liar && trial.status == TrialStatus::running)) {
       in_order.push_back(&trial);
-    } else if (tpe_.constant_liar && trial.status == TrialStatus::running) {
-      in_order.push_back(&trial);
+      positions.push_back(position);
     }
   }
   const std::size_t observed = completed.size() + stopped.size();
   if (observed < static_cast<std::size_t>(tpe_.n_startup_trials) || observed == 0)
     return random_proposal();
 
-  // The best first: completed trials by their estimated score (the observed one when no trial
-  // reported a standard error), then the stopped ones by what they scored.
+  // The good trials are the best: completed trials by their estimated score (the observed one
+  // when no trial reported a standard error), then the stopped ones by what they scored; equal
+  // scores in trial order. Only the best few are needed, so they are selected, not all sorted.
   const bool maximize = objective().direction() == Direction::max;
   const std::vector<double> estimates = estimate_scores(completed);
-  std::vector<std::pair<double, const Trial*>> ranked;
+  struct Ranked {
+    bool stopped;
+    double score;       // the lower the better
+    std::size_t order;  // among the completed, or among the stopped, trials
+    const Trial* trial;
+  };
+  std::vector<Ranked> ranked;
+  ranked.reserve(observed);
   for (std::size_t i = 0; i < completed.size(); ++i)
-    ranked.emplace_back(maximize ? -estimates[i] : estimates[i], completed[i]);
-  std::stable_sort(ranked.begin(), ranked.end(),
-                   [](const auto& a, const auto& b) { return a.first < b.first; });
-  std::vector<std::pair<double, const Trial*>> ranked_stopped;
-  for (const Trial* trial : stopped)
-    ranked_stopped.emplace_back(maximize ? -*trial->score : *trial->score, trial);
-  std::stable_sort(ranked_stopped.begin(), ranked_stopped.end(),
-                   [](const auto& a, const auto& b) { return a.first < b.first; });
-  ranked.insert(ranked.end(), ranked_stopped.begin(), ranked_stopped.end());
-
+    ranked.push_back({false, maximize ? -estimates[i] : estimates[i], i, completed[i]});
+  for (std::size_t i = 0; i < stopped.size(); ++i)
+    ranked.push_back({true, maximize ? -*stopped[i]->score : *stopped[i]->score, i, stopped[i]});
+  const std::size_t good_count = std::min(detail::tpe_good_count(observed), ranked.size());
+  std::partial_sort(ranked.begin(), ranked.begin() + static_cast<std::ptrdiff_t>(good_count),
+                    ranked.end(), [](const Ranked& a, const Ranked& b) {
+                      if (a.stopped != b.stopped) return b.stopped;
+                      if (a.score < b.score) return true;
+                      if (b.score < a.score) return false;
+                      return a.order < b.order;
+                    });
   std::unordered_set<const Trial*> good_set;
-  const std::size_t good_count = detail::tpe_good_count(observed);
-  for (std::size_t i = 0; i < good_count && i < ranked.size(); ++i)
-    good_set.insert(ranked[i].second);
+  for (std::size_t i = 0; i < good_count; ++i) good_set.insert(ranked[i].trial);
   // Both groups in trial order (running trials, with the constant liar, in the bad one): the
   // weights favour the recent trials of long searches.
 
@@ -337,12 +351,17 @@ Oracle::Proposal TPEOracle::populate_space(const std::string& /*trial_id*/) {
     names.push_back(hp.name());
   }
   if (coordinates_->names != names) *coordinates_ = {.names = names, .rows = {}};
+  if (coordinates_->rows.size() < order.size()) coordinates_->rows.resize(order.size());
   Proposer::Rows good;
   Proposer::Rows bad;
-  for (const Trial* trial : in_order) {
-    auto [it, added] = coordinates_->rows.try_emplace(trial->trial_id);
-    if (added) it->second = coordinates_of(*trial, tuned, kinds);
-    (good_set.contains(trial) ? good : bad).push_back(&it->second);
+  for (std::size_t i = 0; i < in_order.size(); ++i) {
+    const Trial* trial = in_order[i];
+    auto& [id, row] = coordinates_->rows[positions[i]];
+    if (id != trial->trial_id) {
+      id = trial->trial_id;
+      row = coordinates_of(*trial, tuned, kinds);
+    }
+    (good_set.contains(trial) ? good : bad).push_back(&row);
   }
 
   const Proposer proposer(std::move(tuned), tpe_, std::move(good), std::move(bad));
