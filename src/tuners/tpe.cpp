@@ -101,18 +101,44 @@ Value value_at(const HyperParameter& hp, double coordinate) {
   return hp.prob_to_value(coordinate);
 }
 
-// The coordinate of each of `tuned` (of the given kinds) that the trial holds (active, and a
-// value the declaration can hold); none for the others.
+// What the coordinates of a tuned declaration are computed with, once per proposal.
+struct Coordinate {
+  const HyperParameter* declaration;
+  ParzenDimension::Kind kind;
+  // A continuous Float's domain: a number in it is its own value, whose coordinate it gives
+  // without the conversions of a general value.
+  std::optional<hp::detail::NumericDomain> real_domain;
+
+  std::optional<double> of(const Value& value) const {
+    const double* number = std::get_if<double>(&value);
+    if (!real_domain || !number) return coordinate_of(*declaration, kind, value);
+    if (!(*number >= real_domain->lo && *number <= real_domain->hi)) return std::nullopt;
+    return real_domain->prob_of(*number);
+  }
+};
+
+std::vector<Coordinate> coordinates_for(const std::vector<const HyperParameter*>& tuned) {
+  std::vector<Coordinate> coordinates;
+  for (const HyperParameter* hp : tuned) {
+    const ParzenDimension::Kind kind = dimension_of(*hp).kind;
+    coordinates.push_back({.declaration = hp, .kind = kind, .real_domain = std::nullopt});
+    if (kind == ParzenDimension::Kind::continuous && hp->kind() == HpKind::floating)
+      coordinates.back().real_domain.emplace(*hp);
+  }
+  return coordinates;
+}
+
+// The coordinate of each tuned declaration that the trial holds (active, and a value the
+// declaration can hold); none for the others.
 std::vector<std::optional<double>> coordinates_of(const Trial& trial,
-                                                  const std::vector<const HyperParameter*>& tuned,
-                                                  const std::vector<ParzenDimension::Kind>& kinds) {
+                                                  const std::vector<Coordinate>& tuned) {
   std::vector<std::optional<double>> row(tuned.size());
   const ValueMap& values = trial.hyperparameters.values();
   // The values usually come in the order of the declarations: each is looked for after the
   // previous one first.
   auto next = values.begin();
   for (std::size_t j = 0; j < tuned.size(); ++j) {
-    const std::string& name = tuned[j]->name();
+    const std::string& name = tuned[j].declaration->name();
     const auto named = [&](const ValueMap::Entry& entry) { return entry.first == name; };
     auto it = std::find_if(next, values.end(), named);
     if (it == values.end()) {
@@ -120,7 +146,7 @@ std::vector<std::optional<double>> coordinates_of(const Trial& trial,
       if (it == next) continue;  // not held
     }
     next = it + 1;
-    if (tuned[j]->is_active(values)) row[j] = coordinate_of(*tuned[j], kinds[j], it->second);
+    if (tuned[j].declaration->is_active(values)) row[j] = tuned[j].of(it->second);
   }
   return row;
 }
@@ -342,14 +368,13 @@ Oracle::Proposal TPEOracle::populate_space(const std::string& /*trial_id*/) {
   // weights favour the recent trials of long searches.
 
   std::vector<const HyperParameter*> tuned;
-  std::vector<ParzenDimension::Kind> kinds;
   std::vector<std::string> names;
   for (const auto& hp : space().space()) {
     if (hp.kind() == HpKind::fixed) continue;
     tuned.push_back(&hp);
-    kinds.push_back(dimension_of(hp).kind);
     names.push_back(hp.name());
   }
+  const std::vector<Coordinate> coordinates = coordinates_for(tuned);
   if (coordinates_->names != names) *coordinates_ = {.names = names, .rows = {}};
   if (coordinates_->rows.size() < order.size()) coordinates_->rows.resize(order.size());
   Proposer::Rows good;
@@ -359,7 +384,7 @@ Oracle::Proposal TPEOracle::populate_space(const std::string& /*trial_id*/) {
     auto& [id, row] = coordinates_->rows[positions[i]];
     if (id != trial->trial_id) {
       id = trial->trial_id;
-      row = coordinates_of(*trial, tuned, kinds);
+      row = coordinates_of(*trial, coordinates);
     }
     (good_set.contains(trial) ? good : bad).push_back(&row);
   }
