@@ -107,11 +107,13 @@ double HyperParameter::value_to_prob(const Value& value) const {
          "value " + repr(value) + " is outside the domain; expected " + domain_text(*this) +
              ", received " + repr(value));
   }
-  if (domain.stepped()) {
-    return clamp_unit(index_to_prob(domain.index_of(number), domain.n_values()));
-  }
-  if (domain.integer) return clamp_unit(domain.to_prob(number + 0.5, domain.hi + 1.0));
-  return clamp_unit(domain.to_prob(number, domain.hi));
+  return domain.prob_of(number);
+}
+
+double NumericDomain::prob_of(double number) const {
+  if (stepped()) return clamp_unit(index_to_prob(index_of(number), n_values()));
+  if (integer) return clamp_unit(to_prob(number + 0.5, hi + 1.0));
+  return clamp_unit(to_prob(number, hi));
 }
 
 Value HyperParameter::random_sample(std::int64_t seed) const {

@@ -40,6 +40,9 @@ class NumericDomain {
 
   // In [lo, hi] and, for stepped domains, on a grid point.
   bool contains(double number) const;
+  // keras-tuner's value_to_prob of a number in [lo, hi] (HyperParameter::value_to_prob once the
+  // value is checked; defined with it).
+  double prob_of(double number) const;
 
   bool integer;
   double lo;

@@ -1,6 +1,7 @@
 #include "tuners/parzen_estimator.hpp"
 
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <limits>
 #include <numbers>
@@ -8,6 +9,7 @@
 
 #include "synalinks/errors.hpp"
 #include "tuners/portable_random.hpp"
+#include "tuners/sort_by_value.hpp"
 
 namespace synalinks::tuners::detail {
 namespace {
@@ -19,10 +21,29 @@ constexpr double kTinySigma = 1e-12;
 // that the density at their centre gives their mass to many digits.
 constexpr std::size_t kMaxExactBuckets = 1000;
 
+// P(Z > 8.5) < 1e-17, below 2^-55.
+constexpr double kFarTail = 8.5;
+
 const double kLogSqrtTwoPi = 0.5 * std::log(2.0 * std::numbers::pi);
 
 double log_normal_pdf(double z) {
   return -0.5 * z * z - kLogSqrtTwoPi;
+}
+
+// The largest of the terms, as std::max_element finds it: a NaN first term, else the largest of
+// the others that are numbers. Four running maxima, so that the comparisons do not wait on each
+// other.
+double largest_term(const std::vector<double>& terms) {
+  if (std::isnan(terms[0])) return terms[0];
+  constexpr double kLowest = -std::numeric_limits<double>::infinity();
+  std::array<double, 4> largest{kLowest, kLowest, kLowest, kLowest};
+  std::size_t k = 0;
+  for (; k + 4 <= terms.size(); k += 4)
+    for (std::size_t lane = 0; lane < 4; ++lane)
+      if (largest[lane] < terms[k + lane]) largest[lane] = terms[k + lane];
+  for (; k < terms.size(); ++k)
+    if (largest[0] < terms[k]) largest[0] = terms[k];
+  return std::max(std::max(largest[0], largest[1]), std::max(largest[2], largest[3]));
 }
 
 // Bandwidths of the observed kernels of one numeric dimension, Optuna's rules on [0, 1].
@@ -41,7 +62,7 @@ std::vector<double> bandwidths(const std::vector<double>& mus, std::size_t dimen
     sorted.reserve(n + 1);
     for (std::size_t i = 0; i < n; ++i) sorted.emplace_back(mus[i], i);
     sorted.emplace_back(kPriorCentre, n);
-    std::sort(sorted.begin(), sorted.end());
+    sort_by_value_then_index(sorted);
     std::vector<double> ends(sorted.size() + 2);
     ends.front() = 0.0;
     ends.back() = 1.0;
@@ -105,7 +126,9 @@ double log_normal_mass(double a, double b) {
   if (!(a < b)) return -std::numeric_limits<double>::infinity();
   if (b <= 0.0) return log_normal_mass(-b, -a);                     // the lower tail, mirrored
   const double upper_a = 0.5 * std::erfc(a / std::numbers::sqrt2);  // P(Z > a)
-  const double upper_b = 0.5 * std::erfc(b / std::numbers::sqrt2);
+  // With a <= 0, P(Z > a) >= 1/2, and past kFarTail P(Z > b) is below a quarter of its last bit:
+  // the difference would round to P(Z > a) exactly, so the second erfc is skipped.
+  const double upper_b = a <= 0.0 && b >= kFarTail ? 0.0 : 0.5 * std::erfc(b / std::numbers::sqrt2);
   const double mass = upper_a - upper_b;
   if (a <= 0.0 || (mass > 0.0 && mass > 1e-10 * upper_a)) return std::log(mass);
   // Far in the upper tail, where the difference of the tails loses its digits: the density
@@ -134,30 +157,61 @@ void ParzenEstimator::flatten_log_probabilities(Kernels& kernels) {
     for (const double p : row) kernels.log_probabilities.push_back(std::log(p));
 }
 
-ParzenEstimator::ParzenEstimator(std::vector<ParzenDimension> dimensions,
-                                 const std::vector<std::vector<double>>& observations,
-                                 const std::vector<double>& weights, const ParzenOptions& options)
-    : dimensions_(std::move(dimensions)) {
+MixtureWeights::MixtureWeights(const std::vector<double>& observation_weights, double prior_weight)
+    : observations(observation_weights.size()) {
+  if (!(prior_weight > 0) || !std::isfinite(prior_weight))
+    throw InvalidArgument("prior_weight is " + std::to_string(prior_weight) +
+                          "; expected a positive number");
+  weights = observation_weights;
+  if (observations > 0) weights.push_back(prior_weight);
+  if (observations == 0) weights = {1.0};
+  const double total = std::accumulate(weights.begin(), weights.end(), 0.0);
+  for (double& weight : weights) weight /= total;
+  logs.reserve(weights.size());
+  for (const double weight : weights) logs.push_back(std::log(weight));
+}
+
+namespace {
+
+std::vector<std::vector<double>> columns_of(const std::vector<std::vector<double>>& observations,
+                                            const std::vector<double>& weights,
+                                            std::size_t dimensions) {
   if (observations.size() != weights.size())
     throw InvalidArgument("the Parzen estimator has " + std::to_string(observations.size()) +
                           " observations and " + std::to_string(weights.size()) +
                           " weights; expected one weight per observation");
-  if (!(options.prior_weight > 0) || !std::isfinite(options.prior_weight))
-    throw InvalidArgument("prior_weight is " + std::to_string(options.prior_weight) +
-                          "; expected a positive number");
-  const std::size_t n = observations.size();
-  weights_ = weights;
-  if (n > 0) weights_.push_back(options.prior_weight);
-  if (n == 0) weights_ = {1.0};
-  const double total = std::accumulate(weights_.begin(), weights_.end(), 0.0);
-  for (double& weight : weights_) weight /= total;
+  std::vector<std::vector<double>> columns(dimensions, std::vector<double>(observations.size()));
+  for (std::size_t j = 0; j < dimensions; ++j)
+    for (std::size_t i = 0; i < observations.size(); ++i) columns[j][i] = observations[i].at(j);
+  return columns;
+}
 
+}  // namespace
+
+ParzenEstimator::ParzenEstimator(std::vector<ParzenDimension> dimensions,
+                                 const std::vector<std::vector<double>>& observations,
+                                 const std::vector<double>& weights, const ParzenOptions& options)
+    : ParzenEstimator(dimensions, columns_of(observations, weights, dimensions.size()),
+                      MixtureWeights(weights, options.prior_weight), options) {}
+
+ParzenEstimator::ParzenEstimator(std::vector<ParzenDimension> dimensions,
+                                 const std::vector<std::vector<double>>& columns,
+                                 const MixtureWeights& weights, const ParzenOptions& options)
+    : dimensions_(std::move(dimensions)), weights_(weights.weights), log_weights_(weights.logs) {
+  const std::size_t n = weights.observations;
+  if (columns.size() != dimensions_.size())
+    throw InvalidArgument("the Parzen estimator has " + std::to_string(columns.size()) +
+                          " columns of observations and " + std::to_string(dimensions_.size()) +
+                          " dimensions; expected one column per dimension");
   kernels_.resize(dimensions_.size());
   for (std::size_t j = 0; j < dimensions_.size(); ++j) {
     const ParzenDimension& dimension = dimensions_[j];
     Kernels& kernels = kernels_[j];
-    std::vector<double> column(n);
-    for (std::size_t i = 0; i < n; ++i) column[i] = observations[i].at(j);
+    const std::vector<double>& column = columns[j];
+    if (column.size() != n)
+      throw InvalidArgument("the Parzen estimator has a column of " +
+                            std::to_string(column.size()) + " observations and " +
+                            std::to_string(n) + " weights; expected one weight per observation");
     if (dimension.kind == ParzenDimension::Kind::categorical) {
       const std::size_t categories = std::max<std::size_t>(dimension.size, 1);
       const std::size_t count = n + 1;  // the prior's kernel last
@@ -182,23 +236,33 @@ ParzenEstimator::ParzenEstimator(std::vector<ParzenDimension> dimensions,
       flatten_log_probabilities(kernels);
       continue;
     }
+    kernels.mus.reserve(n + 1);
     kernels.mus = column;
     kernels.sigmas = bandwidths(column, dimensions_.size(), options);
     kernels.mus.push_back(kPriorCentre);
     kernels.sigmas.push_back(kPriorSigma);
     const bool continuous = !exact_buckets(dimension);
+    kernels.log_normalizers.reserve(n + 1);
+    kernels.inverse_sigmas.reserve(n + 1);
+    // Many kernels share a bandwidth (the multivariate one, or the clip's floor): its log is
+    // taken once for a run of them.
+    double last_sigma = std::numeric_limits<double>::quiet_NaN();
+    double log_sigma = 0;
     for (std::size_t k = 0; k < kernels.mus.size(); ++k) {
       const double mu = kernels.mus[k];
       const double sigma = kernels.sigmas[k];
+      if (continuous && sigma != last_sigma) {
+        last_sigma = sigma;
+        log_sigma = std::log(sigma);
+      }
       // A kernel 8 widths inside both ends has all but 1e-15 of its mass inside.
       const bool inside = mu > 8.0 * sigma && 1.0 - mu > 8.0 * sigma;
       kernels.log_normalizers.push_back(
           (inside ? 0.0 : log_normal_mass((0.0 - mu) / sigma, (1.0 - mu) / sigma)) +
-          (continuous ? std::log(sigma) : 0.0));
+          (continuous ? log_sigma : 0.0));
       kernels.inverse_sigmas.push_back(1.0 / sigma);
     }
   }
-  for (const double weight : weights_) log_weights_.push_back(std::log(weight));
 }
 
 std::vector<double> ParzenEstimator::sample(std::mt19937_64& random) const {
@@ -221,42 +285,71 @@ std::vector<double> ParzenEstimator::sample(std::mt19937_64& random) const {
 }
 
 double ParzenEstimator::log_pdf(const std::vector<double>& point) const {
+  std::vector<double> terms(weights_.size());
+  return log_pdf(point, terms);
+}
+
+std::vector<double> ParzenEstimator::log_pdfs(
+    const std::vector<std::vector<double>>& points) const {
+  std::vector<double> terms(weights_.size());
+  std::vector<double> densities;
+  densities.reserve(points.size());
+  for (const auto& point : points) densities.push_back(log_pdf(point, terms));
+  return densities;
+}
+
+double ParzenEstimator::log_pdf(const std::vector<double>& point,
+                                std::vector<double>& terms) const {
   // One term per kernel, summed over the dimensions one dimension at a time (tight loops over the
-  // kernels: a long search's "bad" estimator has a kernel per trial).
-  std::vector<double> terms = log_weights_;
-  for (std::size_t j = 0; j < dimensions_.size(); ++j) {
+  // kernels: a long search's "bad" estimator has a kernel per trial). The first dimension adds to
+  // the log weights, the others to the sums so far.
+  const std::size_t count = weights_.size();
+  terms.resize(count);
+  if (dimensions_.empty()) terms = log_weights_;
+  const double* sums = log_weights_.data();
+  for (std::size_t j = 0; j < dimensions_.size(); ++j, sums = terms.data()) {
     const ParzenDimension& dimension = dimensions_[j];
     const Kernels& kernels = kernels_[j];
     const double x = point.at(j);
     if (dimension.kind == ParzenDimension::Kind::categorical) {
-      const std::size_t categories = kernels.log_probabilities.size() / terms.size();
+      const std::size_t categories = kernels.log_probabilities.size() / count;
       const auto index = static_cast<std::size_t>(
           std::clamp(std::llround(x), 0LL, static_cast<long long>(categories) - 1));
-      for (std::size_t k = 0; k < terms.size(); ++k)
-        terms[k] += kernels.log_probabilities[k * categories + index];
+      for (std::size_t k = 0; k < count; ++k)
+        terms[k] = sums[k] + kernels.log_probabilities[k * categories + index];
       continue;
     }
     if (exact_buckets(dimension)) {
       const double half = 0.5 / static_cast<double>(dimension.size);
       const double centre = bucket_centre(x, dimension.size);
-      for (std::size_t k = 0; k < terms.size(); ++k)
-        terms[k] += log_normal_mass((centre - half - kernels.mus[k]) / kernels.sigmas[k],
-                                    (centre + half - kernels.mus[k]) / kernels.sigmas[k]) -
-                    kernels.log_normalizers[k];
+      for (std::size_t k = 0; k < count; ++k)
+        terms[k] =
+            sums[k] + (log_normal_mass((centre - half - kernels.mus[k]) / kernels.sigmas[k],
+                                       (centre + half - kernels.mus[k]) / kernels.sigmas[k]) -
+                       kernels.log_normalizers[k]);
       continue;
     }
-    for (std::size_t k = 0; k < terms.size(); ++k) {
-      const double z = (x - kernels.mus[k]) * kernels.inverse_sigmas[k];
-      terms[k] += -0.5 * z * z - kLogSqrtTwoPi - kernels.log_normalizers[k];
+    const double* mus = kernels.mus.data();
+    const double* inverse_sigmas = kernels.inverse_sigmas.data();
+    const double* log_normalizers = kernels.log_normalizers.data();
+    for (std::size_t k = 0; k < count; ++k) {
+      const double z = (x - mus[k]) * inverse_sigmas[k];
+      terms[k] = sums[k] + (-0.5 * z * z - kLogSqrtTwoPi - log_normalizers[k]);
     }
   }
-  const double largest = *std::max_element(terms.begin(), terms.end());
+  const double largest = largest_term(terms);
   if (!std::isfinite(largest)) return largest;
   // Terms 40 below the largest add less than 1e-17 of it; skipping them spares exp's slow
-  // underflow path, which most kernels of a long search's "bad" estimator would take.
+  // underflow path, which most kernels of a long search's "bad" estimator would take. The others
+  // are first moved to the front in order (no branch to mispredict), then summed.
+  const double threshold = largest - 40.0;
+  std::size_t near = 0;
+  for (std::size_t k = 0; k < count; ++k) {
+    terms[near] = terms[k];
+    near += terms[k] > threshold ? 1 : 0;
+  }
   double sum = 0;
-  for (const double term : terms)
-    if (term > largest - 40.0) sum += std::exp(term - largest);
+  for (std::size_t k = 0; k < near; ++k) sum += std::exp(terms[k] - largest);
   return largest + std::log(sum);
 }
 

@@ -31,6 +31,18 @@ struct ParzenOptions {
   bool multivariate = false;
 };
 
+// The mixture's weights: the observations' and the prior's, normalized, and their logs. They depend
+// only on the observations' weights, so that estimators fitted to as many observations share them.
+struct MixtureWeights {
+  // `observation_weights`: one positive weight per observation; InvalidArgument for a
+  // prior_weight that is not a positive number.
+  MixtureWeights(const std::vector<double>& observation_weights, double prior_weight);
+
+  std::size_t observations = 0;
+  std::vector<double> weights;  // one per kernel, the prior's last
+  std::vector<double> logs;
+};
+
 class ParzenEstimator {
  public:
   // `observations`: one row of coordinates per configuration (rows as wide as `dimensions`),
@@ -38,6 +50,11 @@ class ParzenEstimator {
   ParzenEstimator(std::vector<ParzenDimension> dimensions,
                   const std::vector<std::vector<double>>& observations,
                   const std::vector<double>& weights, const ParzenOptions& options);
+  // The same from the observations' coordinates column by column (one column per dimension, each
+  // as long as weights.observations).
+  ParzenEstimator(std::vector<ParzenDimension> dimensions,
+                  const std::vector<std::vector<double>>& columns, const MixtureWeights& weights,
+                  const ParzenOptions& options);
 
   // A point drawn from the mixture: a kernel by its weight, then each coordinate from it
   // (discrete coordinates at their bucket's centre).
@@ -45,6 +62,8 @@ class ParzenEstimator {
   // The log density of the mixture at `point` (discrete and categorical coordinates: the log of
   // their probability).
   double log_pdf(const std::vector<double>& point) const;
+  // The log density at each of `points`, as log_pdf gives it.
+  std::vector<double> log_pdfs(const std::vector<std::vector<double>>& points) const;
 
  private:
   struct Kernels {
@@ -58,6 +77,8 @@ class ParzenEstimator {
     std::vector<double> log_probabilities;           // the same, logs, row after row
   };
   static void flatten_log_probabilities(Kernels& kernels);
+  // log_pdf with `terms` (one per kernel) as its working space.
+  double log_pdf(const std::vector<double>& point, std::vector<double>& terms) const;
 
   std::vector<ParzenDimension> dimensions_;
   std::vector<double> weights_;  // normalized, one per kernel (the prior's last)

@@ -5,7 +5,9 @@
 #include <limits>
 #include <map>
 #include <random>
+#include <string>
 #include <unordered_set>
+#include <utility>
 #include <vector>
 
 #include "hp/numeric_domain.hpp"
@@ -68,8 +70,12 @@ ParzenDimension dimension_of(const HyperParameter& hp) {
 
 // The estimator's coordinate of a value the parameter holds; none for a value the current
 // declaration cannot hold (a trial saved under an older one).
-std::optional<double> coordinate_of(const HyperParameter& hp, const Value& value) {
+std::optional<double> coordinate_of(const HyperParameter& hp, ParzenDimension::Kind kind,
+                                    const Value& value) {
   try {
+    // value_to_prob converts the value and rejects one outside the range itself, all that a
+    // continuous domain asks; a grid also asks for a value on it, a choice for one of them.
+    if (kind == ParzenDimension::Kind::continuous) return hp.value_to_prob(value);
     const Value converted = hp.coerce(value);
     if (!hp.contains(converted)) return std::nullopt;
     if (hp.kind() == HpKind::boolean) return std::get<bool>(converted) ? 1.0 : 0.0;
@@ -95,15 +101,52 @@ Value value_at(const HyperParameter& hp, double coordinate) {
   return hp.prob_to_value(coordinate);
 }
 
-// The coordinate of each of `tuned` that the trial holds (active, and a value the declaration can
-// hold); none for the others.
+// What the coordinates of a tuned declaration are computed with, once per proposal.
+struct Coordinate {
+  const HyperParameter* declaration;
+  ParzenDimension::Kind kind;
+  // A continuous Float's domain: a number in it is its own value, whose coordinate it gives
+  // without the conversions of a general value.
+  std::optional<hp::detail::NumericDomain> real_domain;
+
+  std::optional<double> of(const Value& value) const {
+    const double* number = std::get_if<double>(&value);
+    if (!real_domain || !number) return coordinate_of(*declaration, kind, value);
+    if (!(*number >= real_domain->lo && *number <= real_domain->hi)) return std::nullopt;
+    return real_domain->prob_of(*number);
+  }
+};
+
+std::vector<Coordinate> coordinates_for(const std::vector<const HyperParameter*>& tuned) {
+  std::vector<Coordinate> coordinates;
+  for (const HyperParameter* hp : tuned) {
+    const ParzenDimension::Kind kind = dimension_of(*hp).kind;
+    coordinates.push_back({.declaration = hp, .kind = kind, .real_domain = std::nullopt});
+    if (kind == ParzenDimension::Kind::continuous && hp->kind() == HpKind::floating)
+      coordinates.back().real_domain.emplace(*hp);
+  }
+  return coordinates;
+}
+
+// The coordinate of each tuned declaration that the trial holds (active, and a value the
+// declaration can hold); none for the others.
 std::vector<std::optional<double>> coordinates_of(const Trial& trial,
-                                                  const std::vector<const HyperParameter*>& tuned) {
+                                                  const std::vector<Coordinate>& tuned) {
   std::vector<std::optional<double>> row(tuned.size());
   const ValueMap& values = trial.hyperparameters.values();
+  // The values usually come in the order of the declarations: each is looked for after the
+  // previous one first.
+  auto next = values.begin();
   for (std::size_t j = 0; j < tuned.size(); ++j) {
-    const Value* value = values.find(tuned[j]->name());
-    if (value && tuned[j]->is_active(values)) row[j] = coordinate_of(*tuned[j], *value);
+    const std::string& name = tuned[j].declaration->name();
+    const auto named = [&](const ValueMap::Entry& entry) { return entry.first == name; };
+    auto it = std::find_if(next, values.end(), named);
+    if (it == values.end()) {
+      it = std::find_if(values.begin(), next, named);
+      if (it == next) continue;  // not held
+    }
+    next = it + 1;
+    if (tuned[j].declaration->is_active(values)) row[j] = tuned[j].of(it->second);
   }
   return row;
 }
@@ -184,21 +227,35 @@ class Proposer {
       dimensions.push_back(dimension_of(*hp));
       columns.push_back(column_of_.at(hp));
     }
-    std::vector<std::vector<double>> rows;
+    // The trials that hold every declaration of the group, column by column.
+    std::vector<std::vector<double>> observations(columns.size());
+    for (auto& observation : observations) observation.reserve(trials.size());
+    std::size_t count = 0;
     for (const auto* trial : trials) {
-      std::vector<double> row;
-      for (const std::size_t column : columns) {
-        if (!(*trial)[column]) break;
-        row.push_back(*(*trial)[column]);
-      }
-      if (row.size() == columns.size()) rows.push_back(std::move(row));
+      const bool held = std::all_of(columns.begin(), columns.end(), [&](std::size_t column) {
+        return (*trial)[column].has_value();
+      });
+      if (!held) continue;
+      for (std::size_t j = 0; j < columns.size(); ++j)
+        observations[j].push_back(*(*trial)[columns[j]]);
+      ++count;
     }
-    const std::vector<double> weights = detail::tpe_weights(rows.size());
-    return ParzenEstimator(std::move(dimensions), rows, weights,
+    return ParzenEstimator(std::move(dimensions), observations, mixture_weights(count),
                            {.prior_weight = options_.prior_weight,
                             .consider_magic_clip = options_.consider_magic_clip,
                             .consider_endpoints = options_.consider_endpoints,
                             .multivariate = options_.multivariate});
+  }
+
+  // The kernels' weights of an estimator of `count` observations, the same for every group.
+  const detail::MixtureWeights& mixture_weights(std::size_t count) const {
+    auto it = mixture_weights_.find(count);
+    if (it == mixture_weights_.end())
+      it = mixture_weights_
+               .emplace(count,
+                        detail::MixtureWeights(detail::tpe_weights(count), options_.prior_weight))
+               .first;
+    return it->second;
   }
 
   // The candidate of the good estimator where log l(x) - log g(x) is largest.
@@ -211,17 +268,16 @@ class Proposer {
                .first;
     }
     const auto& [good, bad] = it->second;
-    std::vector<double> best;
-    double best_score = -std::numeric_limits<double>::infinity();
-    for (int c = 0; c < options_.n_ei_candidates; ++c) {
-      std::vector<double> candidate = good.sample(random);
-      const double score = good.log_pdf(candidate) - bad.log_pdf(candidate);
-      if (best.empty() || score > best_score) {
-        best = std::move(candidate);
-        best_score = score;
-      }
-    }
-    return best;
+    std::vector<std::vector<double>> candidates;
+    candidates.reserve(static_cast<std::size_t>(options_.n_ei_candidates));
+    for (int c = 0; c < options_.n_ei_candidates; ++c) candidates.push_back(good.sample(random));
+    const std::vector<double> good_densities = good.log_pdfs(candidates);
+    const std::vector<double> bad_densities = bad.log_pdfs(candidates);
+    std::size_t best = 0;
+    for (std::size_t c = 1; c < candidates.size(); ++c)
+      if (good_densities[c] - bad_densities[c] > good_densities[best] - bad_densities[best])
+        best = c;
+    return std::move(candidates[best]);
   }
 
   const TPEOptions& options_;
@@ -233,13 +289,16 @@ class Proposer {
   std::map<const HyperParameter*, std::size_t> group_of_;
   // The good and the bad estimator of each group, built when the group is first drawn.
   mutable std::map<std::size_t, std::pair<ParzenEstimator, ParzenEstimator>> estimators_;
+  mutable std::map<std::size_t, detail::MixtureWeights> mixture_weights_;  // by observations
 };
 
 }  // namespace
 
 struct TPEOracle::CoordinateCache {
   std::vector<std::string> names;  // the tuned declarations the rows are for
-  std::unordered_map<std::string, std::vector<std::optional<double>>> rows;  // by trial id
+  // By the trial's position in trial_order(), with its id: a record read again from a shared
+  // storage may order the trials differently.
+  std::vector<std::pair<std::string, std::vector<std::optional<double>>>> rows;
 };
 
 TPEOracle::TPEOracle(OracleOptions options, TPEOptions tpe)
@@ -262,39 +321,49 @@ Oracle::Proposal TPEOracle::populate_space(const std::string& /*trial_id*/) {
   std::vector<const Trial*> completed;
   std::vector<const Trial*> stopped;
   std::vector<const Trial*> in_order;  // what the estimators may learn from, in trial order
-  for (const auto& id : trial_order()) {
-    const Trial& trial = trial_ref(id);
-    if (is_observation(trial)) {
+  std::vector<std::size_t> positions;  // theirs in trial_order()
+  const std::vector<std::string>& order = trial_order();
+  for (std::size_t position = 0; position < order.size(); ++position) {
+    const Trial& trial = trial_ref(order[position]);
+    const bool observation = is_observation(trial);
+    if (observation)
       (trial.status == TrialStatus::completed ? completed : stopped).push_back(&trial);
+    if (observation || (tpe_.constant_liar && trial.status == TrialStatus::running)) {
       in_order.push_back(&trial);
-    } else if (tpe_.constant_liar && trial.status == TrialStatus::running) {
-      in_order.push_back(&trial);
+      positions.push_back(position);
     }
   }
   const std::size_t observed = completed.size() + stopped.size();
   if (observed < static_cast<std::size_t>(tpe_.n_startup_trials) || observed == 0)
     return random_proposal();
 
-  // The best first: completed trials by their estimated score (the observed one when no trial
-  // reported a standard error), then the stopped ones by what they scored.
+  // The good trials are the best: completed trials by their estimated score (the observed one
+  // when no trial reported a standard error), then the stopped ones by what they scored; equal
+  // scores in trial order. Only the best few are needed, so they are selected, not all sorted.
   const bool maximize = objective().direction() == Direction::max;
   const std::vector<double> estimates = estimate_scores(completed);
-  std::vector<std::pair<double, const Trial*>> ranked;
+  struct Ranked {
+    bool stopped;
+    double score;       // the lower the better
+    std::size_t order;  // among the completed, or among the stopped, trials
+    const Trial* trial;
+  };
+  std::vector<Ranked> ranked;
+  ranked.reserve(observed);
   for (std::size_t i = 0; i < completed.size(); ++i)
-    ranked.emplace_back(maximize ? -estimates[i] : estimates[i], completed[i]);
-  std::stable_sort(ranked.begin(), ranked.end(),
-                   [](const auto& a, const auto& b) { return a.first < b.first; });
-  std::vector<std::pair<double, const Trial*>> ranked_stopped;
-  for (const Trial* trial : stopped)
-    ranked_stopped.emplace_back(maximize ? -*trial->score : *trial->score, trial);
-  std::stable_sort(ranked_stopped.begin(), ranked_stopped.end(),
-                   [](const auto& a, const auto& b) { return a.first < b.first; });
-  ranked.insert(ranked.end(), ranked_stopped.begin(), ranked_stopped.end());
-
+    ranked.push_back({false, maximize ? -estimates[i] : estimates[i], i, completed[i]});
+  for (std::size_t i = 0; i < stopped.size(); ++i)
+    ranked.push_back({true, maximize ? -*stopped[i]->score : *stopped[i]->score, i, stopped[i]});
+  const std::size_t good_count = std::min(detail::tpe_good_count(observed), ranked.size());
+  std::partial_sort(ranked.begin(), ranked.begin() + static_cast<std::ptrdiff_t>(good_count),
+                    ranked.end(), [](const Ranked& a, const Ranked& b) {
+                      if (a.stopped != b.stopped) return b.stopped;
+                      if (a.score < b.score) return true;
+                      if (b.score < a.score) return false;
+                      return a.order < b.order;
+                    });
   std::unordered_set<const Trial*> good_set;
-  const std::size_t good_count = detail::tpe_good_count(observed);
-  for (std::size_t i = 0; i < good_count && i < ranked.size(); ++i)
-    good_set.insert(ranked[i].second);
+  for (std::size_t i = 0; i < good_count; ++i) good_set.insert(ranked[i].trial);
   // Both groups in trial order (running trials, with the constant liar, in the bad one): the
   // weights favour the recent trials of long searches.
 
@@ -305,13 +374,19 @@ Oracle::Proposal TPEOracle::populate_space(const std::string& /*trial_id*/) {
     tuned.push_back(&hp);
     names.push_back(hp.name());
   }
+  const std::vector<Coordinate> coordinates = coordinates_for(tuned);
   if (coordinates_->names != names) *coordinates_ = {.names = names, .rows = {}};
+  if (coordinates_->rows.size() < order.size()) coordinates_->rows.resize(order.size());
   Proposer::Rows good;
   Proposer::Rows bad;
-  for (const Trial* trial : in_order) {
-    auto [it, added] = coordinates_->rows.try_emplace(trial->trial_id);
-    if (added) it->second = coordinates_of(*trial, tuned);
-    (good_set.contains(trial) ? good : bad).push_back(&it->second);
+  for (std::size_t i = 0; i < in_order.size(); ++i) {
+    const Trial* trial = in_order[i];
+    auto& [id, row] = coordinates_->rows[positions[i]];
+    if (id != trial->trial_id) {
+      id = trial->trial_id;
+      row = coordinates_of(*trial, coordinates);
+    }
+    (good_set.contains(trial) ? good : bad).push_back(&row);
   }
 
   const Proposer proposer(std::move(tuned), tpe_, std::move(good), std::move(bad));
