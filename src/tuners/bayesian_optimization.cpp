@@ -491,6 +491,21 @@ Json BayesianOptimizationOracle::extra_state() const {
   return state;
 }
 
+namespace {
+
+// A boolean option of a saved state. A state saved before the option existed (it has an
+// acquisition, which every saved state has, but not the option) gets false: the search goes on
+// as it began. No state at all: `current`.
+bool saved_switch(const Json& state, const std::string& key, bool current) {
+  if (!state.contains(key)) return state.contains("acquisition") ? false : current;
+  if (!state.at(key).is_boolean())
+    throw InvalidArgument("the saved BayesianOptimization state has " + key + " " +
+                          state.at(key).dump() + "; expected true or false");
+  return state.at(key).get<bool>();
+}
+
+}  // namespace
+
 void BayesianOptimizationOracle::restore_extra_state(const Json& state) {
   BayesianOptions restored = bayesian_;
   if (state.contains("num_initial_points")) {
@@ -506,24 +521,8 @@ void BayesianOptimizationOracle::restore_extra_state(const Json& state) {
   }
   if (state.contains("alpha")) restored.alpha = state.at("alpha").get<double>();
   if (state.contains("beta")) restored.beta = state.at("beta").get<double>();
-  if (state.contains("output_warping")) {
-    if (!state.at("output_warping").is_boolean())
-      throw InvalidArgument("the saved BayesianOptimization state has output_warping " +
-                            state.at("output_warping").dump() + "; expected true or false");
-    restored.output_warping = state.at("output_warping").get<bool>();
-  } else if (state.contains("acquisition")) {
-    // Saved before scores were warped: the search goes on as it began.
-    restored.output_warping = false;
-  }
-  if (state.contains("trust_region")) {
-    if (!state.at("trust_region").is_boolean())
-      throw InvalidArgument("the saved BayesianOptimization state has trust_region " +
-                            state.at("trust_region").dump() + "; expected true or false");
-    restored.trust_region = state.at("trust_region").get<bool>();
-  } else if (state.contains("acquisition")) {
-    // Saved before proposals kept to a trust region: the search goes on as it began.
-    restored.trust_region = false;
-  }
+  restored.output_warping = saved_switch(state, "output_warping", restored.output_warping);
+  restored.trust_region = saved_switch(state, "trust_region", restored.trust_region);
   if (state.contains("acquisition"))
     restored.acquisition = acquisition_from_string(state.at("acquisition").get<std::string>());
   validate(restored);
