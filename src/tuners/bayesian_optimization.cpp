@@ -69,12 +69,14 @@ Eigen::MatrixXd to_matrix(const std::vector<std::vector<double>>& rows, std::siz
   return out;
 }
 
-// A uniform point of `box` near `centre`: each category of the centre redrawn with probability
-// kLocalFlip, then the numeric coordinates active there drawn uniformly within the box; snapped.
+// A uniform point of `box`: categories drawn anew, then the numeric coordinates active under
+// them drawn within the box; snapped. The box bounds numbers only: categories are few, the
+// model compares them over the whole space, and a region that kept the best trial's categories
+// held searches on the second-best one (lmprog, bench/RESULTS.md).
 std::vector<double> point_in_box(const detail::SpaceEncoding& encoding,
                                  const std::vector<double>& centre, const detail::Box& box,
                                  std::mt19937_64& random) {
-  std::vector<double> point = encoding.perturb(centre, 0.0, kLocalFlip, random);
+  std::vector<double> point = encoding.perturb(centre, 0.0, /*flip=*/1.0, random);
   const std::vector<bool> movable = encoding.movable(encoding.decode(point));
   for (std::size_t j = 0; j < point.size(); ++j)
     if (movable[j])
