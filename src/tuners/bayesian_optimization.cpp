@@ -84,6 +84,17 @@ std::vector<double> point_in_box(const detail::SpaceEncoding& encoding,
   return encoding.snap(point);
 }
 
+// A boolean option of a saved state. A state saved before the option existed (it has an
+// acquisition, which every saved state has, but not the option) gets false: the search goes on
+// as it began. No state at all: `current`.
+bool saved_switch(const Json& state, const std::string& key, bool current) {
+  if (!state.contains(key)) return state.contains("acquisition") ? false : current;
+  if (!state.at(key).is_boolean())
+    throw InvalidArgument("the saved BayesianOptimization state has " + key + " " +
+                          state.at(key).dump() + "; expected true or false");
+  return state.at(key).get<bool>();
+}
+
 Eigen::VectorXd to_vector(const std::vector<double>& values) {
   return Eigen::Map<const Eigen::VectorXd>(values.data(), static_cast<Eigen::Index>(values.size()));
 }
@@ -492,21 +503,6 @@ Json BayesianOptimizationOracle::extra_state() const {
   state["trust_region"] = bayesian_.trust_region;
   return state;
 }
-
-namespace {
-
-// A boolean option of a saved state. A state saved before the option existed (it has an
-// acquisition, which every saved state has, but not the option) gets false: the search goes on
-// as it began. No state at all: `current`.
-bool saved_switch(const Json& state, const std::string& key, bool current) {
-  if (!state.contains(key)) return state.contains("acquisition") ? false : current;
-  if (!state.at(key).is_boolean())
-    throw InvalidArgument("the saved BayesianOptimization state has " + key + " " +
-                          state.at(key).dump() + "; expected true or false");
-  return state.at(key).get<bool>();
-}
-
-}  // namespace
 
 void BayesianOptimizationOracle::restore_extra_state(const Json& state) {
   BayesianOptions restored = bayesian_;

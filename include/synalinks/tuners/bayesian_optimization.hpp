@@ -11,7 +11,8 @@
 // The first num_initial_points trials are drawn as RandomSearch draws them. Then every proposal
 // refits a Gaussian process (Matérn-5/2, one length scale per dimension, signal and noise
 // variances fitted by maximizing the marginal likelihood) to the completed trials' scores and
-// optimizes the acquisition over the unit-cube embedding of the space (see
+// optimizes the acquisition over the unit-cube embedding of the space; with exact scores, within
+// a trust region around the best trial that grows and shrinks with success (see
 // docs/bayesian_optimization.md). A configuration already tried is never proposed again; a
 // finite space ends with STOPPED once every configuration was tried. Trials still running count
 // as observed at the model's prediction (the "kriging believer"), so parallel trials spread out.
@@ -82,8 +83,9 @@ class BayesianOptimizationOracle : public Oracle {
 
  protected:
   Proposal populate_space(const std::string& trial_id) override;
-  // num_initial_points, alpha, beta and acquisition are saved; on resume the saved values win,
-  // so that a resumed search continues the same way (as keras-tuner does).
+  // num_initial_points, alpha, beta, acquisition, output_warping and trust_region are saved; on
+  // resume the saved values win, so that a resumed search continues the same way (as keras-tuner
+  // does).
   Json extra_state() const override;
   void restore_extra_state(const Json& state) override;
   // When some completed trial reported a standard error: the model's posterior mean at each
