@@ -18,6 +18,7 @@
 #include "synalinks/errors.hpp"
 #include "synalinks/tuners/make_oracle.hpp"
 #include "synalinks/tuners/random_search.hpp"
+#include "tuners/trust_region.hpp"
 
 namespace synalinks::tuners {
 namespace {
@@ -410,45 +411,51 @@ TEST(BayesianOptimization, WithoutUncertaintyTrialsAreRankedByTheirScore) {
             oracle.get_best_trials_observed(3).at(0).trial_id);
 }
 
-// Rosenbrock's valley is long and narrow: a model of the whole space keeps looking where it is
-// unsure, the trust region walks down the valley. Fixed seeds; the comparison is of medians.
-TEST(BayesianOptimization, TheTrustRegionFollowsANarrowValley) {
-#if defined(__SANITIZE_ADDRESS__)
-  const int seeds = 3;
-  const int trials = 25;  // a proposal costs 50 times more under the sanitizers
-#else
-  const int seeds = 7;
-  const int trials = 40;
-#endif
+// One parameter, so that the box's weight is 1 and its half-side L / 2, L replayed from the
+// scores before each trial. Every other model proposal (the even trial indices) keeps within
+// it; the ones between may go anywhere. Without the region some even proposal leaves the box.
+struct RegionWalk {
+  std::vector<double> xs;
+  std::vector<double> scores;
+  std::size_t even_proposals_outside = 0;  // model proposals at even indices outside the box
+  std::size_t even_proposals = 0;
+};
+
+RegionWalk walk_in_one_dimension(bool trust_region) {
   HyperParameters space;
-  for (int i = 0; i < 4; ++i) space.Float("x" + std::to_string(i), -5, 10);
-  const auto best_found = [&](bool trust_region, std::int64_t seed) {
-    BayesianOptimizationOracle oracle({.objective = Objective("loss"),
-                                       .max_trials = trials,
-                                       .seed = seed,
-                                       .hyperparameters = space},
-                                      quiet({.trust_region = trust_region}));
-    double best = std::numeric_limits<double>::infinity();
-    synalinks::testing::run_ask_tell(oracle, [&best](const HyperParameters& hp) {
-      std::vector<double> x;
-      for (int i = 0; i < 4; ++i) x.push_back(hp.get<double>("x" + std::to_string(i)));
-      const double value = synalinks::testing::rosenbrock(x);
-      best = std::min(best, value);
-      return value;
-    });
-    return best;
-  };
-  std::vector<double> with;
-  std::vector<double> without;
-  for (int seed = 1; seed <= seeds; ++seed) {
-    with.push_back(best_found(true, seed));
-    without.push_back(best_found(false, seed));
-    std::cout << "seed " << seed << ": " << with.back() << " with the region, " << without.back()
-              << " without\n";
-  }
-  std::sort(with.begin(), with.end());
-  std::sort(without.begin(), without.end());
-  EXPECT_LT(with[with.size() / 2], without[without.size() / 2]);
+  space.Float("x", 0, 1);
+  BayesianOptimizationOracle oracle(
+      {.objective = Objective("loss"), .max_trials = 24, .seed = 5, .hyperparameters = space},
+      quiet({.trust_region = trust_region}));
+  RegionWalk walk;
+  const auto initial = static_cast<std::size_t>(oracle.initial_points());
+  synalinks::testing::run_ask_tell(oracle, [&](const HyperParameters& hp) {
+    const double x = hp.get<double>("x");
+    const std::size_t index = walk.xs.size();
+    if (index >= initial && index % 2 == 0) {
+      const auto best = static_cast<std::size_t>(
+          std::min_element(walk.scores.begin(), walk.scores.end()) - walk.scores.begin());
+      const double length = detail::TrustRegion::replay(walk.scores, initial, 1).length();
+      ++walk.even_proposals;
+      if (std::abs(x - walk.xs[best]) > length / 2 + 1e-9) ++walk.even_proposals_outside;
+    }
+    const double value = std::sin(13 * x) + x;  // three basins, the deepest near x = 0.36
+    walk.xs.push_back(x);
+    walk.scores.push_back(value);
+    return value;
+  });
+  return walk;
+}
+
+TEST(BayesianOptimization, EveryOtherModelProposalKeepsToTheTrustRegion) {
+  const RegionWalk with = walk_in_one_dimension(true);
+  ASSERT_EQ(with.xs.size(), 24u);
+  EXPECT_GE(with.even_proposals, 10u);
+  EXPECT_EQ(with.even_proposals_outside, 0u);
+  const RegionWalk without = walk_in_one_dimension(false);
+  std::cout << "without the region: " << without.even_proposals_outside << " of "
+            << without.even_proposals << " even proposals outside the box\n";
+  EXPECT_GT(without.even_proposals_outside, 0u) << "the check cannot tell the two apart";
 }
 
 TEST(BayesianOptimization, BraninWithinOnePercentInFiftyTrialsForMostSeeds) {

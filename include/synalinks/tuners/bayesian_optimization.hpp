@@ -11,9 +11,9 @@
 // The first num_initial_points trials are drawn as RandomSearch draws them. Then every proposal
 // refits a Gaussian process (Matérn-5/2, one length scale per dimension, signal and noise
 // variances fitted by maximizing the marginal likelihood) to the completed trials' scores and
-// optimizes the acquisition over the unit-cube embedding of the space; with exact scores, within
-// a trust region around the best trial that grows and shrinks with success (see
-// docs/bayesian_optimization.md). A configuration already tried is never proposed again; a
+// optimizes the acquisition over the unit-cube embedding of the space; with exact scores, every
+// other proposal within a trust region around the best trial that grows and shrinks with success
+// (see docs/bayesian_optimization.md). A configuration already tried is never proposed again; a
 // finite space ends with STOPPED once every configuration was tried. Trials still running count
 // as observed at the model's prediction (the "kriging believer"), so parallel trials spread out.
 // Failed trials are skipped. Any numerical failure falls back to more jitter, then to a random
@@ -61,9 +61,9 @@ struct BayesianOptions {
   // Exact scores (no standard error) pass through a Yeo-Johnson power transform fitted to them
   // before the model sees them, so that a few very bad trials do not flatten the good region.
   bool output_warping = true;
-  // With exact scores, each proposal after the random trials is searched for in a box around the
-  // best trial that grows after improvements and shrinks after failures (TuRBO's rules; see
-  // docs/bayesian_optimization.md). false: the whole space, every time.
+  // With exact scores, every other proposal after the random trials is searched for in a box
+  // around the best trial that grows after improvements and shrinks after failures (TuRBO's
+  // rules; see docs/bayesian_optimization.md). false: the whole space, every time.
   bool trust_region = true;
   // Receives one line per fallback (a failed fit, a singular kernel, non-finite scores). Unset:
   // the oracle writes to std::cerr; the BayesianOptimization tuner sends them to its output
