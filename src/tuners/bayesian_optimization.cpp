@@ -267,7 +267,6 @@ std::optional<ValueMap> BayesianOptimizationOracle::model_proposal(std::size_t t
   std::iota(best_rows.begin(), best_rows.end(), Eigen::Index{0});
   std::stable_sort(best_rows.begin(), best_rows.end(),
                    [&rank_by](Eigen::Index a, Eigen::Index b) { return rank_by(a) < rank_by(b); });
-  const std::size_t centres = std::min(kLocalCentres, best_rows.size());
   std::vector<std::vector<double>> candidates;
   candidates.reserve(count);
   // With exact scores, every other proposal takes its candidates from the trust region around
@@ -289,14 +288,15 @@ std::optional<ValueMap> BayesianOptimizationOracle::model_proposal(std::size_t t
     region = trust.box(centre, std::vector<double>(scales.data(), scales.data() + scales.size()));
     while (candidates.size() < count)
       candidates.push_back(point_in_box(encoding, centre, *region, random));
+  } else {
+    const std::size_t centres = std::min(kLocalCentres, best_rows.size());
+    for (std::size_t k = 0; k < count / 4; ++k) {
+      const auto& centre = points[static_cast<std::size_t>(best_rows[k % centres])];
+      const double radius = k % 2 == 0 ? kLocalScale : kLocalScale * 4;
+      candidates.push_back(encoding.perturb(centre, radius, kLocalFlip, random));
+    }
+    while (candidates.size() < count) candidates.push_back(encoding.random_point(random));
   }
-  const std::size_t local = count / 4;
-  for (std::size_t k = 0; k < local && candidates.size() < count; ++k) {
-    const auto& centre = points[static_cast<std::size_t>(best_rows[k % centres])];
-    const double radius = k % 2 == 0 ? kLocalScale : kLocalScale * 4;
-    candidates.push_back(encoding.perturb(centre, radius, kLocalFlip, random));
-  }
-  while (candidates.size() < count) candidates.push_back(encoding.random_point(random));
 
   Eigen::VectorXd means;
   Eigen::VectorXd variances;
