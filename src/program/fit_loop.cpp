@@ -211,7 +211,9 @@ std::optional<std::size_t> FitLoop::propose_challenger() {
 // scored on those it lacks), none of them a few-shot example of either, so that a candidate
 // replaces the incumbent only on evidence. Samples the incumbent was already scored on come first
 // (its training predictions count), in the seeded order from the cursor, so that a comparison
-// costs few calls.
+// costs few calls. A tie goes to the challenger: it is no evidence against a candidate the
+// optimizer proposed to improve on the incumbent, and at temperature 0, where a few samples
+// mostly tie, keeping the incumbent left many programs with no examples at all.
 void FitLoop::compare_with_incumbent(std::size_t challenger, EpochTally& tally) {
   std::vector<std::size_t> eligible;
   for (std::size_t looked = 0; looked < selection_order_.size(); ++looked) {
@@ -238,7 +240,7 @@ void FitLoop::compare_with_incumbent(std::size_t challenger, EpochTally& tally) 
                            [](Candidate& candidate, std::size_t sample, Scored scored) {
                              candidate.selection[sample] = scored.reward;
                            });
-  if (!samples.empty() && candidates_[challenger].selection_reward(samples) >
+  if (!samples.empty() && candidates_[challenger].selection_reward(samples) >=
                               candidates_[best_].selection_reward(samples)) {
     best_ = challenger;
     apply_best();

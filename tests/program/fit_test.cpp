@@ -33,6 +33,9 @@ TEST_F(Fit, CallsOfOneFitAreExactlyThoseTheDesignPredicts) {
   // scores the best on all 6 validation samples, none of them used in the choice.
   EXPECT_EQ(requests_served(sim) - before, 12 + 3 * 4 + 3 + 6);
   EXPECT_EQ(program.usage().calls, 33);
+  // Every answer is right, so every comparison ties: a tie is no evidence against the candidate,
+  // which replaces the zero-shot incumbent, and the fitted program has its examples.
+  EXPECT_FALSE(program.trainable_variables().front()->value()["examples"].empty());
   ASSERT_EQ(history.epoch, std::vector<std::int64_t>{0});
   EXPECT_DOUBLE_EQ(history.history.at("reward")[0], 1.0);
   EXPECT_DOUBLE_EQ(history.history.at("val_reward")[0], 1.0);
