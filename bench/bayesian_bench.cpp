@@ -5,7 +5,8 @@
 //   bayesian_bench [--seeds N] [--trials T] [--skip-regret] [--skip-latency]
 //                  [--latency-case N D] [--noisy-latency] [--problem ID] [--oracles LIST]
 //   (ID: e.g. lmprog_noisy, see problems(); --noisy-latency: the latency cases report standard
-//   errors; LIST: comma-separated among random, bayesian, bayesian_unwarped, bayesian_global, tpe,
+//   errors; LIST: comma-separated among random, bayesian, bayesian_unwarped, bayesian_global,
+//   bayesian_flat_prior, tpe,
 //   tpe_multivariate, cmaes, default
 //   random,bayesian)
 //   BAYESIAN_BENCH_PER_SEED=1 adds each seed's regrets to stderr ("per-seed ID ORACLE K r25 r50
@@ -183,6 +184,7 @@ std::unique_ptr<tn::Oracle> make(const std::string& kind, const Problem& problem
                                .log = [](const std::string&) {}};
   if (kind == "bayesian_unwarped") bayesian.output_warping = false;
   if (kind == "bayesian_global") bayesian.trust_region = false;
+  if (kind == "bayesian_flat_prior") bayesian.boundary_prior = 0;
   if (variant.initial_points > 0) bayesian.num_initial_points = variant.initial_points;
   if (variant.initial_points < 0) bayesian.num_initial_points = keras_initial_points(problem);
   return std::make_unique<tn::BayesianOptimizationOracle>(options, bayesian);
@@ -247,13 +249,14 @@ std::string oracle_label(const std::string& kind) {
   if (kind == "bayesian") return "BayesianOptimization";
   if (kind == "bayesian_unwarped") return "BayesianOptimization, scores not warped";
   if (kind == "bayesian_global") return "BayesianOptimization, no trust region";
+  if (kind == "bayesian_flat_prior") return "BayesianOptimization, no boundary prior";
   if (kind == "tpe") return "TPE";
   if (kind == "tpe_multivariate") return "TPE (multivariate)";
   if (kind == "cmaes") return "CmaEs";
   throw std::invalid_argument(
       "unknown oracle '" + kind +
-      "'; expected random, bayesian, bayesian_unwarped, bayesian_global, tpe, tpe_multivariate or "
-      "cmaes");
+      "'; expected random, bayesian, bayesian_unwarped, bayesian_global, bayesian_flat_prior, "
+      "tpe, tpe_multivariate or cmaes");
 }
 
 void regret_tables(int seeds, int bo_trials, const std::string& only,

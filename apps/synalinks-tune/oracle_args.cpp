@@ -50,6 +50,11 @@ void add_oracle_options(CLI::App& command, OracleArgs& args) {
                    "Bayesian: model the scores as they are, without the power transform");
   command.add_flag("--no-trust-region", args.no_trust_region,
                    "Bayesian: search the whole space for every proposal, not a trust region");
+  command
+      .add_option("--boundary-prior", args.bayesian.boundary_prior,
+                  "Bayesian, noisy scores: weight of the prior that the box's edges score worse "
+                  "than its centre (2: one edge half a standard deviation worse; 0: flat)")
+      ->capture_default_str();
   // One flag for the random start of TPE and CMA-ES; unset, each keeps its own default.
   command.add_option_function<int>(
       "--n-startup-trials",

@@ -15,6 +15,7 @@
 #include "gp/output_warping.hpp"
 #include "synalinks/errors.hpp"
 #include "tuners/bayesian_optimization_encoding.hpp"
+#include "tuners/boundary_prior.hpp"
 #include "tuners/ranking_noise.hpp"
 #include "tuners/trust_region.hpp"
 #include "util/json_integer.hpp"
@@ -56,6 +57,10 @@ void validate(const BayesianOptions& options) {
     throw InvalidArgument("beta is " + std::to_string(options.beta) +
                           "; expected a number >= 0 (the weight of the standard deviation in "
                           "ucb, e.g. 2.6)");
+  if (!(options.boundary_prior >= 0) || !std::isfinite(options.boundary_prior))
+    throw InvalidArgument("boundary_prior is " + std::to_string(options.boundary_prior) +
+                          "; expected a number >= 0 (how much worse the prior of noisy searches "
+                          "expects the edges of the box than its centre, e.g. 2; 0: not at all)");
   if (options.num_initial_points && *options.num_initial_points < 0)
     throw InvalidArgument("num_initial_points is " + std::to_string(*options.num_initial_points) +
                           "; expected 0 (the default) or a positive number of random trials");
@@ -200,7 +205,23 @@ std::optional<ValueMap> BayesianOptimizationOracle::model_proposal(std::size_t t
   if (!observed) return std::nullopt;
   const std::vector<std::vector<double>>& points = observed->points;
   const Eigen::MatrixXd& x = observed->x;
-  const Eigen::VectorXd& y = observed->y;
+  const bool noisy = observed->point_noise.size() > 0;
+  // With noisy scores the model fits what the trials say beyond the boundary prior
+  // (boundary_prior.hpp), which its predictions then add back.
+  const double prior_weight = noisy ? bayesian_.boundary_prior : 0.0;
+  const auto prior_at = [&](const std::vector<double>& point,
+                            std::vector<double>* gradient) -> double {
+    if (prior_weight == 0) {
+      if (gradient != nullptr) gradient->assign(d, 0.0);
+      return 0.0;
+    }
+    return detail::boundary_prior(point, encoding.movable(encoding.decode(point)), prior_weight,
+                                  gradient);
+  };
+  Eigen::VectorXd prior(observed->y.size());
+  for (Eigen::Index i = 0; i < prior.size(); ++i)
+    prior(i) = prior_at(points[static_cast<std::size_t>(i)], nullptr);
+  const Eigen::VectorXd y = observed->y - prior;
 
   const double alpha = bayesian_.alpha;
   const gp::FitResult fit = gp::fit_hyperparameters(
@@ -220,8 +241,8 @@ std::optional<ValueMap> BayesianOptimizationOracle::model_proposal(std::size_t t
   // best posterior mean at the evaluated points, and the local candidates centre on the points
   // the model believes best. Noise-free searches keep the observed values (their fitted noise is
   // tiny, and the observations are the truth).
-  const bool noisy = observed->point_noise.size() > 0;
-  const Eigen::VectorXd rank_by = noisy ? model->training_means() : y;
+  const Eigen::VectorXd rank_by =
+      noisy ? Eigen::VectorXd(model->training_means() + prior) : observed->y;
   // The noise a new observation is expected to carry: the typical known noise, and the fitted.
   const double new_noise =
       noisy ? observed->point_noise.mean() + fit.hyperparameters.noise_variance : 0.0;
@@ -305,7 +326,8 @@ std::optional<ValueMap> BayesianOptimizationOracle::model_proposal(std::size_t t
   ranked.reserve(candidates.size() + kRefinedStarts);
   for (std::size_t k = 0; k < candidates.size(); ++k) {
     const auto row = static_cast<Eigen::Index>(k);
-    ranked.push_back({std::move(candidates[k]), acquisition.value(means(row), variances(row))});
+    const double mean = means(row) + prior_at(candidates[k], nullptr);
+    ranked.push_back({std::move(candidates[k]), acquisition.value(mean, variances(row))});
   }
   std::stable_sort(ranked.begin(), ranked.end(),
                    [](const Scored& a, const Scored& b) { return a.value < b.value; });
@@ -329,7 +351,11 @@ std::optional<ValueMap> BayesianOptimizationOracle::model_proposal(std::size_t t
     const gp::Objective objective = [&](const std::vector<double>& sub, std::vector<double>& grad) {
       for (std::size_t j = 0; j < free.size(); ++j)
         full(static_cast<Eigen::Index>(free[j])) = sub[j];
-      const auto prediction = model->predict(full, /*with_gradient=*/true);
+      auto prediction = model->predict(full, /*with_gradient=*/true);
+      std::vector<double> prior_gradient;
+      prediction.mean +=
+          prior_at(std::vector<double>(full.data(), full.data() + full.size()), &prior_gradient);
+      prediction.mean_gradient += to_vector(prior_gradient);
       Eigen::VectorXd gradient;
       const double value =
           acquisition.value(prediction.mean, prediction.variance, prediction.mean_gradient,
@@ -353,7 +379,8 @@ std::optional<ValueMap> BayesianOptimizationOracle::model_proposal(std::size_t t
     for (std::size_t j = 0; j < free.size(); ++j) moved[free[j]] = minimum.x[j];
     moved = encoding.snap(moved);
     const auto prediction = model->predict(to_vector(moved));
-    refined.push_back({std::move(moved), acquisition.value(prediction.mean, prediction.variance)});
+    const double mean = prediction.mean + prior_at(moved, nullptr);
+    refined.push_back({std::move(moved), acquisition.value(mean, prediction.variance)});
   }
   ranked.insert(ranked.end(), std::make_move_iterator(refined.begin()),
                 std::make_move_iterator(refined.end()));
@@ -503,6 +530,7 @@ Json BayesianOptimizationOracle::extra_state() const {
   state["acquisition"] = std::string(to_string(bayesian_.acquisition));
   state["output_warping"] = bayesian_.output_warping;
   state["trust_region"] = bayesian_.trust_region;
+  state["boundary_prior"] = bayesian_.boundary_prior;
   return state;
 }
 
@@ -523,6 +551,14 @@ void BayesianOptimizationOracle::restore_extra_state(const Json& state) {
   if (state.contains("beta")) restored.beta = state.at("beta").get<double>();
   restored.output_warping = saved_switch(state, "output_warping", restored.output_warping);
   restored.trust_region = saved_switch(state, "trust_region", restored.trust_region);
+  if (state.contains("boundary_prior")) {
+    if (!state.at("boundary_prior").is_number())
+      throw InvalidArgument("the saved BayesianOptimization state has boundary_prior " +
+                            state.at("boundary_prior").dump() + "; expected a number >= 0");
+    restored.boundary_prior = state.at("boundary_prior").get<double>();
+  } else if (state.contains("acquisition")) {
+    restored.boundary_prior = 0;  // saved before the option existed: the search goes on as it began
+  }
   if (state.contains("acquisition"))
     restored.acquisition = acquisition_from_string(state.at("acquisition").get<std::string>());
   validate(restored);

@@ -8,6 +8,7 @@
 #include <limits>
 #include <map>
 #include <numbers>
+#include <random>
 #include <set>
 #include <string>
 #include <vector>
@@ -59,6 +60,8 @@ TEST(BayesianOptimization, RejectsBadOptionsWithAMessage) {
   EXPECT_THROW(BayesianOptimizationOracle(base, {.alpha = -1}), InvalidArgument);
   EXPECT_THROW(BayesianOptimizationOracle(base, {.beta = -0.1}), InvalidArgument);
   EXPECT_THROW(BayesianOptimizationOracle(base, {.num_initial_points = -2}), InvalidArgument);
+  EXPECT_THROW(BayesianOptimizationOracle(base, {.boundary_prior = -1}), InvalidArgument);
+  EXPECT_THROW(BayesianOptimizationOracle(base, {.boundary_prior = std::nan("")}), InvalidArgument);
   try {
     BayesianOptimizationOracle oracle(base, {.alpha = 0});
   } catch (const InvalidArgument& error) {
@@ -456,6 +459,48 @@ TEST(BayesianOptimization, EveryOtherModelProposalKeepsToTheTrustRegion) {
   std::cout << "without the region: " << without.even_proposals_outside << " of "
             << without.even_proposals << " even proposals outside the box\n";
   EXPECT_GT(without.even_proposals_outside, 0u) << "the check cannot tell the two apart";
+}
+
+// Noisy scores that say nothing (the same truth everywhere, each score a noisy estimate of it,
+// as an LM program scored on a few dozen questions): the unsure model would send proposals to
+// the edges of the temperature's range, where it is least sure; the boundary prior keeps them
+// inside. Returns the model proposals (after the random trials) at an edge, and their number.
+std::pair<std::size_t, std::size_t> proposals_at_an_edge(double boundary_prior) {
+  HyperParameters space;
+  space.Boolean("use_chain_of_thought");
+  space.Float("temperature", 0.0, 1.0);
+  space.Choice<std::string>("reasoning_effort", {"minimal", "low", "medium"});
+  BayesianOptimizationOracle oracle({.objective = Objective("val_reward", Direction::max),
+                                     .max_trials = 20,
+                                     .seed = 11,
+                                     .hyperparameters = space},
+                                    quiet({.boundary_prior = boundary_prior}));
+  const auto initial = static_cast<std::size_t>(oracle.initial_points());
+  std::mt19937_64 random(11);
+  std::normal_distribution<double> noise(0.0, 0.1);
+  std::size_t index = 0;
+  std::size_t at_edge = 0;
+  std::size_t proposals = 0;
+  synalinks::testing::run_ask_tell(oracle, [&](const HyperParameters& hp) {
+    const double temperature = hp.get<double>("temperature");
+    if (index++ >= initial) {
+      ++proposals;
+      if (temperature < 0.02 || temperature > 0.98) ++at_edge;
+    }
+    Metrics metrics{{"val_reward", 0.6 + noise(random)}};
+    set_uncertainty(metrics, "val_reward", {.std_error = 0.1, .count = 24});
+    return metrics;
+  });
+  return {at_edge, proposals};
+}
+
+TEST(BayesianOptimization, WithNoisyScoresTheBoundaryPriorKeepsProposalsOffTheEdges) {
+  const auto [with_prior, proposals] = proposals_at_an_edge(2.0);
+  ASSERT_EQ(proposals, 16u);
+  EXPECT_LE(with_prior, 2u) << with_prior << " of " << proposals << " at an edge";
+  const auto [flat, flat_proposals] = proposals_at_an_edge(0.0);
+  std::cout << "flat prior: " << flat << " of " << flat_proposals << " proposals at an edge\n";
+  EXPECT_GE(flat, 6u) << "the check cannot tell the two apart";
 }
 
 TEST(BayesianOptimization, BraninWithinOnePercentInFiftyTrialsForMostSeeds) {

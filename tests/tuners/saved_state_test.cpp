@@ -126,6 +126,28 @@ TEST(SavedOracleState, BayesianTrustRegionMustBeABooleanAndIsOffInOlderStates) {
       << message;
 }
 
+TEST(SavedOracleState, BayesianBoundaryPriorMustBeANonNegativeNumberAndIsFlatInOlderStates) {
+  const auto restored = [](const std::string& fields) {
+    storage::Snapshot snapshot;
+    snapshot.oracle_state = Json::parse(
+        R"({"oracle_class": "BayesianOptimization", "objective": [{"name": "loss",
+            "direction": "min"}], "hyperparameters": {"space": [], "values": {}}, "seed": 1, )" +
+        fields + "}");
+    BayesianOptimizationOracle oracle({.objective = Objective("loss"), .max_trials = 2});
+    oracle.restore(std::move(snapshot), "saved");
+    return oracle.bayesian_options().boundary_prior;
+  };
+  EXPECT_EQ(restored(R"("acquisition": "ucb", "boundary_prior": 0.5)"), 0.5);
+  // Saved before the option existed: the search goes on as it began, with a flat prior.
+  EXPECT_EQ(restored(R"("acquisition": "ucb")"), 0.0);
+  EXPECT_NE(restore_oracle("BayesianOptimization", R"("seed": 1, "boundary_prior": "high")")
+                .find(R"(boundary_prior "high"; expected a number >= 0)"),
+            std::string::npos);
+  EXPECT_NE(restore_oracle("BayesianOptimization", R"("seed": 1, "boundary_prior": -1)")
+                .find("boundary_prior is -1"),
+            std::string::npos);
+}
+
 TEST(SavedOracleState, TPEOptionsOfTheWrongTypeOrRangeAreRefused) {
   EXPECT_EQ(restore_oracle("TPE", R"("seed": 1, "n_startup_trials": 4, "multivariate": true)"),
             "restored");

@@ -65,6 +65,14 @@ struct BayesianOptions {
   // around the best trial that grows after improvements and shrinks after failures (TuRBO's
   // rules; see docs/bayesian_optimization.md). false: the whole space, every time.
   bool trust_region = true;
+  // With noisy scores (trials that report a standard error), the model behind the proposals
+  // expects the edges of the box to score worse than its centre, by boundary_prior x the squared
+  // distance from the centre summed over the numeric coordinates (each scaled to [0, 1]), in
+  // standard deviations of the scores: 2 expects one edge of one parameter half a standard
+  // deviation worse. Where the trials say little, proposals then stay off the edges, where a
+  // flat, unsure model otherwise sends them (docs/bayesian_optimization.md). The trials' own
+  // evidence overrides it, and the best trial is named without it. 0: a flat prior.
+  double boundary_prior = 2.0;
   // Receives one line per fallback (a failed fit, a singular kernel, non-finite scores). Unset:
   // the oracle writes to std::cerr; the BayesianOptimization tuner sends them to its output
   // when verbose, else nowhere.
@@ -73,7 +81,8 @@ struct BayesianOptions {
 
 class BayesianOptimizationOracle : public Oracle {
  public:
-  // InvalidArgument for alpha <= 0, beta < 0, num_initial_points < 0, or non-finite values.
+  // InvalidArgument for alpha <= 0, beta < 0, boundary_prior < 0, num_initial_points < 0, or
+  // non-finite values.
   explicit BayesianOptimizationOracle(OracleOptions options, BayesianOptions bayesian = {});
   ~BayesianOptimizationOracle() override;
 
@@ -83,7 +92,8 @@ class BayesianOptimizationOracle : public Oracle {
 
  protected:
   Proposal populate_space(const std::string& trial_id) override;
-  // num_initial_points, alpha, beta, acquisition, output_warping and trust_region are saved; on
+  // num_initial_points, alpha, beta, acquisition, output_warping, trust_region and
+  // boundary_prior are saved (a state saved before boundary_prior existed resumes with 0); on
   // resume the saved values win, so that a resumed search continues the same way (as keras-tuner
   // does).
   Json extra_state() const override;
