@@ -53,7 +53,7 @@ void add_oracle_options(CLI::App& command, OracleArgs& args) {
   command
       .add_option("--boundary-prior", args.bayesian.boundary_prior,
                   "Bayesian, noisy scores: weight of the prior that the box's edges score worse "
-                  "than its centre (2: one edge half a standard deviation worse; 0: flat)")
+                  "than its centre (1: one edge a quarter of a standard deviation worse; 0: flat)")
       ->capture_default_str();
   // One flag for the random start of TPE and CMA-ES; unset, each keeps its own default.
   command.add_option_function<int>(

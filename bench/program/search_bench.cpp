@@ -8,9 +8,10 @@
 //                               trials RandomSearch and BayesianOptimization need to reach the
 //                               configuration the simulator rewards most (chain of thought at a
 //                               temperature below 0.1), median over seeds.
-//   search_bench --quality [--seeds N (at least 20)] [--trials T (10)] [--confirm K] [--details]
+//   search_bench --quality [--seeds N (at least 20)] [--trials T (10)] [--confirm K] [--fresh F]
+//                [--details]
 //                               the guide's search on sim-guide (16 training, 24 validation
-//                               questions, 24 fresh ones to confirm K = 3 trials): the true
+//                               questions, F = 24 fresh ones to confirm K = 3 trials): the true
 //                               accuracy of the trained program each rule names, over the best
 //                               reachable, its reported val_reward minus that truth, and the LM
 //                               calls, per tuner, each seed on its own questions and simulator
@@ -247,18 +248,18 @@ std::string describe(const sl::tuners::Tuner& tuner, const sl::tuners::Trial& tr
 }
 
 void quality(const std::string& data_dir, int seeds, int max_trials, std::size_t confirm,
-             bool details) {
-  constexpr std::size_t kTrain = 16, kVal = 24, kFresh = 24;
+             std::size_t fresh, bool details) {
+  constexpr std::size_t kTrain = 16, kVal = 24;
   const double best = best_reachable();
   const auto data = sl::datasets::gsm8k::load_data(
-      {.directory = data_dir, .limit = static_cast<std::size_t>(seeds) * (kTrain + kVal + kFresh)});
+      {.directory = data_dir, .limit = static_cast<std::size_t>(seeds) * (kTrain + kVal + fresh)});
   std::cout << fmt::format(
       "## The configuration each rule names on sim-guide ({} trials, {} training, {} validation "
       "questions, {} fresh ones to confirm {} trials; {} seeds, each on its own questions; best "
       "reachable {:.3f})\n\n| tuner | rule | true / best: median | 10th percentile | mean "
       "(reported - true) | mean (estimate - true) | LM calls: median |\n| --- | --- | --- | --- | "
       "--- | --- | --- |\n",
-      max_trials, kTrain, kVal, kFresh, confirm, seeds, best);
+      max_trials, kTrain, kVal, fresh, confirm, seeds, best);
   for (const std::string name : {"random", "bayesian"}) {
     struct Rule {
       std::string label;
@@ -273,8 +274,8 @@ void quality(const std::string& data_dir, int seeds, int max_trials, std::size_t
     for (int seed = 1; seed <= seeds; ++seed) {
       lmsim::SimulatorProcess sim({.data_dir = data_dir, .seed = static_cast<std::uint64_t>(seed)});
       const sl::LanguageModel lm = guide_model(sim);
-      const std::size_t offset = static_cast<std::size_t>(seed - 1) * (kTrain + kVal + kFresh);
-      const sl::Dataset questions = data.train.slice(offset, offset + kTrain + kVal + kFresh);
+      const std::size_t offset = static_cast<std::size_t>(seed - 1) * (kTrain + kVal + fresh);
+      const sl::Dataset questions = data.train.slice(offset, offset + kTrain + kVal + fresh);
       sl::tuners::TunerOptions options{
           .objective = sl::tuners::Objective("val_reward", sl::tuners::Direction::max),
           .max_trials = max_trials,
@@ -311,7 +312,7 @@ void quality(const std::string& data_dir, int seeds, int max_trials, std::size_t
       record(rules[1], tuner->oracle().get_best_trials(1).front(), search_calls);
       sl::confirm_best(*tuner, guide_space(lm),
                        {.top = confirm,
-                        .data = questions.slice(kTrain + kVal, kTrain + kVal + kFresh),
+                        .data = questions.slice(kTrain + kVal, kTrain + kVal + fresh),
                         .batch_size = 4});
       record(rules[2], tuner->oracle().get_best_trials(1).front(),
              static_cast<double>(sim.stats()["requests"].get<std::int64_t>()));
@@ -598,6 +599,7 @@ int main(int argc, char** argv) {
   int seeds = 9;
   int trials = 0;  // 0: each mode's own (landscape 20, quality 10)
   std::size_t confirm = 3;
+  std::size_t fresh = 24;  // --quality: fresh questions the confirmation scores on
   std::size_t validation = 24;
   double confidence = 0.95;
   for (int i = 1; i < argc; ++i) {
@@ -616,6 +618,8 @@ int main(int argc, char** argv) {
       run_budgets = true;
     else if (flag == "--confirm" && i + 1 < argc)
       confirm = static_cast<std::size_t>(std::stoul(argv[++i]));
+    else if (flag == "--fresh" && i + 1 < argc)
+      fresh = static_cast<std::size_t>(std::stoul(argv[++i]));
     else if (flag == "--val" && i + 1 < argc)
       validation = static_cast<std::size_t>(std::stoul(argv[++i]));
     else if (flag == "--confidence" && i + 1 < argc)
@@ -633,7 +637,8 @@ int main(int argc, char** argv) {
     run_throughput = run_landscape = run_quality = true;
   if (run_throughput) throughput(dir);
   if (run_landscape) landscape(dir, seeds, trials > 0 ? trials : 20);
-  if (run_quality) quality(dir, std::max(seeds, 20), trials > 0 ? trials : 10, confirm, details);
+  if (run_quality)
+    quality(dir, std::max(seeds, 20), trials > 0 ? trials : 10, confirm, fresh, details);
   if (run_budgets) budgets(dir, std::max(seeds, 20));
   if (run_racing)
     racing(dir, std::max(seeds, 20), trials > 0 ? trials : 30, validation, confidence);

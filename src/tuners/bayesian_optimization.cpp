@@ -60,7 +60,7 @@ void validate(const BayesianOptions& options) {
   if (!(options.boundary_prior >= 0) || !std::isfinite(options.boundary_prior))
     throw InvalidArgument("boundary_prior is " + std::to_string(options.boundary_prior) +
                           "; expected a number >= 0 (how much worse the prior of noisy searches "
-                          "expects the edges of the box than its centre, e.g. 2; 0: not at all)");
+                          "expects the edges of the box than its centre, e.g. 1; 0: not at all)");
   if (options.num_initial_points && *options.num_initial_points < 0)
     throw InvalidArgument("num_initial_points is " + std::to_string(*options.num_initial_points) +
                           "; expected 0 (the default) or a positive number of random trials");

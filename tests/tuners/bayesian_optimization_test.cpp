@@ -495,7 +495,8 @@ std::pair<std::size_t, std::size_t> proposals_at_an_edge(double boundary_prior) 
 }
 
 TEST(BayesianOptimization, WithNoisyScoresTheBoundaryPriorKeepsProposalsOffTheEdges) {
-  const auto [with_prior, proposals] = proposals_at_an_edge(2.0);
+  const auto [with_prior, proposals] = proposals_at_an_edge(BayesianOptions{}.boundary_prior);
+  std::cout << "boundary prior: " << with_prior << " of " << proposals << " proposals at an edge\n";
   ASSERT_EQ(proposals, 16u);
   EXPECT_LE(with_prior, 2u) << with_prior << " of " << proposals << " at an edge";
   const auto [flat, flat_proposals] = proposals_at_an_edge(0.0);

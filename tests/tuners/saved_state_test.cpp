@@ -105,21 +105,23 @@ TEST(SavedOracleState, BayesianOutputWarpingMustBeABoolean) {
   EXPECT_NE(message.find("output_warping 1; expected true or false"), std::string::npos) << message;
 }
 
+// The options of a BayesianOptimization oracle restored from a saved state with `fields`.
+BayesianOptions restored_bayesian(const std::string& fields) {
+  storage::Snapshot snapshot;
+  snapshot.oracle_state = Json::parse(
+      R"({"oracle_class": "BayesianOptimization", "objective": [{"name": "loss",
+          "direction": "min"}], "hyperparameters": {"space": [], "values": {}}, "seed": 1, )" +
+      fields + "}");
+  BayesianOptimizationOracle oracle({.objective = Objective("loss"), .max_trials = 2});
+  oracle.restore(std::move(snapshot), "saved");
+  return oracle.bayesian_options();
+}
+
 TEST(SavedOracleState, BayesianTrustRegionMustBeABooleanAndIsOffInOlderStates) {
-  const auto restored = [](const std::string& fields) {
-    storage::Snapshot snapshot;
-    snapshot.oracle_state = Json::parse(
-        R"({"oracle_class": "BayesianOptimization", "objective": [{"name": "loss",
-            "direction": "min"}], "hyperparameters": {"space": [], "values": {}}, "seed": 1, )" +
-        fields + "}");
-    BayesianOptimizationOracle oracle({.objective = Objective("loss"), .max_trials = 2});
-    oracle.restore(std::move(snapshot), "saved");
-    return oracle.bayesian_options().trust_region;
-  };
-  EXPECT_TRUE(restored(R"("acquisition": "ucb", "trust_region": true)"));
-  EXPECT_FALSE(restored(R"("acquisition": "ucb", "trust_region": false)"));
+  EXPECT_TRUE(restored_bayesian(R"("acquisition": "ucb", "trust_region": true)").trust_region);
+  EXPECT_FALSE(restored_bayesian(R"("acquisition": "ucb", "trust_region": false)").trust_region);
   // Saved before the option existed: the search goes on as it began.
-  EXPECT_FALSE(restored(R"("acquisition": "ucb")"));
+  EXPECT_FALSE(restored_bayesian(R"("acquisition": "ucb")").trust_region);
   const std::string message =
       restore_oracle("BayesianOptimization", R"("seed": 1, "trust_region": "yes")");
   EXPECT_NE(message.find(R"(trust_region "yes"; expected true or false)"), std::string::npos)
@@ -127,19 +129,10 @@ TEST(SavedOracleState, BayesianTrustRegionMustBeABooleanAndIsOffInOlderStates) {
 }
 
 TEST(SavedOracleState, BayesianBoundaryPriorMustBeANonNegativeNumberAndIsFlatInOlderStates) {
-  const auto restored = [](const std::string& fields) {
-    storage::Snapshot snapshot;
-    snapshot.oracle_state = Json::parse(
-        R"({"oracle_class": "BayesianOptimization", "objective": [{"name": "loss",
-            "direction": "min"}], "hyperparameters": {"space": [], "values": {}}, "seed": 1, )" +
-        fields + "}");
-    BayesianOptimizationOracle oracle({.objective = Objective("loss"), .max_trials = 2});
-    oracle.restore(std::move(snapshot), "saved");
-    return oracle.bayesian_options().boundary_prior;
-  };
-  EXPECT_EQ(restored(R"("acquisition": "ucb", "boundary_prior": 0.5)"), 0.5);
+  EXPECT_EQ(restored_bayesian(R"("acquisition": "ucb", "boundary_prior": 0.5)").boundary_prior,
+            0.5);
   // Saved before the option existed: the search goes on as it began, with a flat prior.
-  EXPECT_EQ(restored(R"("acquisition": "ucb")"), 0.0);
+  EXPECT_EQ(restored_bayesian(R"("acquisition": "ucb")").boundary_prior, 0.0);
   EXPECT_NE(restore_oracle("BayesianOptimization", R"("seed": 1, "boundary_prior": "high")")
                 .find(R"(boundary_prior "high"; expected a number >= 0)"),
             std::string::npos);

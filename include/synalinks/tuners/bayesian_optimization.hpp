@@ -68,11 +68,11 @@ struct BayesianOptions {
   // With noisy scores (trials that report a standard error), the model behind the proposals
   // expects the edges of the box to score worse than its centre, by boundary_prior x the squared
   // distance from the centre summed over the numeric coordinates (each scaled to [0, 1]), in
-  // standard deviations of the scores: 2 expects one edge of one parameter half a standard
-  // deviation worse. Where the trials say little, proposals then stay off the edges, where a
-  // flat, unsure model otherwise sends them (docs/bayesian_optimization.md). The trials' own
+  // standard deviations of the scores: 1 expects one edge of one parameter a quarter of a
+  // standard deviation worse. Where the trials say little, proposals then stay off the edges, where
+  // a flat, unsure model otherwise sends them (docs/bayesian_optimization.md). The trials' own
   // evidence overrides it, and the best trial is named without it. 0: a flat prior.
-  double boundary_prior = 2.0;
+  double boundary_prior = 1.0;
   // Receives one line per fallback (a failed fit, a singular kernel, non-finite scores). Unset:
   // the oracle writes to std::cerr; the BayesianOptimization tuner sends them to its output
   // when verbose, else nowhere.
