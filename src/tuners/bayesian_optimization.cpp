@@ -207,16 +207,11 @@ std::optional<ValueMap> BayesianOptimizationOracle::model_proposal(std::size_t t
   const Eigen::MatrixXd& x = observed->x;
   const bool noisy = observed->point_noise.size() > 0;
   // With noisy scores the model fits what the trials say beyond the boundary prior
-  // (boundary_prior.hpp), which its predictions then add back.
+  // (boundary_prior.hpp), which its predictions then add back. Every point here is encoded
+  // (snapped), so an inactive number sits at the centre and adds nothing.
   const double prior_weight = noisy ? bayesian_.boundary_prior : 0.0;
-  const auto prior_at = [&](const std::vector<double>& point,
-                            std::vector<double>* gradient) -> double {
-    if (prior_weight == 0) {
-      if (gradient != nullptr) gradient->assign(d, 0.0);
-      return 0.0;
-    }
-    return detail::boundary_prior(point, encoding.movable(encoding.decode(point)), prior_weight,
-                                  gradient);
+  const auto prior_at = [&](const std::vector<double>& point, std::vector<double>* gradient) {
+    return detail::boundary_prior(point, encoding.numeric(), prior_weight, gradient);
   };
   Eigen::VectorXd prior(observed->y.size());
   for (Eigen::Index i = 0; i < prior.size(); ++i)

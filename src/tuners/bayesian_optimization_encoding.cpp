@@ -64,6 +64,9 @@ SpaceEncoding::SpaceEncoding(const HyperParameters& space) : space_(space) {
     dimensions_ += block.width;
     blocks_.push_back(block);
   }
+  numeric_.assign(dimensions_, false);
+  for (const Block& block : blocks_)
+    if (block.kind == BlockKind::numeric) numeric_[block.offset] = true;
 }
 
 void SpaceEncoding::write_neutral(const Block& block, std::vector<double>& point) const {

@@ -35,6 +35,9 @@ class SpaceEncoding {
   // The coordinates a gradient method may move at `values`: numeric coordinates of active
   // parameters (categories and inactive blocks stay put).
   std::vector<bool> movable(const ValueMap& values) const;
+  // The numeric coordinates, active or not (an inactive one sits at the neutral 0.5 in every
+  // encoded point): the same for every point, so no decoding is needed to find them.
+  const std::vector<bool>& numeric() const { return numeric_; }
   // A random point: uniform numeric coordinates, one uniformly chosen category per block,
   // snapped.
   std::vector<double> random_point(std::mt19937_64& random) const;
@@ -56,6 +59,7 @@ class SpaceEncoding {
   HyperParameters space_;
   std::vector<Block> blocks_;
   std::size_t dimensions_ = 0;
+  std::vector<bool> numeric_;
 };
 
 }  // namespace synalinks::tuners::detail

@@ -16,10 +16,11 @@
 
 namespace synalinks::tuners::detail {
 
-// weight * sum over the movable coordinates j of (point[j] - 0.5)^2: 0 at the centre of the box,
-// weight / 4 at one edge of one coordinate. Categories (not movable) add nothing. When
-// `gradient` is given, it receives d/dpoint (zero for the coordinates that are not movable).
-double boundary_prior(const std::vector<double>& point, const std::vector<bool>& movable,
+// weight * sum over the numeric coordinates j of (point[j] - 0.5)^2: 0 at the centre of the box,
+// weight / 4 at one edge of one coordinate. Categories (`numeric` false) add nothing, and an
+// inactive number, encoded at 0.5, neither. When `gradient` is given, it receives d/dpoint (zero
+// for the coordinates that are not numeric).
+double boundary_prior(const std::vector<double>& point, const std::vector<bool>& numeric,
                       double weight, std::vector<double>* gradient = nullptr);
 
 }  // namespace synalinks::tuners::detail

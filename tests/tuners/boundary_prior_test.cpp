@@ -8,34 +8,34 @@ namespace synalinks::tuners::detail {
 namespace {
 
 TEST(BoundaryPrior, IsZeroAtTheCentreAndAQuarterOfItsWeightAtOneEdge) {
-  const std::vector<bool> movable{true, true};
-  EXPECT_EQ(boundary_prior({0.5, 0.5}, movable, 2.0), 0.0);
-  EXPECT_DOUBLE_EQ(boundary_prior({0.0, 0.5}, movable, 2.0), 0.5);
-  EXPECT_DOUBLE_EQ(boundary_prior({1.0, 0.5}, movable, 2.0), 0.5);
-  EXPECT_DOUBLE_EQ(boundary_prior({1.0, 0.0}, movable, 2.0), 1.0);  // a corner: both edges
-  EXPECT_EQ(boundary_prior({1.0, 0.0}, movable, 0.0), 0.0);
+  const std::vector<bool> numeric{true, true};
+  EXPECT_EQ(boundary_prior({0.5, 0.5}, numeric, 2.0), 0.0);
+  EXPECT_DOUBLE_EQ(boundary_prior({0.0, 0.5}, numeric, 2.0), 0.5);
+  EXPECT_DOUBLE_EQ(boundary_prior({1.0, 0.5}, numeric, 2.0), 0.5);
+  EXPECT_DOUBLE_EQ(boundary_prior({1.0, 0.0}, numeric, 2.0), 1.0);  // a corner: both edges
+  EXPECT_EQ(boundary_prior({1.0, 0.0}, numeric, 0.0), 0.0);
 }
 
 TEST(BoundaryPrior, CategoriesAddNothing) {
-  // A Boolean (0 or 1) and a one-hot block are not movable: only the number counts.
-  const std::vector<bool> movable{false, true, false, false, false};
-  EXPECT_DOUBLE_EQ(boundary_prior({1.0, 0.25, 0.0, 1.0, 0.0}, movable, 2.0), 2.0 * 0.0625);
+  // A Boolean (0 or 1) and a one-hot block are not numeric: only the number counts.
+  const std::vector<bool> numeric{false, true, false, false, false};
+  EXPECT_DOUBLE_EQ(boundary_prior({1.0, 0.25, 0.0, 1.0, 0.0}, numeric, 2.0), 2.0 * 0.0625);
 }
 
 TEST(BoundaryPrior, GradientMatchesFiniteDifferences) {
-  const std::vector<bool> movable{true, false, true};
+  const std::vector<bool> numeric{true, false, true};
   const std::vector<double> point{0.1, 1.0, 0.8};
   std::vector<double> gradient;
-  boundary_prior(point, movable, 3.0, &gradient);
+  boundary_prior(point, numeric, 3.0, &gradient);
   ASSERT_EQ(gradient.size(), 3u);
   const double step = 1e-6;
   for (std::size_t j = 0; j < point.size(); ++j) {
     std::vector<double> up = point, down = point;
     up[j] += step;
     down[j] -= step;
-    const double numeric =
-        (boundary_prior(up, movable, 3.0) - boundary_prior(down, movable, 3.0)) / (2 * step);
-    EXPECT_NEAR(gradient[j], numeric, 1e-6) << "coordinate " << j;
+    const double difference =
+        (boundary_prior(up, numeric, 3.0) - boundary_prior(down, numeric, 3.0)) / (2 * step);
+    EXPECT_NEAR(gradient[j], difference, 1e-6) << "coordinate " << j;
   }
   EXPECT_EQ(gradient[1], 0.0);
 }
