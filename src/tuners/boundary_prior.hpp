@@ -5,11 +5,12 @@
 // Why: a Gaussian process is least sure at the edges of the box, where a point has the fewest
 // neighbours, and when each score is a noisy estimate the fitted model stays flat and unsure
 // almost everywhere; expected improvement then follows the uncertainty to the edges. On the
-// guide's search half of the model's proposals set the temperature to exactly 0 or 1
-// (bench/RESULTS.md). A quadratic prior mean that keeps searches off the edges is the remedy of
-// Snoek et al. (2015) for this "boundary over-exploration" (also Siivola et al., 2018): a user's
-// range is drawn around the values thought good, so its edges are seldom where the optimum is.
-// The data still win: with enough trials at an edge, the posterior follows them there.
+// guide's search half of the model's proposals set the temperature within 0.01 of 0 or 1
+// (bench/RESULTS.md). A quadratic prior mean that keeps searches off the edges is Snoek et al.'s
+// (2015) remedy for this "boundary over-exploration" (the name is Siivola et al.'s, 2018): a
+// user's range is drawn around the values thought good, so its edges are seldom where the
+// optimum is. The data still win: with enough trials at an edge, the posterior follows them
+// there.
 #pragma once
 
 #include <vector>
