@@ -136,7 +136,6 @@ void SqlStorage::erase() {
     beating_.clear();
   }
   reset_view();
-  rows_.clear();
   objectives_.reset();
   written_directions_.clear();
 }
@@ -147,6 +146,9 @@ void SqlStorage::reset_view() {
   watched_.clear();
   state_text_.clear();
   written_.clear();
+  // A row inserted by a transaction that then failed was rolled back with it: the rows are
+  // looked up again (or read with the whole view), never taken from a transaction that failed.
+  rows_.clear();
 }
 
 void SqlStorage::open_study() {

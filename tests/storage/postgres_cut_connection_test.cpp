@@ -3,6 +3,7 @@
 // the search ends with every trial completed once.
 #include <gtest/gtest.h>
 
+#include <cctype>
 #include <chrono>
 #include <map>
 #include <sstream>
@@ -93,5 +94,73 @@ TEST_P(PostgresCutConnection, TheSearchEndsWithEveryTrialCompletedOnce) {
 }
 
 INSTANTIATE_TEST_SUITE_P(InTrial, PostgresCutConnection, ::testing::Values(1, 3, 5));
+
+// Runs `sql` in a session of its own; the test fails when psql does.
+void run_sql(const std::string& sql, const std::filesystem::path& scratch) {
+  const auto result = sl::testing::run_process(
+      {"psql", sl::testing::postgres_url(), "-v", "ON_ERROR_STOP=1", "-tAc", sql}, scratch);
+  ASSERT_EQ(result.exit_code, 0) << result.err;
+}
+
+// The connection breaks at the COMMIT of the transaction that inserted a new trial's row: the
+// row is rolled back with it. The write is retried on a new connection, and must insert the row
+// again rather than update the one that never was (a foreign-key error on its parameters, as a
+// chaos test under ThreadSanitizer once met). A deferred trigger of this study's alone cuts its
+// own session at the first COMMIT that inserts one of its trials; a sequence, which a rollback
+// does not undo, makes it cut once.
+TEST(PostgresCutCommit, ANewTrialsRowRolledBackWithItsCommitIsInsertedAgain) {
+  const std::string study = sl::testing::unique_study("cutcommit");
+  sl::testing::TempDir dir;
+  auto storage = sl::storage::open_storage(sl::testing::postgres_url(),
+                                           {.study_name = study, .max_disconnected_seconds = 10});
+  std::string name = "cut_" + study;  // an SQL identifier: letters, digits and _
+  for (char& c : name)
+    if (std::isalnum(static_cast<unsigned char>(c)) == 0) c = '_';
+  ASSERT_NO_FATAL_FAILURE(run_sql(
+      "CREATE SEQUENCE " + name + "_seq; CREATE FUNCTION " + name +
+          "() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN IF NEW.study_id = (SELECT study_id "
+          "FROM studies WHERE study_name = '" +
+          study + "') AND nextval('" + name +
+          "_seq') = 1 THEN PERFORM pg_terminate_backend(pg_backend_pid()); END IF; RETURN "
+          "NULL; END $$; CREATE CONSTRAINT TRIGGER " +
+          name + " AFTER INSERT ON trials DEFERRABLE INITIALLY DEFERRED FOR EACH ROW " +
+          "EXECUTE FUNCTION " + name + "()",
+      dir.path()));
+  struct DropTrigger {
+    std::string name;
+    std::filesystem::path scratch;
+    ~DropTrigger() {
+      sl::testing::run_process(
+          {"psql", sl::testing::postgres_url(), "-tAc",
+           "DROP TRIGGER IF EXISTS " + name + " ON trials; DROP FUNCTION " + "IF EXISTS " + name +
+               "(); DROP SEQUENCE IF EXISTS " + name + "_seq"},
+          scratch);
+    }
+  } drop{name, dir.path()};
+
+  sl::tuners::Trial trial;
+  trial.trial_id = "0";
+  trial.number = 1;
+  trial.hyperparameters.Float("x", 0, 1);
+  trial.status = sl::tuners::TrialStatus::running;
+  trial.start_time = "2026-01-01T00:00:00Z";
+  ASSERT_NO_THROW(storage->save_trial(trial, /*durable=*/true));
+  trial.status = sl::tuners::TrialStatus::completed;
+  trial.score = 0.5;
+  ASSERT_NO_THROW(storage->save_trial(trial, /*durable=*/true));
+
+  const auto cuts = sl::testing::run_process(
+      {"psql", sl::testing::postgres_url(), "-tAc", "SELECT last_value FROM " + name + "_seq"},
+      dir.path());
+  EXPECT_NE(cuts.out.find('2'), std::string::npos)
+      << "the first COMMIT was not cut, or the retry never came: " << cuts.out;
+  const auto snapshot =
+      sl::storage::open_storage(sl::testing::postgres_url(),
+                                {.study_name = study, .heartbeat_interval_seconds = 0})
+          ->load();
+  ASSERT_TRUE(snapshot.has_value());
+  ASSERT_EQ(snapshot->trials.size(), 1u);
+  EXPECT_EQ(snapshot->trials.front().status, sl::tuners::TrialStatus::completed);
+}
 
 }  // namespace
