@@ -132,7 +132,7 @@ TEST(PostgresCutCommit, ANewTrialsRowRolledBackWithItsCommitIsInsertedAgain) {
     ~DropTrigger() {
       sl::testing::run_process(
           {"psql", sl::testing::postgres_url(), "-tAc",
-           "DROP TRIGGER IF EXISTS " + name + " ON trials; DROP FUNCTION " + "IF EXISTS " + name +
+           "DROP TRIGGER IF EXISTS " + name + " ON trials; DROP FUNCTION IF EXISTS " + name +
                "(); DROP SEQUENCE IF EXISTS " + name + "_seq"},
           scratch);
     }
