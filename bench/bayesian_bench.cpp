@@ -4,6 +4,7 @@
 //
 //   bayesian_bench [--seeds N] [--trials T] [--skip-regret] [--skip-latency]
 //                  [--latency-case N D] [--noisy-latency] [--problem ID] [--oracles LIST]
+//                  [--boundary-prior W]   (the weight of BayesianOptimization's boundary prior)
 //   (ID: e.g. lmprog_noisy, see problems(); --noisy-latency: the latency cases report standard
 //   errors; LIST: comma-separated among random, bayesian, bayesian_unwarped, bayesian_global,
 //   bayesian_flat_prior, tpe,
@@ -156,6 +157,10 @@ std::vector<Problem> problems() {
 
 // A BayesianOptimization variant: its acquisition and its number of random trials (0: the
 // default, -1: keras-tuner's max(3 d, 3)).
+// --boundary-prior W: the weight every BayesianOptimization oracle of this run uses (the latency
+// cases' too), so that weights can be compared; unset, BayesianOptions' default.
+std::optional<double> boundary_prior_weight;
+
 struct Variant {
   tn::Acquisition acquisition = tn::Acquisition::expected_improvement;
   int initial_points = 0;
@@ -184,6 +189,7 @@ std::unique_ptr<tn::Oracle> make(const std::string& kind, const Problem& problem
                                .log = [](const std::string&) {}};
   if (kind == "bayesian_unwarped") bayesian.output_warping = false;
   if (kind == "bayesian_global") bayesian.trust_region = false;
+  if (boundary_prior_weight) bayesian.boundary_prior = *boundary_prior_weight;
   if (kind == "bayesian_flat_prior") bayesian.boundary_prior = 0;
   if (variant.initial_points > 0) bayesian.num_initial_points = variant.initial_points;
   if (variant.initial_points < 0) bayesian.num_initial_points = keras_initial_points(problem);
@@ -325,7 +331,10 @@ double median_latency_ms(int n, int d, bool noisy = false,
           tn::TPEOptions{.n_startup_trials = n, .multivariate = oracle_kind == "tpe_multivariate"});
     else
       made = std::make_unique<tn::BayesianOptimizationOracle>(
-          options, tn::BayesianOptions{.num_initial_points = n, .log = [](const std::string&) {}});
+          options, tn::BayesianOptions{.num_initial_points = n,
+                                       .boundary_prior = boundary_prior_weight.value_or(
+                                           tn::BayesianOptions{}.boundary_prior),
+                                       .log = [](const std::string&) {}});
     tn::Oracle& oracle = *made;
     for (int k = 0; k < (warm ? n + 1 : n); ++k) {
       const tn::Trial trial = oracle.ask();
@@ -473,6 +482,8 @@ int main(int argc, char** argv) {
       latency = false;
     else if (arg == "--noisy-latency")
       noisy_latency = true;
+    else if (arg == "--boundary-prior" && i + 1 < argc)
+      boundary_prior_weight = std::stod(argv[++i]);
     else if (arg == "--problem" && i + 1 < argc)
       only = argv[++i];
     else if (arg == "--defaults")
@@ -489,7 +500,7 @@ int main(int argc, char** argv) {
       std::cerr << "usage: bayesian_bench [--seeds N] [--trials T] [--skip-regret] "
                    "[--skip-latency] [--defaults] [--latency-case N D] [--noisy-latency] "
                    "[--problem ID] [--oracles random,bayesian,tpe,tpe_multivariate,cmaes] "
-                   "[--tpe-latency]\n";
+                   "[--tpe-latency] [--boundary-prior W]\n";
       return 2;
     }
   }
