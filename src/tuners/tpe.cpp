@@ -333,6 +333,9 @@ Oracle::Proposal TPEOracle::populate_space(const std::string& /*trial_id*/) {
       positions.push_back(position);
     }
   }
+  // The coordinates are cached as trials complete, also while the proposals are still random, so
+  // that the first model proposal of a long search does not convert every trial at once.
+  const Proposer::Rows rows = cached_coordinates(in_order, positions);
   const std::size_t observed = completed.size() + stopped.size();
   if (observed < static_cast<std::size_t>(tpe_.n_startup_trials) || observed == 0)
     return random_proposal();
@@ -367,28 +370,14 @@ Oracle::Proposal TPEOracle::populate_space(const std::string& /*trial_id*/) {
   // Both groups in trial order (running trials, with the constant liar, in the bad one): the
   // weights favour the recent trials of long searches.
 
-  std::vector<const HyperParameter*> tuned;
-  std::vector<std::string> names;
-  for (const auto& hp : space().space()) {
-    if (hp.kind() == HpKind::fixed) continue;
-    tuned.push_back(&hp);
-    names.push_back(hp.name());
-  }
-  const std::vector<Coordinate> coordinates = coordinates_for(tuned);
-  if (coordinates_->names != names) *coordinates_ = {.names = names, .rows = {}};
-  if (coordinates_->rows.size() < order.size()) coordinates_->rows.resize(order.size());
   Proposer::Rows good;
   Proposer::Rows bad;
-  for (std::size_t i = 0; i < in_order.size(); ++i) {
-    const Trial* trial = in_order[i];
-    auto& [id, row] = coordinates_->rows[positions[i]];
-    if (id != trial->trial_id) {
-      id = trial->trial_id;
-      row = coordinates_of(*trial, coordinates);
-    }
-    (good_set.contains(trial) ? good : bad).push_back(&row);
-  }
+  for (std::size_t i = 0; i < in_order.size(); ++i)
+    (good_set.contains(in_order[i]) ? good : bad).push_back(rows[i]);
 
+  std::vector<const HyperParameter*> tuned;
+  for (const auto& hp : space().space())
+    if (hp.kind() != HpKind::fixed) tuned.push_back(&hp);
   const Proposer proposer(std::move(tuned), tpe_, std::move(good), std::move(bad));
   for (int attempt = 0; attempt < kProposalAttempts; ++attempt) {
     std::mt19937_64 random(synalinks::detail::mix_seed(
@@ -399,6 +388,32 @@ Oracle::Proposal TPEOracle::populate_space(const std::string& /*trial_id*/) {
   // The estimators keep choosing tried configurations (a small, well-explored space): the
   // random draw enumerates what is left and stops when nothing is.
   return random_proposal();
+}
+
+std::vector<const std::vector<std::optional<double>>*> TPEOracle::cached_coordinates(
+    const std::vector<const Trial*>& trials, const std::vector<std::size_t>& positions) {
+  std::vector<const HyperParameter*> tuned;
+  std::vector<std::string> names;
+  for (const auto& hp : space().space()) {
+    if (hp.kind() == HpKind::fixed) continue;
+    tuned.push_back(&hp);
+    names.push_back(hp.name());
+  }
+  const std::vector<Coordinate> coordinates = coordinates_for(tuned);
+  if (coordinates_->names != names) *coordinates_ = {.names = std::move(names), .rows = {}};
+  const std::size_t span = positions.empty() ? 0 : positions.back() + 1;
+  if (coordinates_->rows.size() < span) coordinates_->rows.resize(span);
+  std::vector<const std::vector<std::optional<double>>*> rows;
+  rows.reserve(trials.size());
+  for (std::size_t i = 0; i < trials.size(); ++i) {
+    auto& [id, row] = coordinates_->rows[positions[i]];
+    if (id != trials[i]->trial_id) {
+      id = trials[i]->trial_id;
+      row = coordinates_of(*trials[i], coordinates);
+    }
+    rows.push_back(&row);
+  }
+  return rows;
 }
 
 Json TPEOracle::extra_state() const {

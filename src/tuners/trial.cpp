@@ -107,9 +107,9 @@ Metrics Trial::final_metrics(const Objectives& objective) const {
 }
 
 std::optional<Uncertainty> Trial::score_uncertainty(const Objectives& objective) const {
-  if (!best_step || objective.is_multi() || !metrics.contains(objective.name()))
-    return std::nullopt;
-  return metrics.get(objective.name()).uncertainty_at(*best_step);
+  if (!best_step || objective.is_multi()) return std::nullopt;
+  const MetricHistory* history = metrics.find(objective.name());
+  return history ? history->uncertainty_at(*best_step) : std::nullopt;
 }
 
 std::optional<double> Trial::score_variance(const Objectives& objective) const {

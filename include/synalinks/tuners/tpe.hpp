@@ -17,8 +17,11 @@
 // Oracle::estimated_scores).
 #pragma once
 
+#include <cstddef>
 #include <memory>
+#include <optional>
 #include <utility>
+#include <vector>
 
 #include "synalinks/tuners/oracle.hpp"
 #include "synalinks/tuners/tuner.hpp"
@@ -63,6 +66,9 @@ class TPEOracle : public Oracle {
   // The estimators' coordinates of every trial's values, kept between proposals (a trial's
   // values never change); defined with the oracle.
   struct CoordinateCache;
+  // The cached coordinates of `trials` (at `positions` of trial_order()), filled where missing.
+  std::vector<const std::vector<std::optional<double>>*> cached_coordinates(
+      const std::vector<const Trial*>& trials, const std::vector<std::size_t>& positions);
 
   TPEOptions tpe_;
   std::unique_ptr<CoordinateCache> coordinates_;
