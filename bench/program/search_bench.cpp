@@ -18,15 +18,17 @@
 //                               seed. --details: each seed's named trials on stderr, and how
 //                               many trials after the 4th sat at a temperature bound.
 //   search_bench --racing [--seeds N (at least 20)] [--trials T (30)] [--val V (24)]
-//                [--confidence C (0.95)]
+//                [--confidence C (0.95)] [--details]
+//                               BayesianOptimization with racing, without, and Synalinks' loop
+//                               (its calls a trial, the observed maximum named): the LM calls until
+//                               the named winner's true accuracy stays >= 0.95 of the best, how
+//                               often it is below that after the 10th trial, the trials stopped
+//                               early, and the named winner at fixed budgets. --details: each
+//                               seed's named winner after every trial, on stderr.
 //   search_bench --budgets [--seeds N (at least 20)]
 //                               BayesianOptimization bounded by max_lm_calls 300, 600 and 900,
 //                               racing on and off: the calls the simulator answered against the
 //                               budget, and the named winner's true accuracy.
-//                               BayesianOptimization with racing, without, and Synalinks' loop
-//                               (its calls a trial, the observed maximum named): the LM calls until
-//                               the named winner's true accuracy stays >= 0.95 of the best, the
-//                               trials stopped early, and the named winner at fixed budgets.
 // GSM8K_DIR=<folder with train.jsonl/test.jsonl> uses real GSM8K questions (required).
 #include <fmt/format.h>
 
@@ -422,7 +424,7 @@ std::string calls_text(double calls) {
 }
 
 void racing(const std::string& data_dir, int seeds, int max_trials, std::size_t kVal,
-            double confidence) {
+            double confidence, bool details) {
   constexpr std::size_t kTrain = 16;
   constexpr double kTarget = 0.95;
   const double best = best_reachable();
@@ -473,6 +475,12 @@ void racing(const std::string& data_dir, int seeds, int max_trials, std::size_t 
       args.racing.enabled = arm.racing;
       args.racing.confidence = confidence;
       tuner.search(args);
+      if (details) {
+        // The named winner's true accuracy over the best after each trial.
+        std::cerr << fmt::format("racing details: {} seed {}:", arm.label, seed);
+        for (const double ratio : recorder->path.ratio) std::cerr << fmt::format(" {:.3f}", ratio);
+        std::cerr << "\n";
+      }
       arm.paths.push_back(recorder->path);
     }
   }
@@ -481,16 +489,21 @@ void racing(const std::string& data_dir, int seeds, int max_trials, std::size_t 
       "questions, racing confidence {}, the defaults far from the best; {} seeds, each on its own "
       "questions; the named winner is the noise-aware best, Synalinks' the observed maximum)\n\n"
       "| search | LM calls until the named winner first reaches >= {:.2f} of the best: median | "
-      "until it stays there: median | 75th percentile | seeds that got there | trials stopped "
-      "early | validation calls they saved | LM calls of the whole search: median |\n"
-      "| --- | --- | --- | --- | --- | --- | --- | --- |\n",
+      "until it stays there: median | 75th percentile | seeds that got there | named winner below "
+      "it after the 10th trial: share of trials | trials stopped early | validation calls they "
+      "saved | LM calls of the whole search: median |\n"
+      "| --- | --- | --- | --- | --- | --- | --- | --- | --- |\n",
       max_trials, kTrain, kVal, confidence, seeds, kTarget);
   std::vector<double> medians;
   for (const Arm& arm : arms) {
     std::vector<double> first, needed, total;
-    int reached = 0, trials = 0, stopped = 0;
+    int reached = 0, trials = 0, stopped = 0, later = 0, below = 0;
     double saved = 0;
     for (const auto& path : arm.paths) {
+      for (std::size_t i = 10; i < path.ratio.size(); ++i) {
+        ++later;
+        below += path.ratio[i] < kTarget;
+      }
       first.push_back(calls_to_reach(path, kTarget, false));
       needed.push_back(calls_to_reach(path, kTarget, true));
       reached += std::isfinite(needed.back());
@@ -500,11 +513,11 @@ void racing(const std::string& data_dir, int seeds, int max_trials, std::size_t 
       saved += path.saved_samples;
     }
     medians.push_back(quantile(first, 0.5));
-    std::cout << fmt::format("| {} | {} | {} | {} | {}/{} | {:.0f}% | {:.0f} | {:.0f} |\n",
-                             arm.label, calls_text(quantile(first, 0.5)),
-                             calls_text(quantile(needed, 0.5)), calls_text(quantile(needed, 0.75)),
-                             reached, seeds, 100.0 * stopped / std::max(1, trials), saved,
-                             quantile(total, 0.5));
+    std::cout << fmt::format(
+        "| {} | {} | {} | {} | {}/{} | {:.0f}% | {:.0f}% | {:.0f} | {:.0f} |\n", arm.label,
+        calls_text(quantile(first, 0.5)), calls_text(quantile(needed, 0.5)),
+        calls_text(quantile(needed, 0.75)), reached, seeds, 100.0 * below / std::max(1, later),
+        100.0 * stopped / std::max(1, trials), saved, quantile(total, 0.5));
   }
   std::cout << fmt::format(
       "\nFirst reached, racing's median over no racing: {:.2f}; over Synalinks' loop: {:.2f}.\n\n",
@@ -595,7 +608,7 @@ int main(int argc, char** argv) {
   bool run_quality = false;
   bool run_racing = false;
   bool run_budgets = false;
-  bool details = false;  // --quality: each seed's named trials on stderr
+  bool details = false;  // --quality, --racing: each seed's named trials on stderr
   int seeds = 9;
   int trials = 0;  // 0: each mode's own (landscape 20, quality 10)
   std::size_t confirm = 3;
@@ -641,6 +654,6 @@ int main(int argc, char** argv) {
     quality(dir, std::max(seeds, 20), trials > 0 ? trials : 10, confirm, fresh, details);
   if (run_budgets) budgets(dir, std::max(seeds, 20));
   if (run_racing)
-    racing(dir, std::max(seeds, 20), trials > 0 ? trials : 30, validation, confidence);
+    racing(dir, std::max(seeds, 20), trials > 0 ? trials : 30, validation, confidence, details);
   return 0;
 }

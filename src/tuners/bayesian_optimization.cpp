@@ -398,14 +398,16 @@ std::optional<BayesianOptimizationOracle::Observations> BayesianOptimizationOrac
   std::vector<double> scores;
   std::vector<double> variances;  // the scores' noise variances (0: exact)
   bool noisy = false;
-  // Paired where the trials share their samples (ranking_noise.hpp): the GP then resolves
-  // differences the samples' shared difficulty would hide.
+  // Scores paired where the trials share their samples (ranking_noise.hpp): the GP then compares
+  // trials scored on different samples on their difficulty. Each point's noise is at least its
+  // own standard error's (model_noise_variance).
   const auto observations = detail::ranking_observations(completed, objective());
   for (std::size_t i = 0; i < completed.size(); ++i) {
     out.points.push_back(encoding.encode(completed[i]->hyperparameters.values()));
     scores.push_back(maximize ? -observations[i].score : observations[i].score);
-    variances.push_back(observations[i].variance.value_or(0.0));
-    noisy = noisy || observations[i].variance;
+    const auto variance = detail::model_noise_variance(observations[i], *completed[i], objective());
+    variances.push_back(variance.value_or(0.0));
+    noisy = noisy || variance;
   }
   // Infinite scores are clamped to the finite range: a diverged trial is as bad as the worst.
   double lowest = std::numeric_limits<double>::infinity();

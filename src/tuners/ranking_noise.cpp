@@ -118,4 +118,11 @@ std::vector<RankingObservation> ranking_observations(const std::vector<const Tri
   return out;
 }
 
+std::optional<double> model_noise_variance(const RankingObservation& observation,
+                                           const Trial& trial, const Objectives& objective) {
+  const std::optional<double> own = trial.score_variance(objective);
+  if (!observation.variance) return own;
+  return own ? std::max(*observation.variance, *own) : observation.variance;
+}
+
 }  // namespace synalinks::tuners::detail

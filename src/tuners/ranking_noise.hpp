@@ -34,4 +34,13 @@ struct RankingObservation {
 std::vector<RankingObservation> ranking_observations(const std::vector<const Trial*>& trials,
                                                      const Objectives& objective);
 
+// The noise variance a model of the scores (BayesianOptimization's GP) gives `trial`, whose
+// ranking observation is `observation`: the paired variance, but never less than the trial's own
+// squared standard error. The paired noise treats each trial's luck on the shared samples as
+// independent of the other trials'; it is not for configurations that answer alike (at
+// temperature 0, near-identical ones give the same answers), and a model that averaged their
+// repeats as independent would grow sure of luck that no repeat undoes. None for an exact score.
+std::optional<double> model_noise_variance(const RankingObservation& observation,
+                                           const Trial& trial, const Objectives& objective);
+
 }  // namespace synalinks::tuners::detail

@@ -91,6 +91,40 @@ TEST(RankingNoise, ThePairedVarianceIsTheNoiseOfDifferencesNotOfScores) {
   EXPECT_GT(absolute, 1.5 * per_trial) << "absolute " << absolute << ", truth " << per_trial;
 }
 
+TEST(RankingNoise, AModelOfTheScoresNeverTakesThemForSurerThanTheirOwnStandardError) {
+  // Four configurations that answer alike (at temperature 0, near-identical ones give the same
+  // answers) and two others, on 24 questions. The paired noise sees the four agree on every
+  // question and calls their noise small; yet their shared luck on these questions is no smaller
+  // for being repeated, so a model of the scores keeps each one's own standard error.
+  std::vector<double> alike;
+  for (int q = 0; q < 24; ++q) alike.push_back(q % 4 == 0 ? 0.0 : 1.0);
+  std::vector<Trial> trials;
+  for (int i = 0; i < 4; ++i) trials.push_back(scored_trial("alike" + std::to_string(i), alike));
+  std::vector<double> other = alike;
+  std::reverse(other.begin(), other.end());
+  trials.push_back(scored_trial("other", other));
+  std::vector<double> wide(24, 0.0);
+  for (int q = 0; q < 24; q += 2) wide[static_cast<std::size_t>(q)] = 1.0;
+  trials.push_back(scored_trial("wide", wide));
+  const auto observations = detail::ranking_observations(pointers(trials), kValReward);
+  const double own = *trials[0].score_variance(kValReward);
+  ASSERT_TRUE(observations[0].variance.has_value());
+  ASSERT_LT(*observations[0].variance, own) << "the paired noise is the smaller one here";
+  EXPECT_EQ(detail::model_noise_variance(observations[0], trials[0], kValReward), own);
+  // Where the paired noise is the larger, it stays.
+  detail::RankingObservation larger{.score = *trials[0].score, .variance = 2 * own};
+  EXPECT_EQ(detail::model_noise_variance(larger, trials[0], kValReward), 2 * own);
+  // An exact score (no standard error, no paired noise) stays exact.
+  Trial exact;
+  exact.status = TrialStatus::completed;
+  exact.metrics.update("val_reward", 0.5, 0, Direction::max);
+  exact.score = 0.5;
+  exact.best_step = 0;
+  EXPECT_FALSE(
+      detail::model_noise_variance({.score = 0.5, .variance = std::nullopt}, exact, kValReward)
+          .has_value());
+}
+
 TEST(RankingNoise, ATrialStoppedEarlyIsComparedOnTheDifficultyOfItsSamples) {
   // Ten easy questions everyone answers, then ten hard ones. The fourth trial saw only the easy
   // ones: its raw score (1.0) says nothing against the others, who answered those as well.
