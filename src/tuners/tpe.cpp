@@ -2,11 +2,8 @@
 
 #include <algorithm>
 #include <cmath>
-#include <future>
 #include <limits>
 #include <map>
-#include <mutex>
-#include <optional>
 #include <random>
 #include <string>
 #include <unordered_set>
@@ -29,9 +26,6 @@ using detail::ParzenEstimator;
 // already, before falling back to an untried random one.
 constexpr int kProposalAttempts = 8;
 constexpr std::uint64_t kTpeStream = 0x7E0;
-// Observations from which the estimators of several groups are built on two threads: below, a
-// thread's start costs more than it saves.
-constexpr std::size_t kParallelObservations = 200;
 
 void validate(const TPEOptions& options) {
   if (options.n_startup_trials < 0)
@@ -170,8 +164,6 @@ class Proposer {
       : options_(options), tuned_(std::move(tuned)), good_(std::move(good)), bad_(std::move(bad)) {
     for (std::size_t j = 0; j < tuned_.size(); ++j) column_of_[tuned_[j]] = j;
     form_groups();
-    if (groups_.size() >= 2 && good_.size() + bad_.size() >= kParallelObservations)
-      build_estimators();
   }
 
   ValueMap propose(const HyperParameters& space, std::mt19937_64& random) const {
@@ -227,21 +219,6 @@ class Proposer {
     }
   }
 
-  // Every group's estimators, half of them on a second thread. They depend on the observations
-  // alone, so the proposal is the one the estimators built group by group on demand would make
-  // (a group whose declarations a proposal leaves inactive is built for nothing).
-  void build_estimators() const {
-    std::vector<std::optional<std::pair<ParzenEstimator, ParzenEstimator>>> built(groups_.size());
-    const auto build = [&](std::size_t first) {
-      for (std::size_t g = first; g < groups_.size(); g += 2)
-        built[g].emplace(estimator(groups_[g], good_), estimator(groups_[g], bad_));
-    };
-    auto second = std::async(std::launch::async, build, 1);
-    build(0);
-    second.get();
-    for (std::size_t g = 0; g < groups_.size(); ++g) estimators_.emplace(g, std::move(*built[g]));
-  }
-
   ParzenEstimator estimator(const std::vector<const HyperParameter*>& group,
                             const Rows& trials) const {
     std::vector<ParzenDimension> dimensions;
@@ -272,7 +249,6 @@ class Proposer {
 
   // The kernels' weights of an estimator of `count` observations, the same for every group.
   const detail::MixtureWeights& mixture_weights(std::size_t count) const {
-    const std::lock_guard lock(mixture_weights_mutex_);  // build_estimators' two threads
     auto it = mixture_weights_.find(count);
     if (it == mixture_weights_.end())
       it = mixture_weights_
@@ -314,7 +290,6 @@ class Proposer {
   // The good and the bad estimator of each group, built when the group is first drawn.
   mutable std::map<std::size_t, std::pair<ParzenEstimator, ParzenEstimator>> estimators_;
   mutable std::map<std::size_t, detail::MixtureWeights> mixture_weights_;  // by observations
-  mutable std::mutex mixture_weights_mutex_;
 };
 
 }  // namespace
