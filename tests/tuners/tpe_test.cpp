@@ -271,6 +271,28 @@ INSTANTIATE_TEST_SUITE_P(AllModes, TPEModes,
                            return std::string("Univariate");
                          });
 
+TEST(TPE, ALongSearchIsReproducibleAndFindsTheBranch) {
+  // Past 200 trials (coordinates cached since the random start, estimators of hundreds of
+  // kernels), the same seed still gives the same search, and it still finds the best branch.
+  const OracleOptions options{.objective = Objective("loss"),
+                              .max_trials = 240,
+                              .seed = 5,
+                              .hyperparameters = conditional_space()};
+  TPEOracle one(options);
+  TPEOracle again(options);
+  const auto a = run_ask_tell(one, conditional_loss);
+  const auto b = run_ask_tell(again, conditional_loss);
+  ASSERT_EQ(a.size(), 240u);
+  ASSERT_EQ(b.size(), 240u);
+  for (std::size_t i = 0; i < a.size(); ++i)
+    ASSERT_EQ(a[i].hyperparameters.values(), b[i].hyperparameters.values()) << "trial " << i;
+  int on_b = 0;
+  for (std::size_t i = 200; i < a.size(); ++i)
+    on_b += a[i].hyperparameters.get<bool>("on") &&
+            a[i].hyperparameters.get<std::string>("kind") == "b";
+  EXPECT_GE(on_b, 20) << "of the last 40 proposals";
+}
+
 TEST(TPE, StopsOnceEveryConfigurationOfAFiniteSpaceWasTried) {
   TPEOracle oracle({.objective = Objective("loss"),
                     .max_trials = 20,
