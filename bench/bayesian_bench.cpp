@@ -155,12 +155,12 @@ std::vector<Problem> problems() {
   };
 }
 
-// A BayesianOptimization variant: its acquisition and its number of random trials (0: the
-// default, -1: keras-tuner's max(3 d, 3)).
 // --boundary-prior W: the weight every BayesianOptimization oracle of this run uses (the latency
 // cases' too), so that weights can be compared; unset, BayesianOptions' default.
 std::optional<double> boundary_prior_weight;
 
+// A BayesianOptimization variant: its acquisition and its number of random trials (0: the
+// default, -1: keras-tuner's max(3 d, 3)).
 struct Variant {
   tn::Acquisition acquisition = tn::Acquisition::expected_improvement;
   int initial_points = 0;

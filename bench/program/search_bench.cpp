@@ -24,7 +24,8 @@
 //                               the named winner's true accuracy stays >= 0.95 of the best, how
 //                               often it is below that after the 10th trial, the trials stopped
 //                               early, and the named winner at fixed budgets. --details: each
-//                               seed's named winner after every trial, on stderr.
+//                               seed's named winner after every trial and each trial's status,
+//                               score and true accuracy over the best, on stderr.
 //   search_bench --budgets [--seeds N (at least 20)]
 //                               BayesianOptimization bounded by max_lm_calls 300, 600 and 900,
 //                               racing on and off: the calls the simulator answered against the
@@ -476,10 +477,16 @@ void racing(const std::string& data_dir, int seeds, int max_trials, std::size_t 
       args.racing.confidence = confidence;
       tuner.search(args);
       if (details) {
-        // The named winner's true accuracy over the best after each trial.
-        std::cerr << fmt::format("racing details: {} seed {}:", arm.label, seed);
+        // The named winner's true accuracy over the best after each trial, then each trial's
+        // status, reported score and true accuracy over the best.
+        std::cerr << fmt::format("racing details: {} seed {}: named", arm.label, seed);
         for (const double ratio : recorder->path.ratio) std::cerr << fmt::format(" {:.3f}", ratio);
         std::cerr << "\n";
+        for (const auto& trial : tuner.oracle().trials())
+          std::cerr << fmt::format("racing details: {} seed {}: trial {} {} {:.4f} {:.4f}\n",
+                                   arm.label, seed, trial.trial_id,
+                                   sl::tuners::to_string(trial.status), trial.score.value_or(-1),
+                                   true_accuracy(tuner, trial) / best);
       }
       arm.paths.push_back(recorder->path);
     }

@@ -333,9 +333,12 @@ Oracle::Proposal TPEOracle::populate_space(const std::string& /*trial_id*/) {
       positions.push_back(position);
     }
   }
+  std::vector<const HyperParameter*> tuned;  // the declarations the estimators model
+  for (const auto& hp : space().space())
+    if (hp.kind() != HpKind::fixed) tuned.push_back(&hp);
   // The coordinates are cached as trials complete, also while the proposals are still random, so
   // that the first model proposal of a long search does not convert every trial at once.
-  const Proposer::Rows rows = cached_coordinates(in_order, positions);
+  const Proposer::Rows rows = cached_coordinates(tuned, in_order, positions);
   const std::size_t observed = completed.size() + stopped.size();
   if (observed < static_cast<std::size_t>(tpe_.n_startup_trials) || observed == 0)
     return random_proposal();
@@ -375,9 +378,6 @@ Oracle::Proposal TPEOracle::populate_space(const std::string& /*trial_id*/) {
   for (std::size_t i = 0; i < in_order.size(); ++i)
     (good_set.contains(in_order[i]) ? good : bad).push_back(rows[i]);
 
-  std::vector<const HyperParameter*> tuned;
-  for (const auto& hp : space().space())
-    if (hp.kind() != HpKind::fixed) tuned.push_back(&hp);
   const Proposer proposer(std::move(tuned), tpe_, std::move(good), std::move(bad));
   for (int attempt = 0; attempt < kProposalAttempts; ++attempt) {
     std::mt19937_64 random(synalinks::detail::mix_seed(
@@ -391,14 +391,10 @@ Oracle::Proposal TPEOracle::populate_space(const std::string& /*trial_id*/) {
 }
 
 std::vector<const std::vector<std::optional<double>>*> TPEOracle::cached_coordinates(
-    const std::vector<const Trial*>& trials, const std::vector<std::size_t>& positions) {
-  std::vector<const HyperParameter*> tuned;
+    const std::vector<const HyperParameter*>& tuned, const std::vector<const Trial*>& trials,
+    const std::vector<std::size_t>& positions) {
   std::vector<std::string> names;
-  for (const auto& hp : space().space()) {
-    if (hp.kind() == HpKind::fixed) continue;
-    tuned.push_back(&hp);
-    names.push_back(hp.name());
-  }
+  for (const HyperParameter* hp : tuned) names.push_back(hp->name());
   const std::vector<Coordinate> coordinates = coordinates_for(tuned);
   if (coordinates_->names != names) *coordinates_ = {.names = std::move(names), .rows = {}};
   const std::size_t span = positions.empty() ? 0 : positions.back() + 1;

@@ -66,9 +66,11 @@ class TPEOracle : public Oracle {
   // The estimators' coordinates of every trial's values, kept between proposals (a trial's
   // values never change); defined with the oracle.
   struct CoordinateCache;
-  // The cached coordinates of `trials` (at `positions` of trial_order()), filled where missing.
+  // The cached coordinates of `trials` (at `positions` of trial_order()) for the `tuned`
+  // declarations, filled where missing.
   std::vector<const std::vector<std::optional<double>>*> cached_coordinates(
-      const std::vector<const Trial*>& trials, const std::vector<std::size_t>& positions);
+      const std::vector<const HyperParameter*>& tuned, const std::vector<const Trial*>& trials,
+      const std::vector<std::size_t>& positions);
 
   TPEOptions tpe_;
   std::unique_ptr<CoordinateCache> coordinates_;
