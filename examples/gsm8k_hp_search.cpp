@@ -124,9 +124,11 @@ int main(int argc, char** argv) {
   app.add_flag("--json", s.json, "end with one JSON line of the results");
   app.add_flag(
       "--no-racing", [&](std::int64_t) { s.racing = false; },
-      "score every trial on every validation question (no early stop)");
+      "score every trial on every validation question and every confirmed one on every fresh "
+      "question (no early stop)");
   app.add_option("--racing-confidence", s.racing_confidence,
-                 "confidence at which racing stops a trial worse than the best so far")
+                 "confidence at which racing stops a trial (or a confirmed one) worse than the "
+                 "best so far")
       ->check(CLI::Range(0.5, 0.9999));
   CLI11_PARSE(app, argc, argv);
 
@@ -217,8 +219,12 @@ int main(int argc, char** argv) {
 
     // Confirm before naming: the best trials answer fresh questions; the winner is chosen on the
     // pooled evidence (a search that names the best of many noisy scores names a lucky trial).
-    const auto confirmation = sl::confirm_best(
-        *tuner, build_program, {.top = s.confirm, .data = fresh, .batch_size = s.batch_size});
+    const auto confirmation =
+        sl::confirm_best(*tuner, build_program,
+                         {.top = s.confirm,
+                          .data = fresh,
+                          .batch_size = s.batch_size,
+                          .racing = {.enabled = s.racing, .confidence = s.racing_confidence}});
     const auto objective = tuner->oracle().objective();
     const auto ranked = tuner->oracle().get_best_trials(4);
     const auto best_trial = ranked.front();
@@ -255,6 +261,7 @@ int main(int argc, char** argv) {
                     << sl::tuners::format_estimate(confirmed.pooled_score,
                                                    confirmed.pooled_uncertainty)
                     << "\n";
+          if (!confirmed.stop_reason.empty()) std::cout << "    " << confirmed.stop_reason << "\n";
         }
         if (confirmation.best_after != confirmation.best_before)
           std::cout << "  the confirmation changed the winner: trial " << confirmation.best_after

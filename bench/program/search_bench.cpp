@@ -9,13 +9,15 @@
 //                               configuration the simulator rewards most (chain of thought at a
 //                               temperature below 0.1), median over seeds.
 //   search_bench --quality [--seeds N (at least 20)] [--trials T (10)] [--confirm K] [--fresh F]
-//                [--details]
+//                [--no-confirm-racing] [--confirm-confidence C (0.95)] [--details]
 //                               the guide's search on sim-guide (16 training, 24 validation
-//                               questions, F = 24 fresh ones to confirm K = 3 trials): the true
+//                               questions, F = 24 fresh ones to confirm K = 3 trials, raced
+//                               unless --no-confirm-racing): the true
 //                               accuracy of the trained program each rule names, over the best
 //                               reachable, its reported val_reward minus that truth, and the LM
 //                               calls, per tuner, each seed on its own questions and simulator
-//                               seed. --details: each seed's named trials on stderr, and how
+//                               seed, and what the confirmation spent and stopped.
+//                               --details: each seed's named trials on stderr, and how
 //                               many trials after the 4th sat at a temperature bound.
 //   search_bench --racing [--seeds N (at least 20)] [--trials T (30)] [--val V (24)]
 //                [--confidence C (0.95)] [--details]
@@ -251,7 +253,7 @@ std::string describe(const sl::tuners::Tuner& tuner, const sl::tuners::Trial& tr
 }
 
 void quality(const std::string& data_dir, int seeds, int max_trials, std::size_t confirm,
-             std::size_t fresh, bool details) {
+             std::size_t fresh, bool confirm_racing, double confirm_confidence, bool details) {
   constexpr std::size_t kTrain = 16, kVal = 24;
   const double best = best_reachable();
   const auto data = sl::datasets::gsm8k::load_data(
@@ -263,17 +265,23 @@ void quality(const std::string& data_dir, int seeds, int max_trials, std::size_t
       "(reported - true) | mean (estimate - true) | LM calls: median |\n| --- | --- | --- | --- | "
       "--- | --- | --- |\n",
       max_trials, kTrain, kVal, fresh, confirm, seeds, best);
+  std::string confirmation_notes;  // after the table: what the confirmation spent and stopped
   for (const std::string name : {"random", "bayesian"}) {
+    std::vector<double> confirmation_calls;
+    int confirmed = 0, stopped = 0;
     struct Rule {
       std::string label;
       std::vector<double> ratio, error, estimate_error, calls;
     };
     int later_trials = 0, at_lower_bound = 0, at_upper_bound = 0;  // for --details
-    std::vector<Rule> rules = {
-        {"observed maximum (keras-tuner)", {}, {}, {}},
-        {"noise-aware estimate", {}, {}, {}},
-        {fmt::format("noise-aware + confirmation of {}", confirm), {}, {}, {}},
-        {"best tried (hindsight, for reference)", {}, {}, {}}};
+    std::vector<Rule> rules = {{"observed maximum (keras-tuner)", {}, {}, {}},
+                               {"noise-aware estimate", {}, {}, {}},
+                               {fmt::format("noise-aware + confirmation of {}{}", confirm,
+                                            confirm_racing ? ", raced" : ""),
+                                {},
+                                {},
+                                {}},
+                               {"best tried (hindsight, for reference)", {}, {}, {}}};
     for (int seed = 1; seed <= seeds; ++seed) {
       lmsim::SimulatorProcess sim({.data_dir = data_dir, .seed = static_cast<std::uint64_t>(seed)});
       const sl::LanguageModel lm = guide_model(sim);
@@ -313,10 +321,17 @@ void quality(const std::string& data_dir, int seeds, int max_trials, std::size_t
       };
       record(rules[0], tuner->oracle().get_best_trials_observed(1).front(), search_calls);
       record(rules[1], tuner->oracle().get_best_trials(1).front(), search_calls);
-      sl::confirm_best(*tuner, guide_space(lm),
-                       {.top = confirm,
-                        .data = questions.slice(kTrain + kVal, kTrain + kVal + fresh),
-                        .batch_size = 4});
+      const sl::Confirmation confirmation = sl::confirm_best(
+          *tuner, guide_space(lm),
+          {.top = confirm,
+           .data = questions.slice(kTrain + kVal, kTrain + kVal + fresh),
+           .batch_size = 4,
+           .racing = {.enabled = confirm_racing, .confidence = confirm_confidence}});
+      confirmation_calls.push_back(static_cast<double>(confirmation.usage.calls));
+      for (const auto& trial : confirmation.trials) {
+        ++confirmed;
+        stopped += !trial.stop_reason.empty();
+      }
       record(rules[2], tuner->oracle().get_best_trials(1).front(),
              static_cast<double>(sim.stats()["requests"].get<std::int64_t>()));
       // What a perfect judge would have named among the trials the search ran.
@@ -352,8 +367,12 @@ void quality(const std::string& data_dir, int seeds, int max_trials, std::size_t
                                mean_of(rule.error), mean_of(rule.estimate_error),
                                quantile(rule.calls, 0.5));
     }
+    confirmation_notes += fmt::format(
+        "- {}: the confirmation scored {} trials, racing stopped {} of them early; its LM calls "
+        "per search: mean {:.1f}, median {:.0f}\n",
+        name, confirmed, stopped, mean_of(confirmation_calls), quantile(confirmation_calls, 0.5));
   }
-  std::cout << "\n";
+  std::cout << "\n" << confirmation_notes << "\n";
 }
 
 // After each trial of a search: the LM calls spent so far and the true accuracy (over the best
@@ -619,7 +638,9 @@ int main(int argc, char** argv) {
   int seeds = 9;
   int trials = 0;  // 0: each mode's own (landscape 20, quality 10)
   std::size_t confirm = 3;
-  std::size_t fresh = 24;  // --quality: fresh questions the confirmation scores on
+  std::size_t fresh = 24;            // --quality: fresh questions the confirmation scores on
+  bool confirm_racing = true;        // --quality: --no-confirm-racing scores every fresh question
+  double confirm_confidence = 0.95;  // --quality: the confirmation's racing confidence
   std::size_t validation = 24;
   double confidence = 0.95;
   for (int i = 1; i < argc; ++i) {
@@ -638,6 +659,10 @@ int main(int argc, char** argv) {
       run_budgets = true;
     else if (flag == "--confirm" && i + 1 < argc)
       confirm = static_cast<std::size_t>(std::stoul(argv[++i]));
+    else if (flag == "--confirm-confidence" && i + 1 < argc)
+      confirm_confidence = std::stod(argv[++i]);
+    else if (flag == "--no-confirm-racing")
+      confirm_racing = false;
     else if (flag == "--fresh" && i + 1 < argc)
       fresh = static_cast<std::size_t>(std::stoul(argv[++i]));
     else if (flag == "--val" && i + 1 < argc)
@@ -658,7 +683,8 @@ int main(int argc, char** argv) {
   if (run_throughput) throughput(dir);
   if (run_landscape) landscape(dir, seeds, trials > 0 ? trials : 20);
   if (run_quality)
-    quality(dir, std::max(seeds, 20), trials > 0 ? trials : 10, confirm, fresh, details);
+    quality(dir, std::max(seeds, 20), trials > 0 ? trials : 10, confirm, fresh, confirm_racing,
+            confirm_confidence, details);
   if (run_budgets) budgets(dir, std::max(seeds, 20));
   if (run_racing)
     racing(dir, std::max(seeds, 20), trials > 0 ? trials : 30, validation, confidence, details);

@@ -252,9 +252,10 @@ TEST_F(Tuning, ConfirmationScoresTheBestTrialsOnFreshSamplesAndPoolsTheEvidence)
   const auto ranked = tuner.oracle().get_best_trials(2);
   const Dataset fresh = data.train.slice(20, 36);
   const auto before = requests_served(sim);
-  const Confirmation confirmation = confirm_best(tuner, {.top = 2, .data = fresh});
+  const Confirmation confirmation =
+      confirm_best(tuner, {.top = 2, .data = fresh, .racing = {.enabled = false}});
   // Each confirmed trial's trained program answered the 16 fresh questions once: the two best,
-  // and any trial that then ranked above them.
+  // and any trial that then ranked above them (unraced: every one answers them all).
   ASSERT_GE(confirmation.trials.size(), 2u);
   const auto confirmed_count = static_cast<std::int64_t>(confirmation.trials.size());
   EXPECT_EQ(requests_served(sim) - before, confirmed_count * 16);
@@ -266,6 +267,7 @@ TEST_F(Tuning, ConfirmationScoresTheBestTrialsOnFreshSamplesAndPoolsTheEvidence)
       EXPECT_EQ(confirmed.trial_id, ranked[i].trial_id);
     }
     EXPECT_EQ(confirmed.confirmation_uncertainty.count, 16);
+    EXPECT_EQ(confirmed.stop_reason, "");
     EXPECT_EQ(confirmed.pooled_uncertainty.count, 8 + 16);
     // The pooled score weighs both measurements by their sample counts.
     if (i < 2) {
@@ -362,6 +364,51 @@ TEST_F(Tuning, RacingStopsATrialThePairedTestFindsWorseAndSavesItsValidationCall
     EXPECT_THAT(tuner.results_summary_text(2), HasSubstr("stopped by racing after 8 of 24"));
   }
   // The stopped trial spared 16 validation questions.
+  EXPECT_EQ(calls_without - calls_with_racing, 16) << calls_without << " " << calls_with_racing;
+}
+
+TEST_F(Tuning, TheConfirmationRacesItsCandidatesAndStopsOneThePairedTestFindsWorse) {
+  std::int64_t calls_with_racing = 0;
+  std::int64_t calls_without = 0;
+  for (const bool racing : {true, false}) {
+    lmsim::SimulatorProcess sim({.config = perfect_and_wrong_config(questions)});
+    tuners::GridSearch tuner(model_choice_builder(sim),
+                             options(2, racing ? "confirm-racing" : "confirm-no-racing"));
+    FitOptions args = fit_args(12, 8);
+    // Eight validation samples are one stage, which racing never cuts short: both trials answer
+    // them all and keep their per-sample rewards, which the confirmation's test pairs.
+    tuner.search(args);
+    const auto trials = tuner.oracle().trials();
+    ASSERT_EQ(trials.size(), 2u);
+    const auto before = requests_served(sim);
+    const Confirmation confirmation = confirm_best(
+        tuner, {.top = 2, .data = data.train.slice(20, 44), .racing = {.enabled = racing}});
+    (racing ? calls_with_racing : calls_without) = requests_served(sim) - before;
+    ASSERT_EQ(confirmation.trials.size(), 2u);
+    const ConfirmedTrial& perfect = confirmation.trials[0];
+    const ConfirmedTrial& wrong = confirmation.trials[1];
+    EXPECT_EQ(perfect.trial_id, trials[0].trial_id);
+    EXPECT_EQ(perfect.confirmation_score, 1.0);
+    EXPECT_EQ(perfect.confirmation_uncertainty.count, 24);
+    EXPECT_EQ(perfect.stop_reason, "");
+    EXPECT_EQ(tuner.oracle().get_best_trials(1).front().trial_id, perfect.trial_id);
+    if (!racing) {
+      EXPECT_EQ(wrong.confirmation_uncertainty.count, 24);
+      EXPECT_EQ(wrong.stop_reason, "");
+      continue;
+    }
+    // Eight validation and eight fresh samples, the wrong model losing at least thirteen of them
+    // and winning none: p <= 2^-13 at the first stage.
+    EXPECT_EQ(wrong.confirmation_uncertainty.count, 8);
+    EXPECT_THAT(
+        wrong.stop_reason,
+        HasSubstr("stopped by racing after 8 of 24 fresh samples: worse than trial " +
+                  perfect.trial_id + " on the 8 validation and 8 fresh samples both answered"));
+    // Its pooled evidence is what it answered: 8 validation and 8 fresh samples.
+    EXPECT_EQ(wrong.pooled_uncertainty.count, 16);
+    EXPECT_EQ(tuner.oracle().get_trial(wrong.trial_id).score, wrong.pooled_score);
+  }
+  // The stopped candidate spared 16 fresh questions.
   EXPECT_EQ(calls_without - calls_with_racing, 16) << calls_without << " " << calls_with_racing;
 }
 

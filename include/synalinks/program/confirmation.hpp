@@ -16,6 +16,7 @@
 #include "synalinks/program/call_context.hpp"
 #include "synalinks/program/dataset.hpp"
 #include "synalinks/program/program.hpp"
+#include "synalinks/program/racing.hpp"
 
 namespace synalinks::program {
 
@@ -23,6 +24,13 @@ struct ConfirmOptions {
   std::size_t top = 3;  // the best trials scored again; 0: none
   Dataset data{};       // samples no trial was scored on (e.g. more questions of the same split)
   std::size_t batch_size = 32;
+  // The confirmation races as the search does (objective "val_reward"): the candidates answer the
+  // fresh samples in stages (racing.first_stage, doubling, all of them), and after each stage but
+  // the last a candidate the paired sign test finds worse than the leader at racing.confidence
+  // stops there. The test pairs the validation samples both were scored on and the fresh ones so
+  // far; the leader is the candidate of the highest pooled score. A stopped candidate's evidence
+  // is the fresh samples it answered. racing.enabled = false: every candidate answers them all.
+  RacingOptions racing{};
 };
 
 struct ConfirmedTrial {
@@ -31,6 +39,7 @@ struct ConfirmedTrial {
   tuners::Uncertainty confirmation_uncertainty{};
   double pooled_score = 0;  // the trial's score after pooling, what it is now ranked by
   tuners::Uncertainty pooled_uncertainty{};
+  std::string stop_reason;  // why racing stopped it before the last fresh sample; "" if it did not
 };
 
 struct Confirmation {
