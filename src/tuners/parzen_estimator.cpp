@@ -46,9 +46,32 @@ double largest_term(const std::vector<double>& terms) {
   return std::max(std::max(largest[0], largest[1]), std::max(largest[2], largest[3]));
 }
 
+// The largest term, or -infinity when there is none.
+double largest_term_or_lowest(const std::vector<double>& terms) {
+  return terms.empty() ? -std::numeric_limits<double>::infinity() : largest_term(terms);
+}
+
+// log(sum of exp(terms)), reordering `terms`. Terms 40 below the largest add less than 1e-17 of
+// it; skipping them spares exp's slow underflow path, which most kernels of a long search's "bad"
+// estimator would take. The others are first moved to the front in order (no branch to
+// mispredict), then summed.
+double log_sum_of_terms(std::vector<double>& terms) {
+  const double largest = largest_term_or_lowest(terms);
+  if (!std::isfinite(largest)) return largest;
+  const double threshold = largest - 40.0;
+  std::size_t near = 0;
+  for (std::size_t k = 0; k < terms.size(); ++k) {
+    terms[near] = terms[k];
+    near += terms[k] > threshold ? 1 : 0;
+  }
+  double sum = 0;
+  for (std::size_t k = 0; k < near; ++k) sum += std::exp(terms[k] - largest);
+  return largest + std::log(sum);
+}
+
 // Bandwidths of the observed kernels of one numeric dimension, Optuna's rules on [0, 1].
 std::vector<double> bandwidths(const std::vector<double>& mus, std::size_t dimensions,
-                               const ParzenOptions& options) {
+                               const ParzenOptions& options, std::vector<std::size_t>& by_centre) {
   const std::size_t n = mus.size();
   std::vector<double> sigmas(n);
   if (options.multivariate) {
@@ -77,6 +100,8 @@ std::vector<double> bandwidths(const std::vector<double>& mus, std::size_t dimen
     }
     for (std::size_t i = 0; i < sorted.size(); ++i)
       if (sorted[i].second < n) sigmas[sorted[i].second] = sorted_sigmas[i];
+    by_centre.reserve(sorted.size());
+    for (const auto& [centre, kernel] : sorted) by_centre.push_back(kernel);
   }
   const double max_sigma = 1.0;
   const double min_sigma = options.consider_magic_clip
@@ -238,7 +263,7 @@ ParzenEstimator::ParzenEstimator(std::vector<ParzenDimension> dimensions,
     }
     kernels.mus.reserve(n + 1);
     kernels.mus = column;
-    kernels.sigmas = bandwidths(column, dimensions_.size(), options);
+    kernels.sigmas = bandwidths(column, dimensions_.size(), options, kernels.by_centre);
     kernels.mus.push_back(kPriorCentre);
     kernels.sigmas.push_back(kPriorSigma);
     const bool continuous = !exact_buckets(dimension);
@@ -263,6 +288,55 @@ ParzenEstimator::ParzenEstimator(std::vector<ParzenDimension> dimensions,
       kernels.inverse_sigmas.push_back(1.0 / sigma);
     }
   }
+  build_window();
+}
+
+void ParzenEstimator::build_window() {
+  // Only where there are many kernels to skip: a long search's one-dimensional estimators
+  // (every estimator of a univariate TPE).
+  constexpr std::size_t kFewKernels = 64;
+  if (dimensions_.size() != 1 || dimensions_[0].kind == ParzenDimension::Kind::categorical ||
+      exact_buckets(dimensions_[0]) || weights_.size() < kFewKernels)
+    return;
+  const Kernels& kernels = kernels_[0];
+  // The narrow kernels are those at most a quarter wider than the narrowest: the window's reach
+  // grows with the widest of them.
+  const double narrowest = *std::min_element(kernels.sigmas.begin(), kernels.sigmas.end());
+  const double cut = 1.25 * narrowest;
+  // The kernels by centre: as the bandwidths sorted them (the prior's is the last kernel, as
+  // there), else sorted here.
+  std::vector<std::size_t> order = kernels.by_centre;
+  if (order.size() != weights_.size()) {
+    std::vector<std::pair<double, std::size_t>> sorted;
+    sorted.reserve(weights_.size());
+    for (std::size_t k = 0; k < weights_.size(); ++k) sorted.emplace_back(kernels.mus[k], k);
+    sort_by_value_then_index(sorted);
+    order.clear();
+    for (const auto& [mu, k] : sorted) order.push_back(k);
+  }
+  Window window;
+  std::vector<std::size_t> narrow;
+  for (const std::size_t k : order) {
+    if (kernels.sigmas[k] <= cut) {
+      narrow.push_back(k);
+      continue;
+    }
+    window.wide_mus.push_back(kernels.mus[k]);
+    window.wide_inverse_sigmas.push_back(kernels.inverse_sigmas[k]);
+    window.wide_constants.push_back(log_weights_[k] - kLogSqrtTwoPi - kernels.log_normalizers[k]);
+  }
+  if (narrow.size() < kFewKernels) return;
+  window.max_constant = -std::numeric_limits<double>::infinity();
+  for (const std::size_t k : narrow) {
+    const double mu = kernels.mus[k];
+    const double constant = log_weights_[k] - kLogSqrtTwoPi - kernels.log_normalizers[k];
+    window.mus.push_back(mu);
+    window.inverse_sigmas.push_back(kernels.inverse_sigmas[k]);
+    window.constants.push_back(constant);
+    window.max_sigma = std::max(window.max_sigma, kernels.sigmas[k]);
+    window.max_constant = std::max(window.max_constant, constant);
+  }
+  window_ = std::move(window);
 }
 
 std::vector<double> ParzenEstimator::sample(std::mt19937_64& random) const {
@@ -298,8 +372,41 @@ std::vector<double> ParzenEstimator::log_pdfs(
   return densities;
 }
 
+double ParzenEstimator::window_log_pdf(double x, std::vector<double>& terms) const {
+  const Window& window = *window_;
+  terms.clear();
+  const auto add = [&](double mu, double inverse_sigma, double constant) {
+    const double z = (x - mu) * inverse_sigma;
+    terms.push_back(constant - 0.5 * z * z);
+  };
+  for (std::size_t k = 0; k < window.wide_mus.size(); ++k)
+    add(window.wide_mus[k], window.wide_inverse_sigmas[k], window.wide_constants[k]);
+  // A lower bound of the largest term: the wide kernels' and the two narrow ones around x.
+  const auto* begin = window.mus.data();
+  const auto* end = begin + window.mus.size();
+  const auto at = static_cast<std::size_t>(std::lower_bound(begin, end, x) - begin);
+  double bound = largest_term_or_lowest(terms);
+  for (const std::size_t k : {at, at - 1}) {
+    if (k >= window.mus.size()) continue;  // at - 1 wraps around when at is 0
+    const double z = (x - window.mus[k]) * window.inverse_sigmas[k];
+    bound = std::max(bound, window.constants[k] - 0.5 * z * z);
+  }
+  // A narrow kernel at distance d from x has a term of at most max_constant - (d / max_sigma)^2
+  // / 2: past the reach, below bound - 40, which the sum below would skip anyway (a margin covers
+  // the rounding of z).
+  const double slack = window.max_constant - bound + 40.0 + 1e-6;
+  const double reach = slack > 0 ? window.max_sigma * std::sqrt(2.0 * slack) * (1 + 1e-9) : 0.0;
+  const auto* first = std::lower_bound(begin, end, x - reach);
+  const auto* last = std::upper_bound(first, end, x + reach);
+  for (auto k = static_cast<std::size_t>(first - begin); k < static_cast<std::size_t>(last - begin);
+       ++k)
+    add(window.mus[k], window.inverse_sigmas[k], window.constants[k]);
+  return log_sum_of_terms(terms);
+}
+
 double ParzenEstimator::log_pdf(const std::vector<double>& point,
                                 std::vector<double>& terms) const {
+  if (window_ && std::isfinite(point.at(0))) return window_log_pdf(point[0], terms);
   // One term per kernel, summed over the dimensions one dimension at a time (tight loops over the
   // kernels: a long search's "bad" estimator has a kernel per trial). The first dimension adds to
   // the log weights, the others to the sums so far.
@@ -337,20 +444,7 @@ double ParzenEstimator::log_pdf(const std::vector<double>& point,
       terms[k] = sums[k] + (-0.5 * z * z - kLogSqrtTwoPi - log_normalizers[k]);
     }
   }
-  const double largest = largest_term(terms);
-  if (!std::isfinite(largest)) return largest;
-  // Terms 40 below the largest add less than 1e-17 of it; skipping them spares exp's slow
-  // underflow path, which most kernels of a long search's "bad" estimator would take. The others
-  // are first moved to the front in order (no branch to mispredict), then summed.
-  const double threshold = largest - 40.0;
-  std::size_t near = 0;
-  for (std::size_t k = 0; k < count; ++k) {
-    terms[near] = terms[k];
-    near += terms[k] > threshold ? 1 : 0;
-  }
-  double sum = 0;
-  for (std::size_t k = 0; k < near; ++k) sum += std::exp(terms[k] - largest);
-  return largest + std::log(sum);
+  return log_sum_of_terms(terms);
 }
 
 }  // namespace synalinks::tuners::detail

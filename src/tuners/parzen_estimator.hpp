@@ -13,6 +13,7 @@
 #pragma once
 
 #include <cstddef>
+#include <optional>
 #include <random>
 #include <vector>
 
@@ -73,17 +74,32 @@ class ParzenEstimator {
     // continuous ones (what a density at a point is divided by), computed once for all points.
     std::vector<double> log_normalizers;
     std::vector<double> inverse_sigmas;
+    // Numeric dimensions whose bandwidths sorted the kernels: their indices by centre (ties by
+    // index); empty otherwise.
+    std::vector<std::size_t> by_centre;
     std::vector<std::vector<double>> probabilities;  // categorical: kernel x category
     std::vector<double> log_probabilities;           // the same, logs, row after row
   };
+  // The kernels of a one-dimensional continuous estimator, ready for log_pdf to skip those too
+  // far from the point to count: the narrow ones sorted by centre, the wide ones (the prior's,
+  // those of sparse regions) apart. Each kernel's term at x is constant - z^2 / 2.
+  struct Window {
+    std::vector<double> mus, inverse_sigmas, constants;  // narrow, by centre
+    double max_sigma = 0;                                // of the narrow ones
+    double max_constant = 0;                             // of the narrow ones
+    std::vector<double> wide_mus, wide_inverse_sigmas, wide_constants;
+  };
   static void flatten_log_probabilities(Kernels& kernels);
+  void build_window();
   // log_pdf with `terms` (one per kernel) as its working space.
   double log_pdf(const std::vector<double>& point, std::vector<double>& terms) const;
+  double window_log_pdf(double x, std::vector<double>& terms) const;
 
   std::vector<ParzenDimension> dimensions_;
   std::vector<double> weights_;  // normalized, one per kernel (the prior's last)
   std::vector<double> log_weights_;
   std::vector<Kernels> kernels_;  // one per dimension
+  std::optional<Window> window_;  // a long one-dimensional continuous estimator's
 };
 
 // Optuna's defaults: the number of the best observations that form the "good" estimator, of n,

@@ -140,6 +140,40 @@ TEST(ParzenEstimator, GivesOptunasLogDensitiesOnTheSameObservations) {
   EXPECT_NEAR(categories.log_pdf({2.0}), -1.23214368, 1e-7);
 }
 
+TEST(ParzenEstimator, ALongOneDimensionalEstimatorSkipsFarKernelsWithoutChangingItsDensity) {
+  // Hundreds of kernels, most of them narrow: log_pdf evaluates only those near x. A second,
+  // one-category dimension adds log 1 = 0 to every kernel and makes the estimator evaluate all
+  // of them, the reference.
+  std::mt19937_64 random(17);
+  std::uniform_real_distribution<double> unit(0.0, 1.0);
+  for (const std::size_t n : {70u, 300u, 1000u}) {
+    std::vector<std::vector<double>> one;
+    std::vector<std::vector<double>> two;
+    for (std::size_t i = 0; i < n; ++i) {
+      // A dense cluster, a sparse remainder (wide kernels) and both ends.
+      const double x = i % 3 == 0 ? 0.4 + 0.01 * unit(random)
+                       : i == 1   ? 0.0
+                       : i == 2   ? 1.0
+                                  : unit(random) * unit(random);
+      one.push_back({x});
+      two.push_back({x, 0.0});
+    }
+    const std::vector<double> weights = detail::tpe_weights(n);
+    const ParzenEstimator windowed({{.kind = ParzenDimension::Kind::continuous}}, one, weights, {});
+    const ParzenEstimator full({{.kind = ParzenDimension::Kind::continuous},
+                                {.kind = ParzenDimension::Kind::categorical, .size = 1}},
+                               two, weights, {});
+    std::vector<double> points = {-0.02, 0.0, 1e-9, 0.4, 0.405, 0.41, 0.5, 0.99, 1.0, 1.03};
+    for (int i = 0; i <= 400; ++i) points.push_back(i / 400.0);
+    for (int i = 0; i < 200; ++i) points.push_back(one[static_cast<std::size_t>(i) % n][0]);
+    for (const double x : points) {
+      const double reference = full.log_pdf({x, 0.0});
+      EXPECT_NEAR(windowed.log_pdf({x}), reference, 1e-12 * std::max(1.0, std::abs(reference)))
+          << "n = " << n << ", x = " << x;
+    }
+  }
+}
+
 TEST(TPE, RejectsBadOptionsWithAMessage) {
   const OracleOptions base{.objective = Objective("loss"), .seed = 1};
   EXPECT_NE(message_of<InvalidArgument>([&] {
