@@ -305,17 +305,19 @@ void ParzenEstimator::build_window() {
   const double cut = 1.25 * narrowest;
   // The kernels by centre: as the bandwidths sorted them (the prior's is the last kernel, as
   // there), else sorted here.
-  std::vector<std::size_t> order = kernels.by_centre;
-  if (order.size() != weights_.size()) {
+  std::vector<std::size_t> sorted_here;
+  if (kernels.by_centre.size() != weights_.size()) {
     std::vector<std::pair<double, std::size_t>> sorted;
     sorted.reserve(weights_.size());
     for (std::size_t k = 0; k < weights_.size(); ++k) sorted.emplace_back(kernels.mus[k], k);
     sort_by_value_then_index(sorted);
-    order.clear();
-    for (const auto& [mu, k] : sorted) order.push_back(k);
+    sorted_here.reserve(sorted.size());
+    for (const auto& [mu, k] : sorted) sorted_here.push_back(k);
   }
+  const std::vector<std::size_t>& order = sorted_here.empty() ? kernels.by_centre : sorted_here;
   Window window;
   std::vector<std::size_t> narrow;
+  narrow.reserve(order.size());
   for (const std::size_t k : order) {
     if (kernels.sigmas[k] <= cut) {
       narrow.push_back(k);
@@ -327,12 +329,15 @@ void ParzenEstimator::build_window() {
   }
   if (narrow.size() < kFewKernels) return;
   window.max_constant = -std::numeric_limits<double>::infinity();
-  for (const std::size_t k : narrow) {
-    const double mu = kernels.mus[k];
+  window.mus.resize(narrow.size());
+  window.inverse_sigmas.resize(narrow.size());
+  window.constants.resize(narrow.size());
+  for (std::size_t i = 0; i < narrow.size(); ++i) {
+    const std::size_t k = narrow[i];
     const double constant = log_weights_[k] - kLogSqrtTwoPi - kernels.log_normalizers[k];
-    window.mus.push_back(mu);
-    window.inverse_sigmas.push_back(kernels.inverse_sigmas[k]);
-    window.constants.push_back(constant);
+    window.mus[i] = kernels.mus[k];
+    window.inverse_sigmas[i] = kernels.inverse_sigmas[k];
+    window.constants[i] = constant;
     window.max_sigma = std::max(window.max_sigma, kernels.sigmas[k]);
     window.max_constant = std::max(window.max_constant, constant);
   }

@@ -49,6 +49,22 @@ TEST(SortByValue, OrdersByValueThenIndexAsStdSortDoes) {
   }
 }
 
+TEST(SortByValue, ValuesOfTheUnitIntervalSortAsStdSortDoesAlsoWhenCrowded) {
+  std::mt19937_64 random(11);
+  std::uniform_real_distribution<double> unit(0.0, 1.0);
+  for (const std::size_t n : {65, 300, 1001}) {
+    std::vector<double> values(n);
+    // Most values within a millionth of 0.4 (a search that converged), the rest spread, with
+    // repeats, zeros of both signs, tiny numbers and the interval's ends.
+    for (std::size_t i = 0; i < n; ++i)
+      values[i] = i % 4 == 0 ? unit(random) : 0.4 + 1e-6 * unit(random);
+    for (std::size_t i = 1; i < n; i += 9) values[i] = 0.4;
+    for (std::size_t i = 2; i < n; i += 7) values[i] = i % 2 ? -0.0 : 0.0;
+    for (std::size_t i = 3; i < n; i += 11) values[i] = i % 2 ? 1.0 : 1e-300;
+    expect_sorted_as_std_sort(indexed(values));
+  }
+}
+
 TEST(SortByValue, NegativeValuesAndUnorderedIndicesFallBackToAComparisonSort) {
   std::vector<double> values(200);
   for (std::size_t i = 0; i < values.size(); ++i) values[i] = std::sin(static_cast<double>(i));
