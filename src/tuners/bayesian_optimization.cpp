@@ -16,6 +16,7 @@
 #include "synalinks/errors.hpp"
 #include "tuners/bayesian_optimization_encoding.hpp"
 #include "tuners/boundary_prior.hpp"
+#include "tuners/latin_hypercube.hpp"
 #include "tuners/ranking_noise.hpp"
 #include "tuners/trust_region.hpp"
 #include "util/json_integer.hpp"
@@ -159,6 +160,18 @@ void BayesianOptimizationOracle::report(const std::string& message) const {
   }
 }
 
+Oracle::Proposal BayesianOptimizationOracle::initial_proposal(std::size_t trial_index) {
+  if (bayesian_.latin_hypercube) {
+    auto values = detail::latin_hypercube_values(
+        space(), static_cast<std::size_t>(initial_points()), trial_index, seed());
+    // Past the hypercube's trials (a failed trial ran again), or a configuration tried already
+    // (a small grid): drawn at random.
+    if (values && !is_tried(*values))
+      return {.status = TrialStatus::running, .values = std::move(*values)};
+  }
+  return random_proposal(trial_index);
+}
+
 Oracle::Proposal BayesianOptimizationOracle::random_proposal(std::size_t trial_index) {
   auto values = random_values(trial_index);
   if (!values) return {.status = TrialStatus::stopped, .values = {}};
@@ -172,7 +185,7 @@ Oracle::Proposal BayesianOptimizationOracle::populate_space(const std::string& /
     const Trial& trial = trial_ref(id);
     if (is_observation(trial)) ++completed;
   }
-  if (completed < static_cast<std::size_t>(initial_points())) return random_proposal(index);
+  if (completed < static_cast<std::size_t>(initial_points())) return initial_proposal(index);
   try {
     if (auto values = model_proposal(index))
       return {.status = TrialStatus::running, .values = std::move(*values)};
@@ -528,6 +541,7 @@ Json BayesianOptimizationOracle::extra_state() const {
   state["output_warping"] = bayesian_.output_warping;
   state["trust_region"] = bayesian_.trust_region;
   state["boundary_prior"] = bayesian_.boundary_prior;
+  state["latin_hypercube"] = bayesian_.latin_hypercube;
   return state;
 }
 
@@ -548,6 +562,7 @@ void BayesianOptimizationOracle::restore_extra_state(const Json& state) {
   if (state.contains("beta")) restored.beta = state.at("beta").get<double>();
   restored.output_warping = saved_switch(state, "output_warping", restored.output_warping);
   restored.trust_region = saved_switch(state, "trust_region", restored.trust_region);
+  restored.latin_hypercube = saved_switch(state, "latin_hypercube", restored.latin_hypercube);
   if (state.contains("boundary_prior")) {
     if (!state.at("boundary_prior").is_number())
       throw InvalidArgument("the saved BayesianOptimization state has boundary_prior " +

@@ -78,14 +78,50 @@ TEST(BayesianOptimization, IsAvailableByName) {
   EXPECT_EQ(oracle->max_trials(), 10);
 }
 
-TEST(BayesianOptimization, InitialTrialsAreRandomSearchDraws) {
+TEST(BayesianOptimization, WithoutTheLatinHypercubeInitialTrialsAreRandomSearchDraws) {
   const OracleOptions options{.objective = Objective("loss"),
                               .max_trials = 4,
                               .seed = 1337,
                               .hyperparameters = branin_space()};
-  BayesianOptimizationOracle bayesian(options, quiet({.num_initial_points = 4}));
+  BayesianOptimizationOracle bayesian(options,
+                                      quiet({.num_initial_points = 4, .latin_hypercube = false}));
   RandomSearchOracle random(options);
   EXPECT_EQ(run(bayesian, branin_of), run(random, branin_of));
+}
+
+TEST(BayesianOptimization, InitialTrialsPutOneTrialInEachPartOfEveryParameter) {
+  // Six initial trials: each number's range in six equal parts, one trial in each; the Boolean
+  // three times each way, each of three choices twice.
+  HyperParameters space = branin_space();
+  space.Boolean("flag");
+  space.Choice<std::string>("model", {"a", "b", "c"});
+  space.Int("n", 0, 59);
+  const auto initial = [&](std::int64_t seed) {
+    BayesianOptimizationOracle oracle(
+        {.objective = Objective("loss"), .max_trials = 6, .seed = seed, .hyperparameters = space},
+        quiet({.num_initial_points = 6}));
+    return run(oracle, branin_of);
+  };
+  const auto trials = initial(21);
+  ASSERT_EQ(trials.size(), 6u);
+  for (const std::string number : {"x1", "x2", "n"}) {
+    std::set<int> parts;
+    for (const auto& values : trials)
+      parts.insert(
+          static_cast<int>(std::floor(6 * space.find(number)->value_to_prob(values.at(number)))));
+    EXPECT_EQ(parts, (std::set<int>{0, 1, 2, 3, 4, 5})) << number;
+  }
+  int flags = 0;
+  std::map<std::string, int> models;
+  for (const auto& values : trials) {
+    flags += std::get<bool>(values.at("flag"));
+    ++models[std::get<std::string>(values.at("model"))];
+  }
+  EXPECT_EQ(flags, 3);
+  EXPECT_EQ(models, (std::map<std::string, int>{{"a", 2}, {"b", 2}, {"c", 2}}));
+  // The seed decides which trial falls in which part.
+  EXPECT_EQ(trials, initial(21));
+  EXPECT_NE(trials, initial(22));
 }
 
 TEST(BayesianOptimization, SameSeedSameProposals) {

@@ -128,6 +128,19 @@ TEST(SavedOracleState, BayesianTrustRegionMustBeABooleanAndIsOffInOlderStates) {
       << message;
 }
 
+TEST(SavedOracleState, BayesianLatinHypercubeMustBeABooleanAndIsOffInOlderStates) {
+  EXPECT_TRUE(
+      restored_bayesian(R"("acquisition": "ucb", "latin_hypercube": true)").latin_hypercube);
+  EXPECT_FALSE(
+      restored_bayesian(R"("acquisition": "ucb", "latin_hypercube": false)").latin_hypercube);
+  // Saved before the option existed: the search goes on as it began, its initial trials random.
+  EXPECT_FALSE(restored_bayesian(R"("acquisition": "ucb")").latin_hypercube);
+  const std::string message =
+      restore_oracle("BayesianOptimization", R"("seed": 1, "latin_hypercube": 1)");
+  EXPECT_NE(message.find("latin_hypercube 1; expected true or false"), std::string::npos)
+      << message;
+}
+
 TEST(SavedOracleState, BayesianBoundaryPriorMustBeANonNegativeNumberAndIsFlatInOlderStates) {
   EXPECT_EQ(restored_bayesian(R"("acquisition": "ucb", "boundary_prior": 0.5)").boundary_prior,
             0.5);

@@ -8,7 +8,8 @@
 //       {.acquisition = sl::tuners::Acquisition::expected_improvement});
 //   tuner.search();
 //
-// The first num_initial_points trials are drawn as RandomSearch draws them. Then every proposal
+// The first num_initial_points trials are a Latin hypercube of the space (each parameter's range
+// cut into as many equal parts as there are such trials, one trial in each). Then every proposal
 // refits a Gaussian process (Matérn-5/2, one length scale per dimension, signal and noise
 // variances fitted by maximizing the marginal likelihood) to the completed trials' scores and
 // optimizes the acquisition over the unit-cube embedding of the space; with exact scores, every
@@ -73,6 +74,11 @@ struct BayesianOptions {
   // a flat, unsure model otherwise sends them (docs/bayesian_optimization.md). The trials' own
   // evidence overrides it, and the best trial is named without it. 0: a flat prior.
   double boundary_prior = 1.0;
+  // The first num_initial_points trials as a Latin hypercube: each parameter's unit interval (the
+  // scale RandomSearch draws on) is cut into num_initial_points equal parts and each part gets
+  // one of those trials, so that the model starts from trials spread over every parameter.
+  // false: drawn at random, as RandomSearch draws them (keras-tuner).
+  bool latin_hypercube = true;
   // Receives one line per fallback (a failed fit, a singular kernel, non-finite scores). Unset:
   // the oracle writes to std::cerr; the BayesianOptimization tuner sends them to its output
   // when verbose, else nowhere.
@@ -87,13 +93,14 @@ class BayesianOptimizationOracle : public Oracle {
   ~BayesianOptimizationOracle() override;
 
   const BayesianOptions& bayesian_options() const { return bayesian_; }
-  // The number of random trials for the current space.
+  // The number of initial trials, before the model, for the current space.
   int initial_points() const;
 
  protected:
   Proposal populate_space(const std::string& trial_id) override;
-  // num_initial_points, alpha, beta, acquisition, output_warping, trust_region and
-  // boundary_prior are saved (a state saved before boundary_prior existed resumes with 0); on
+  // num_initial_points, alpha, beta, acquisition, output_warping, trust_region, boundary_prior
+  // and latin_hypercube are saved (a state saved before boundary_prior or latin_hypercube
+  // existed resumes with 0 or false); on
   // resume the saved values win, so that a resumed search continues the same way (as keras-tuner
   // does).
   Json extra_state() const override;
@@ -120,6 +127,9 @@ class BayesianOptimizationOracle : public Oracle {
     }
   };
 
+  // A trial before the model: the Latin hypercube's (BayesianOptions::latin_hypercube), else
+  // drawn at random.
+  Proposal initial_proposal(std::size_t trial_index);
   Proposal random_proposal(std::size_t trial_index);
   std::optional<ValueMap> model_proposal(std::size_t trial_index);
   // nullopt when no score is finite. `quiet`: no report of clamped scores.
