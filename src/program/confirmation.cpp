@@ -68,9 +68,11 @@ std::size_t shared_validation(const tuners::Trial& a, const tuners::Trial& b,
 void race(std::vector<Candidate>& candidates, const ConfirmOptions& options,
           const tuners::Objectives& objective, ProgramUsage& usage) {
   const std::size_t total = options.data.x.size();
-  const std::vector<std::size_t> stages = options.racing.enabled && candidates.size() > 1
-                                              ? racing_stages(total, options.racing.first_stage)
-                                              : std::vector<std::size_t>{total};
+  // As in the search, racing applies to a reward maximized.
+  const bool raced = options.racing.enabled && candidates.size() > 1 &&
+                     objective.direction() == tuners::Direction::max;
+  const std::vector<std::size_t> stages =
+      raced ? racing_stages(total, options.racing.first_stage) : std::vector<std::size_t>{total};
   const double alpha = 1 - options.racing.confidence;
   std::size_t begin = 0;
   for (std::size_t stage = 0; stage < stages.size(); ++stage) {
