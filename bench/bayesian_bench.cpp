@@ -7,7 +7,7 @@
 //                  [--boundary-prior W]   (the weight of BayesianOptimization's boundary prior)
 //   (ID: e.g. lmprog_noisy, see problems(); --noisy-latency: the latency cases report standard
 //   errors; LIST: comma-separated among random, bayesian, bayesian_unwarped, bayesian_global,
-//   bayesian_flat_prior, bayesian_random_start, tpe,
+//   bayesian_flat_prior, bayesian_latin_hypercube, tpe,
 //   tpe_multivariate, cmaes, default
 //   random,bayesian)
 //   BAYESIAN_BENCH_PER_SEED=1 adds each seed's regrets to stderr ("per-seed ID ORACLE K r25 r50
@@ -191,7 +191,7 @@ std::unique_ptr<tn::Oracle> make(const std::string& kind, const Problem& problem
   if (kind == "bayesian_global") bayesian.trust_region = false;
   if (boundary_prior_weight) bayesian.boundary_prior = *boundary_prior_weight;
   if (kind == "bayesian_flat_prior") bayesian.boundary_prior = 0;
-  if (kind == "bayesian_random_start") bayesian.latin_hypercube = false;
+  if (kind == "bayesian_latin_hypercube") bayesian.latin_hypercube = true;
   if (variant.initial_points > 0) bayesian.num_initial_points = variant.initial_points;
   if (variant.initial_points < 0) bayesian.num_initial_points = keras_initial_points(problem);
   return std::make_unique<tn::BayesianOptimizationOracle>(options, bayesian);
@@ -257,14 +257,15 @@ std::string oracle_label(const std::string& kind) {
   if (kind == "bayesian_unwarped") return "BayesianOptimization, scores not warped";
   if (kind == "bayesian_global") return "BayesianOptimization, no trust region";
   if (kind == "bayesian_flat_prior") return "BayesianOptimization, no boundary prior";
-  if (kind == "bayesian_random_start") return "BayesianOptimization, random initial trials";
+  if (kind == "bayesian_latin_hypercube")
+    return "BayesianOptimization, Latin hypercube initial trials";
   if (kind == "tpe") return "TPE";
   if (kind == "tpe_multivariate") return "TPE (multivariate)";
   if (kind == "cmaes") return "CmaEs";
   throw std::invalid_argument(
       "unknown oracle '" + kind +
       "'; expected random, bayesian, bayesian_unwarped, bayesian_global, bayesian_flat_prior, "
-      "bayesian_random_start, tpe, tpe_multivariate or cmaes");
+      "bayesian_latin_hypercube, tpe, tpe_multivariate or cmaes");
 }
 
 void regret_tables(int seeds, int bo_trials, const std::string& only,

@@ -50,8 +50,8 @@ void add_oracle_options(CLI::App& command, OracleArgs& args) {
                    "Bayesian: model the scores as they are, without the power transform");
   command.add_flag("--no-trust-region", args.no_trust_region,
                    "Bayesian: search the whole space for every proposal, not a trust region");
-  command.add_flag("--no-latin-hypercube", args.no_latin_hypercube,
-                   "Bayesian: draw the initial trials at random, not as a Latin hypercube");
+  command.add_flag("--latin-hypercube", args.latin_hypercube,
+                   "Bayesian: spread the initial trials as a Latin hypercube, not at random");
   command
       .add_option("--boundary-prior", args.bayesian.boundary_prior,
                   "Bayesian, noisy scores: weight of the prior that the box's edges score worse "
@@ -144,7 +144,7 @@ std::unique_ptr<tuners::Oracle> build_oracle(const std::string& oracle_class,
     bayesian.acquisition = tuners::acquisition_from_string(args.acquisition);
     bayesian.output_warping = !args.no_output_warping;
     bayesian.trust_region = !args.no_trust_region;
-    bayesian.latin_hypercube = !args.no_latin_hypercube;
+    bayesian.latin_hypercube = args.latin_hypercube;
     return std::make_unique<tuners::BayesianOptimizationOracle>(std::move(options), bayesian);
   }
   if (oracle_class == "TPE") {

@@ -19,6 +19,8 @@
 //                               seed, and what the confirmation spent and stopped.
 //                               --details: each seed's named trials on stderr, and how
 //                               many trials after the 4th sat at a temperature bound.
+//   Every mode: --latin-hypercube spreads BayesianOptimization's initial trials as a Latin
+//   hypercube instead of drawing them at random.
 //   search_bench --racing [--seeds N (at least 20)] [--trials T (30)] [--val V (24)]
 //                [--confidence C (0.95)] [--details]
 //                               BayesianOptimization with racing, without, and Synalinks' loop
@@ -53,6 +55,9 @@ namespace {
 
 namespace sl = synalinks;
 using namespace std::chrono_literals;
+
+// BayesianOptimization's options for every mode (--latin-hypercube: its initial trials spread).
+sl::tuners::BayesianOptions bayesian_options{};
 
 // The guide's space. Its defaults are the simulator's best configuration, and a search's first
 // trial tries the defaults: `far_defaults` moves them away so that the search has to find it.
@@ -299,7 +304,8 @@ void quality(const std::string& data_dir, int seeds, int max_trials, std::size_t
       if (name == "random")
         tuner = std::make_unique<sl::tuners::RandomSearch>(guide_space(lm), options);
       else
-        tuner = std::make_unique<sl::tuners::BayesianOptimization>(guide_space(lm), options);
+        tuner = std::make_unique<sl::tuners::BayesianOptimization>(guide_space(lm), options,
+                                                                   bayesian_options);
       tuner->search(sl::FitOptions{.x = questions.take(kTrain).x,
                                    .y = questions.take(kTrain).y,
                                    .validation_data = questions.slice(kTrain, kTrain + kVal),
@@ -486,7 +492,8 @@ void racing(const std::string& data_dir, int seeds, int max_trials, std::size_t 
            .project_name = fmt::format("racing-{}-{}", arm.racing, seed),
            .overwrite = true,
            .callbacks = {recorder},
-           .verbose = 0});
+           .verbose = 0},
+          bayesian_options);
       sl::FitOptions args{.x = questions.take(kTrain).x,
                           .y = questions.take(kTrain).y,
                           .validation_data = questions.slice(kTrain, kTrain + kVal),
@@ -593,7 +600,8 @@ void budgets(const std::string& data_dir, int seeds) {
              .project_name = fmt::format("budget-{}-{}-{}", budget, racing, seed),
              .overwrite = true,
              .verbose = 0,
-             .max_lm_calls = budget});
+             .max_lm_calls = budget},
+            bayesian_options);
         sl::FitOptions args{.x = questions.take(kTrain).x,
                             .y = questions.take(kTrain).y,
                             .validation_data = questions.slice(kTrain, kTrain + kVal),
@@ -661,6 +669,8 @@ int main(int argc, char** argv) {
       confirm = static_cast<std::size_t>(std::stoul(argv[++i]));
     else if (flag == "--confirm-confidence" && i + 1 < argc)
       confirm_confidence = std::stod(argv[++i]);
+    else if (flag == "--latin-hypercube")
+      bayesian_options.latin_hypercube = true;
     else if (flag == "--no-confirm-racing")
       confirm_racing = false;
     else if (flag == "--fresh" && i + 1 < argc)

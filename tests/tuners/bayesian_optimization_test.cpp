@@ -78,18 +78,17 @@ TEST(BayesianOptimization, IsAvailableByName) {
   EXPECT_EQ(oracle->max_trials(), 10);
 }
 
-TEST(BayesianOptimization, WithoutTheLatinHypercubeInitialTrialsAreRandomSearchDraws) {
+TEST(BayesianOptimization, InitialTrialsAreRandomSearchDrawsByDefault) {
   const OracleOptions options{.objective = Objective("loss"),
                               .max_trials = 4,
                               .seed = 1337,
                               .hyperparameters = branin_space()};
-  BayesianOptimizationOracle bayesian(options,
-                                      quiet({.num_initial_points = 4, .latin_hypercube = false}));
+  BayesianOptimizationOracle bayesian(options, quiet({.num_initial_points = 4}));
   RandomSearchOracle random(options);
   EXPECT_EQ(run(bayesian, branin_of), run(random, branin_of));
 }
 
-TEST(BayesianOptimization, InitialTrialsPutOneTrialInEachPartOfEveryParameter) {
+TEST(BayesianOptimization, LatinHypercubeInitialTrialsPutOneTrialInEachPartOfEveryParameter) {
   // Six initial trials: each number's range in six equal parts, one trial in each; the Boolean
   // three times each way, each of three choices twice.
   HyperParameters space = branin_space();
@@ -99,7 +98,7 @@ TEST(BayesianOptimization, InitialTrialsPutOneTrialInEachPartOfEveryParameter) {
   const auto initial = [&](std::int64_t seed) {
     BayesianOptimizationOracle oracle(
         {.objective = Objective("loss"), .max_trials = 6, .seed = seed, .hyperparameters = space},
-        quiet({.num_initial_points = 6}));
+        quiet({.num_initial_points = 6, .latin_hypercube = true}));
     return run(oracle, branin_of);
   };
   const auto trials = initial(21);

@@ -8,8 +8,9 @@
 //       {.acquisition = sl::tuners::Acquisition::expected_improvement});
 //   tuner.search();
 //
-// The first num_initial_points trials are a Latin hypercube of the space (each parameter's range
-// cut into as many equal parts as there are such trials, one trial in each). Then every proposal
+// The first num_initial_points trials are drawn as RandomSearch draws them (or, with
+// latin_hypercube, spread over the space: one in each part of every parameter's range). Then every
+// proposal
 // refits a Gaussian process (Matérn-5/2, one length scale per dimension, signal and noise
 // variances fitted by maximizing the marginal likelihood) to the completed trials' scores and
 // optimizes the acquisition over the unit-cube embedding of the space; with exact scores, every
@@ -77,8 +78,11 @@ struct BayesianOptions {
   // The first num_initial_points trials as a Latin hypercube: each parameter's unit interval (the
   // scale RandomSearch draws on) is cut into num_initial_points equal parts and each part gets
   // one of those trials, so that the model starts from trials spread over every parameter.
-  // false: drawn at random, as RandomSearch draws them (keras-tuner).
-  bool latin_hypercube = true;
+  // false: drawn at random, as RandomSearch draws them (keras-tuner). Off by default: it helps on
+  // numeric and mixed test functions and the scikit-learn suite, but the guide's program search
+  // reached a good configuration later with it (bench/RESULTS.md, "Latin hypercube initial
+  // trials").
+  bool latin_hypercube = false;
   // Receives one line per fallback (a failed fit, a singular kernel, non-finite scores). Unset:
   // the oracle writes to std::cerr; the BayesianOptimization tuner sends them to its output
   // when verbose, else nowhere.
