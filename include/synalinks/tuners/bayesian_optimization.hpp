@@ -9,18 +9,17 @@
 //   tuner.search();
 //
 // The first num_initial_points trials are drawn as RandomSearch draws them (or, with
-// latin_hypercube, spread over the space: one in each part of every parameter's range). Then every
-// proposal
-// refits a Gaussian process (Matérn-5/2, one length scale per dimension, signal and noise
-// variances fitted by maximizing the marginal likelihood) to the completed trials' scores and
-// optimizes the acquisition over the unit-cube embedding of the space; with exact scores, every
-// other proposal within a trust region around the best trial that grows and shrinks with success
-// (see docs/bayesian_optimization.md). A configuration already tried is never proposed again; a
-// finite space ends with STOPPED once every configuration was tried. Trials still running count
-// as observed at the model's prediction (the "kriging believer"), so parallel trials spread out.
-// Failed trials are skipped. Any numerical failure falls back to more jitter, then to a random
-// proposal, and is reported through `log`. With the same seed and trials run one at a time, the
-// proposals are the same on every run.
+// latin_hypercube, spread over the space: one in each part of every parameter's range). Then
+// every proposal refits a Gaussian process (Matérn-5/2, one length scale per dimension, signal
+// and noise variances fitted by maximizing the marginal likelihood) to the completed trials'
+// scores and optimizes the acquisition over the unit-cube embedding of the space; with exact
+// scores, every other proposal within a trust region around the best trial that grows and shrinks
+// with success (see docs/bayesian_optimization.md). A configuration already tried is never
+// proposed again; a finite space ends with STOPPED once every configuration was tried. Trials
+// still running count as observed at the model's prediction (the "kriging believer"), so
+// parallel trials spread out. Failed trials are skipped. Any numerical failure falls back to
+// more jitter, then to a random proposal, and is reported through `log`. With the same seed and
+// trials run one at a time, the proposals are the same on every run.
 //
 // Scores reported with a standard error ("<metric>/stderr") are noisy observations: each enters
 // the model with its own noise variance, the acquisition becomes augmented expected improvement
@@ -104,9 +103,8 @@ class BayesianOptimizationOracle : public Oracle {
   Proposal populate_space(const std::string& trial_id) override;
   // num_initial_points, alpha, beta, acquisition, output_warping, trust_region, boundary_prior
   // and latin_hypercube are saved (a state saved before boundary_prior or latin_hypercube
-  // existed resumes with 0 or false); on
-  // resume the saved values win, so that a resumed search continues the same way (as keras-tuner
-  // does).
+  // existed resumes with 0 or false); on resume the saved values win, so that a resumed search
+  // continues the same way (as keras-tuner does).
   Json extra_state() const override;
   void restore_extra_state(const Json& state) override;
   // When some completed trial reported a standard error: the model's posterior mean at each
