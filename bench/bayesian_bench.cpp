@@ -13,6 +13,7 @@
 //   BAYESIAN_BENCH_PER_SEED=1 adds each seed's regrets to stderr ("per-seed ID ORACLE K r25 r50
 //   r100"), for paired comparisons of two oracles.
 //   bayesian_bench --tpe-latency   (TPE's proposal after 100 to 1,000 trials, d = 10)
+//   bayesian_bench --tpe-latency-case N   (one such case, univariate, for profiling)
 //   bayesian_bench --defaults [--seeds N] [--trials T]   (acquisition and random trials compared)
 #include <sys/resource.h>
 #include <sys/wait.h>
@@ -469,6 +470,7 @@ int main(int argc, char** argv) {
   bool latency = true;
   bool defaults = false;
   std::optional<std::pair<int, int>> latency_case;
+  std::optional<int> tpe_latency_case;
   std::string only;
   bool noisy_latency = false;
   bool tpe_latency = false;
@@ -493,6 +495,8 @@ int main(int argc, char** argv) {
       defaults = true;
     else if (arg == "--tpe-latency")
       tpe_latency = true;
+    else if (arg == "--tpe-latency-case" && i + 1 < argc)
+      tpe_latency_case = std::stoi(argv[++i]);
     else if (arg == "--oracles" && i + 1 < argc) {
       kinds = split_list(argv[++i]);
       for (const auto& kind : kinds) oracle_label(kind);  // unknown names fail here
@@ -503,9 +507,16 @@ int main(int argc, char** argv) {
       std::cerr << "usage: bayesian_bench [--seeds N] [--trials T] [--skip-regret] "
                    "[--skip-latency] [--defaults] [--latency-case N D] [--noisy-latency] "
                    "[--problem ID] [--oracles random,bayesian,tpe,tpe_multivariate,cmaes] "
-                   "[--tpe-latency] [--boundary-prior W]\n";
+                   "[--tpe-latency] [--tpe-latency-case N] [--boundary-prior W]\n";
       return 2;
     }
+  }
+  if (tpe_latency_case) {
+    // One TPE case (univariate, d = 10) in this process, for profiling: `valgrind
+    // --tool=callgrind --collect-atstart=no --toggle-collect='*ParzenEstimator::log_pdfs*'
+    // bayesian_bench --tpe-latency-case 1000`.
+    std::cout << median_latency_ms(*tpe_latency_case, 10, false, "tpe") << " ms\n";
+    return 0;
   }
   if (latency_case) {
     // One case in this process, for profiling: `perf record bayesian_bench --latency-case 200 10`.

@@ -6,8 +6,10 @@
 #include <algorithm>
 #include <filesystem>
 #include <iostream>
+#include <numeric>
 
 #include "synalinks/errors.hpp"
+#include "trial_race.hpp"
 
 namespace synalinks::program {
 namespace {
@@ -15,12 +17,6 @@ namespace {
 // The name under which evaluate reports the objective: "val_reward" is evaluate's "reward".
 std::string evaluated_name(const std::string& objective) {
   return objective.starts_with("val_") ? objective.substr(4) : objective;
-}
-
-double mean_of(const std::vector<double>& values) {
-  double sum = 0;
-  for (const double value : values) sum += value;
-  return values.empty() ? 0.0 : sum / static_cast<double>(values.size());
 }
 
 // A trial the confirmation scores: its trained program and its rewards on the fresh samples.
@@ -36,8 +32,8 @@ double pooled_score(const Candidate& candidate, const tuners::Objectives& object
   const auto uncertainty = candidate.trial.score_uncertainty(objective);
   const double count = uncertainty ? uncertainty->count : 0.0;
   const auto fresh = static_cast<double>(candidate.fresh.size());
-  return (candidate.trial.score.value_or(0.0) * count + mean_of(candidate.fresh) * fresh) /
-         std::max(1.0, count + fresh);
+  const double fresh_sum = std::accumulate(candidate.fresh.begin(), candidate.fresh.end(), 0.0);
+  return (candidate.trial.score.value_or(0.0) * count + fresh_sum) / std::max(1.0, count + fresh);
 }
 
 // The candidate's per-sample rewards on the first `validation` samples of the search's shared
@@ -181,8 +177,8 @@ Confirmation confirm_best(tuners::Tuner& tuner,
     if (per_sample) {
       race(candidates, options, objective, out.usage);
       for (Candidate& candidate : candidates)
-        pool(candidate.trial, mean_of(candidate.fresh), tuners::sample_uncertainty(candidate.fresh),
-             std::move(candidate.stop_reason));
+        pool(candidate.trial, detail::mean_of_first(candidate.fresh, candidate.fresh.size()),
+             tuners::sample_uncertainty(candidate.fresh), std::move(candidate.stop_reason));
       return;
     }
     for (Candidate& candidate : candidates) {

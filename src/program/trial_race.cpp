@@ -56,14 +56,14 @@ std::optional<Incumbent> read_incumbent(const tuners::TrialContext& context,
   return Incumbent{.trial_id = best.front().trial_id, .rewards = std::move(*rewards)};
 }
 
-double mean_of(const std::vector<double>& values, std::size_t count) {
+}  // namespace
+
+double mean_of_first(const std::vector<double>& values, std::size_t count) {
   return count == 0 ? 0.0
                     : std::accumulate(values.begin(),
                                       values.begin() + static_cast<std::ptrdiff_t>(count), 0.0) /
                           static_cast<double>(count);
 }
-
-}  // namespace
 
 std::optional<ValidationRace> prepare_race(const tuners::TrialContext& context,
                                            const Dataset& validation,
@@ -85,7 +85,8 @@ std::optional<ValidationRace> prepare_race(const tuners::TrialContext& context,
     return fmt::format(
         "stopped by racing after {} of {} validation samples: worse than trial {} on the same "
         "samples ({:.3g} against {:.3g}; sign test p = {:.2g} < {:.2g})",
-        n, total, incumbent.trial_id, mean_of(rewards, n), mean_of(incumbent.rewards, n), p, alpha);
+        n, total, incumbent.trial_id, mean_of_first(rewards, n),
+        mean_of_first(incumbent.rewards, n), p, alpha);
   };
   return race;
 }

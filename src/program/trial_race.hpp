@@ -39,4 +39,7 @@ std::optional<std::vector<double>> read_race_rewards(const std::filesystem::path
                                                      const tuners::TrialContext& context,
                                                      const Dataset& validation);
 
+// The mean of the first `count` of `values` (0 for none): a race's score over its samples so far.
+double mean_of_first(const std::vector<double>& values, std::size_t count);
+
 }  // namespace synalinks::program::detail
