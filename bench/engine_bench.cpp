@@ -48,11 +48,13 @@ double trivial_trial(sl::HyperParameters& hp) {
 }
 
 // Runs a RandomSearch of `trials` trials in `project`; returns the seconds it took.
+// `write_behind`: records of running trials written behind (the default) or at once.
 double run_search(const fs::path& directory, const std::string& project, std::int64_t trials,
-                  bool sync) {
-  auto storage =
-      std::make_shared<sl::storage::ProjectDirectory>(sl::storage::ProjectDirectoryOptions{
-          .directory = directory, .project_name = project, .overwrite = true, .sync = sync});
+                  bool sync, bool write_behind = true) {
+  sl::storage::ProjectDirectoryOptions options{
+      .directory = directory, .project_name = project, .overwrite = true, .sync = sync};
+  if (!write_behind) options.write_behind_seconds = 0;
+  auto storage = std::make_shared<sl::storage::ProjectDirectory>(options);
   sl::tuners::RandomSearch tuner(trivial_trial, {.objective = sl::tuners::Objective("loss"),
                                                  .max_trials = trials,
                                                  .seed = 1,
@@ -66,19 +68,24 @@ double run_search(const fs::path& directory, const std::string& project, std::in
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
 }
 
+// Arguments: trials, fsync (1: finished trials fsynced, the default), write_behind (1: records
+// of running trials written behind, the default; 0: at once).
 void BM_TrialOverhead(benchmark::State& state) {
   const auto trials = state.range(0);
   const bool sync = state.range(1) != 0;
+  const bool write_behind = state.range(2) != 0;
   const fs::path directory = bench_directory();
   double seconds = 0;
-  for (auto _ : state) seconds = run_search(directory, "overhead", trials, sync);
+  for (auto _ : state) seconds = run_search(directory, "overhead", trials, sync, write_behind);
   state.counters["trials"] = static_cast<double>(trials);
   state.counters["ms_per_trial"] = seconds * 1000.0 / static_cast<double>(trials);
   state.counters["fsync"] = sync ? 1 : 0;
+  state.counters["behind"] = write_behind ? 1 : 0;
   fs::remove_all(directory);
 }
 BENCHMARK(BM_TrialOverhead)
-    ->ArgsProduct({{10, 1000, 10000}, {1, 0}})
+    ->ArgsProduct({{10, 1000, 10000}, {1, 0}, {1}})
+    ->Args({10000, 1, 0})
     ->Iterations(1)
     ->Unit(benchmark::kMillisecond)
     ->UseRealTime();

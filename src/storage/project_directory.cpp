@@ -15,6 +15,7 @@
 #include <thread>
 
 #include "synalinks/errors.hpp"
+#include "write_behind.hpp"
 
 namespace synalinks::storage {
 namespace fs = std::filesystem;
@@ -102,6 +103,9 @@ void write_file_atomically(const fs::path& path, const std::string& content, boo
 
 ProjectDirectory::ProjectDirectory(ProjectDirectoryOptions options) : sync_(options.sync) {
   validate_project_name(options.project_name);
+  if (!(options.write_behind_seconds >= 0))
+    throw InvalidArgument("write_behind_seconds = " + std::to_string(options.write_behind_seconds) +
+                          "; expected a duration >= 0 (0: every record written at once)");
   path_ = options.directory / options.project_name;
   std::error_code error;
   fs::create_directories(path_, error);
@@ -132,9 +136,13 @@ ProjectDirectory::ProjectDirectory(ProjectDirectoryOptions options) : sync_(opti
   }
 
   if (options.overwrite) erase();
+  if (options.write_behind_seconds > 0)
+    behind_ = std::make_unique<detail::WriteBehind>(
+        std::chrono::duration<double>(options.write_behind_seconds));
 }
 
 void ProjectDirectory::erase() {
+  if (behind_) behind_->discard();
   {
     std::lock_guard lock(folders_mutex_);
     folders_.clear();
@@ -150,6 +158,7 @@ void ProjectDirectory::erase() {
 }
 
 ProjectDirectory::~ProjectDirectory() {
+  behind_.reset();  // writes what waits, while the folder is still locked
   if (lock_fd_ >= 0) {
     ::flock(lock_fd_, LOCK_UN);
     ::close(lock_fd_);
@@ -204,7 +213,12 @@ std::optional<Snapshot> ProjectDirectory::load() {
       fs::remove(entry.path(), ignored);
     }
   }
+  flush();
   return read(path_);
+}
+
+void ProjectDirectory::flush() {
+  if (behind_) behind_->flush();
 }
 
 void ProjectDirectory::save_trial(const tuners::Trial& trial, bool durable) {
@@ -218,7 +232,14 @@ void ProjectDirectory::save_trial(const tuners::Trial& trial, bool durable) {
       folders_.insert(trial.trial_id);
     }
   }
-  write_file_atomically(folder / "trial.json", trial.to_json().dump(), durable && sync_);
+  const fs::path file = folder / "trial.json";
+  if (!behind_) {
+    write_file_atomically(file, trial.to_json().dump(), durable && sync_);
+  } else if (durable) {
+    behind_->write_now(file, trial.to_json().dump(), sync_);
+  } else {
+    behind_->write_later(file, trial.to_json().dump());
+  }
 }
 
 void ProjectDirectory::save_oracle(const Json& state) {

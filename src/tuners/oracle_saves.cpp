@@ -37,6 +37,11 @@ Oracle::DeferredSaves::~DeferredSaves() {
   }
 }
 
+void Oracle::flush() {
+  std::lock_guard lock(mutex_);
+  if (storage_) storage_->flush();
+}
+
 // Only what trial records cannot tell: which trials run, their values and results are in them.
 Json Oracle::state() const {
   Json out;

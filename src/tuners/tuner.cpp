@@ -190,6 +190,7 @@ void Tuner::search(std::any args) {
     for (auto& thread : threads) thread.join();
     if (failure) std::rethrow_exception(failure);
   }
+  oracle_->flush();    // the records of interrupted trials, for a resume
   oracle_->refresh();  // the other workers' last results, for the summary
   if (search_stop_.stop_requested()) {
     const std::string text = interrupted_text();

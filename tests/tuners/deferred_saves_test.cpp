@@ -24,9 +24,11 @@ class CountingProject final : public storage::Storage {
   void save_oracle(const Json& state) override { project_.save_oracle(state); }
   void erase() override { project_.erase(); }
   std::string describe() const override { return project_.describe(); }
+  void flush() override { project_.flush(); }
 
-  // What a fresh reader of the folder finds for `trial_id`.
+  // What a fresh reader of the folder finds for `trial_id`, once the records written behind are.
   Trial on_disk(const std::string& trial_id) {
+    project_.flush();
     const auto snapshot = storage::ProjectDirectory::read(project_.path());
     if (snapshot)
       for (const auto& trial : snapshot->trials)

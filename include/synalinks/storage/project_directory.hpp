@@ -2,13 +2,16 @@
 // `trial_<id>/trial.json`, in keras-tuner's layout and field names.
 //
 // Every file is written atomically (write to a temporary file, fsync when durable, rename), so a
-// crash at any instant leaves a project that loads. While a ProjectDirectory is open it holds an
-// exclusive lock on `.lock` in the folder: a second process opening the same project gets a
-// ProjectError instead of corrupting it. The lock dies with the process, so a killed search can
+// crash at any instant leaves a project that loads. A record that need not be durable (a trial
+// started, its metrics so far) is written by a background thread `write_behind_seconds` later,
+// unless a newer record of the same trial replaces it first. While a ProjectDirectory is open it
+// holds an exclusive lock on `.lock` in the folder: a second process opening the same project gets
+// a ProjectError instead of corrupting it. The lock dies with the process, so a killed search can
 // be resumed at once.
 #pragma once
 
 #include <filesystem>
+#include <memory>
 #include <mutex>
 #include <string>
 #include <unordered_set>
@@ -27,7 +30,17 @@ struct ProjectDirectoryOptions {
   // How long to wait for another process to release the project before failing (0: fail at
   // once). Short-lived clients such as `synalinks-tune ask` wait for each other.
   double lock_timeout_seconds = 0;
+  // How long a record that is not durable waits before a background thread writes it; a newer
+  // record of the same trial replaces one that waits, so a trial that ends sooner has its start
+  // never written. A process killed meanwhile loses it: its trial is drawn anew on resume, as if
+  // it had never started (a finished trial is never lost: its record is written at once). 0:
+  // every record is written at once by the caller.
+  double write_behind_seconds = 0.01;
 };
+
+namespace detail {
+class WriteBehind;
+}
 
 class ProjectDirectory final : public Storage {
  public:
@@ -43,6 +56,7 @@ class ProjectDirectory final : public Storage {
   void save_oracle(const Json& state) override;
   void erase() override;  // everything in the folder but its lock
   std::string describe() const override { return path_.string(); }
+  void flush() override;  // writes the records that wait to be written behind
 
   // Reads a project without locking it or changing it (to report on a search that may still be
   // running). nullopt when the folder holds no project.
@@ -61,6 +75,7 @@ class ProjectDirectory final : public Storage {
   // that fails with EEXIST costs a path lookup in a folder of thousands of entries each time.
   std::mutex folders_mutex_;
   std::unordered_set<std::string> folders_;
+  std::unique_ptr<detail::WriteBehind> behind_;  // null when write_behind_seconds is 0
 };
 
 // Reads and parses one JSON file; ProjectError with the path and what was wrong otherwise.

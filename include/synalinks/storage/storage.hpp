@@ -59,7 +59,8 @@ class Storage {
   virtual std::optional<Snapshot> load() = 0;
   // Saves one trial's record, replacing the previous one atomically. `durable` asks that the
   // record survive a power loss once the call returns (used for finished trials, whose loss
-  // would lose work); other records only need to survive the death of the process.
+  // would lose work); other records may be written a little later (flush() writes them now),
+  // and a crash of the process may lose the latest of them: the trial then runs again.
   virtual void save_trial(const tuners::Trial& trial, bool durable) = 0;
   // Saves the oracle's own state (seed, space, retry queue, ...), replacing the previous one.
   virtual void save_oracle(const Json& state) = 0;
@@ -68,6 +69,8 @@ class Storage {
   virtual void erase() = 0;
   // A short description for messages: the folder's path or the database's URL.
   virtual std::string describe() const = 0;
+  // Writes what the storage holds back (records saved without `durable`) before returning.
+  virtual void flush() {}
 
   // --- storages shared by several processes ---
   // True when other processes may write the same search at the same time. The oracle then runs

@@ -73,6 +73,9 @@ class Oracle {
   bool shared() const { return shared_; }
   // Reads what other workers wrote since this oracle last looked (shared storage only).
   void refresh();
+  // Writes the records the storage holds back (a project folder writes those of running trials a
+  // little later), so that the storage shows every trial as this oracle does.
+  void flush();
 
   // --- the trial life cycle (keras-tuner's names) ---
   // A trial for `tuner_id` to run: the same one while that tuner has a running trial, a trial to
