@@ -5,7 +5,8 @@
 // others need only to be there soon, for a resume or another process reading the folder. Handed
 // to this writer, they wait `delay`, and a newer content for the same file replaces the one
 // still waiting: a trial that ends within the delay has its start never written at all, which
-// saves a file creation and a rename per trial (a third of the engine's file-system work).
+// saves per trial a file creation, a rename, and the deletion of the record the rename replaced
+// (bench/RESULTS.md, "Records of running trials written behind").
 #pragma once
 
 #include <chrono>

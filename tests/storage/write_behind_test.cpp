@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include <chrono>
+#include <cmath>
 #include <fstream>
 #include <sstream>
 #include <stdexcept>
@@ -118,6 +119,20 @@ TEST(WriteBehind, AProjectFolderWritesWhatWaitsWhenItCloses) {
   const auto read = sl::storage::ProjectDirectory::read(dir.path() / "p");
   ASSERT_EQ(read->trials.size(), 2u);
   EXPECT_EQ(read->trials[1].status, sl::tuners::TrialStatus::completed);
+}
+
+TEST(WriteBehind, ANegativeOrUndefinedDelayIsRefusedWithWhatIsExpected) {
+  sl::testing::TempDir dir;
+  for (const double delay : {-0.01, std::nan("")}) {
+    try {
+      sl::storage::ProjectDirectory project(
+          {.directory = dir.path(), .project_name = "p", .write_behind_seconds = delay});
+      FAIL() << "write_behind_seconds = " << delay << " was accepted";
+    } catch (const sl::InvalidArgument& error) {
+      EXPECT_NE(std::string(error.what()).find("expected a duration >= 0"), std::string::npos)
+          << error.what();
+    }
+  }
 }
 
 TEST(WriteBehind, ASearchThatIsInterruptedLeavesItsRunningTrialOnDiskForTheResume) {
