@@ -100,8 +100,11 @@ void WriteBehind::run() {
     const std::string key = order_.front();
     const auto entry = waiting_.find(key);
     const bool hurry = stopping_ || flushes_ > 0;
-    if (!hurry && std::chrono::steady_clock::now() < entry->second.due) {
-      queued_.wait_until(lock, entry->second.due);
+    // A copy: the entry may be erased while this thread waits, and wait_until reads its time
+    // point again when it wakes.
+    const auto due = entry->second.due;
+    if (!hurry && std::chrono::steady_clock::now() < due) {
+      queued_.wait_until(lock, due);
       continue;
     }
     if (writing_.contains(key)) {  // write_now is writing it: this content is older
