@@ -64,6 +64,20 @@ TEST(WriteBehind, FlushWritesAtOnceAndAWriteNowDropsTheOlderContentThatWaits) {
   }
 }
 
+// The background thread waits for the record's due time; the record is written now and leaves
+// the queue meanwhile. Under AddressSanitizer this fails if the thread still reads the record.
+TEST(WriteBehind, ARecordWrittenNowWhileTheThreadWaitsForItLeavesTheThreadSound) {
+  sl::testing::TempDir dir;
+  const fs::path file = dir.path() / "record.json";
+  sl::storage::detail::WriteBehind behind(50ms);
+  behind.write_later(file, "running");
+  std::this_thread::sleep_for(5ms);  // the thread now waits until the record is due
+  behind.write_now(file, "ended", /*sync=*/false);
+  std::this_thread::sleep_for(100ms);  // it wakes when the record was due
+  behind.flush();
+  EXPECT_EQ(contents(file), "ended");
+}
+
 TEST(WriteBehind, ABackgroundWriteThatFailsIsReportedByTheNextCall) {
   sl::testing::TempDir dir;
   const fs::path file = dir.path() / "gone" / "record.json";  // its folder does not exist
