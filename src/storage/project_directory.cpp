@@ -233,12 +233,13 @@ void ProjectDirectory::save_trial(const tuners::Trial& trial, bool durable) {
     }
   }
   const fs::path file = folder / "trial.json";
+  std::string content = trial.to_json().dump();
   if (!behind_) {
-    write_file_atomically(file, trial.to_json().dump(), durable && sync_);
+    write_file_atomically(file, content, durable && sync_);
   } else if (durable) {
-    behind_->write_now(file, trial.to_json().dump(), sync_);
+    behind_->write_now(file, content, sync_);
   } else {
-    behind_->write_later(file, trial.to_json().dump());
+    behind_->write_later(file, std::move(content));
   }
 }
 
