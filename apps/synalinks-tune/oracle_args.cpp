@@ -50,6 +50,8 @@ void add_oracle_options(CLI::App& command, OracleArgs& args) {
                    "Bayesian: model the scores as they are, without the power transform");
   command.add_flag("--no-trust-region", args.no_trust_region,
                    "Bayesian: search the whole space for every proposal, not a trust region");
+  command.add_flag("--no-quadratic-trend", args.no_quadratic_trend,
+                   "Bayesian: model exact scores around a constant, without the fitted bowl");
   command.add_flag("--latin-hypercube", args.latin_hypercube,
                    "Bayesian: spread the initial trials as a Latin hypercube, not at random");
   command
@@ -144,6 +146,7 @@ std::unique_ptr<tuners::Oracle> build_oracle(const std::string& oracle_class,
     bayesian.acquisition = tuners::acquisition_from_string(args.acquisition);
     bayesian.output_warping = !args.no_output_warping;
     bayesian.trust_region = !args.no_trust_region;
+    bayesian.quadratic_trend = !args.no_quadratic_trend;
     bayesian.latin_hypercube = args.latin_hypercube;
     return std::make_unique<tuners::BayesianOptimizationOracle>(std::move(options), bayesian);
   }

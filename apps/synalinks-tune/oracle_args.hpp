@@ -35,6 +35,7 @@ struct OracleArgs {
   std::string acquisition = "expected_improvement";
   bool no_output_warping = false;
   bool no_trust_region = false;
+  bool no_quadratic_trend = false;
   bool latin_hypercube = false;
   tuners::TPEOptions tpe;
   // --n-startup-trials sets both tpe's and cmaes's; each keeps its own default otherwise.

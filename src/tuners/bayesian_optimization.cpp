@@ -17,6 +17,7 @@
 #include "tuners/bayesian_optimization_encoding.hpp"
 #include "tuners/boundary_prior.hpp"
 #include "tuners/latin_hypercube.hpp"
+#include "tuners/quadratic_trend.hpp"
 #include "tuners/ranking_noise.hpp"
 #include "tuners/trust_region.hpp"
 #include "util/json_integer.hpp"
@@ -43,6 +44,10 @@ constexpr double kLocalScale = 0.05;
 constexpr double kLocalFlip = 0.2;
 constexpr std::size_t kRefinedStarts = 3;
 constexpr int kRefineEvaluations = 30;
+// The quadratic trend's ridge, in units of the standardized scores: 0.01 to 0.3 were measured
+// (bench/RESULTS.md, "Quadratic trend"); 0.1 did well both where the optimum is near the centre
+// of the box and where it is far from it.
+constexpr double kTrendRidge = 0.1;
 
 struct Scored {
   std::vector<double> point;
@@ -222,8 +227,18 @@ std::optional<ValueMap> BayesianOptimizationOracle::model_proposal(std::size_t t
   // With noisy scores the model fits what the trials say beyond the boundary prior
   // (boundary_prior.hpp), which its predictions then add back. Every point here is encoded
   // (snapped), so an inactive number sits at the centre and adds nothing.
+  // Exact scores: the model fits what the trials say beyond a convex quadratic trend fitted to
+  // them (quadratic_trend.hpp), which its predictions add back in the same way.
   const double prior_weight = noisy ? bayesian_.boundary_prior : 0.0;
+  const detail::QuadraticTrend trend =
+      !noisy && bayesian_.quadratic_trend
+          ? detail::QuadraticTrend::fit(
+                points,
+                std::vector<double>(observed->y.data(), observed->y.data() + observed->y.size()),
+                encoding.numeric(), kTrendRidge)
+          : detail::QuadraticTrend();
   const auto prior_at = [&](const std::vector<double>& point, std::vector<double>* gradient) {
+    if (!noisy) return trend.value(point, gradient);
     return detail::boundary_prior(point, encoding.numeric(), prior_weight, gradient);
   };
   Eigen::VectorXd prior(observed->y.size());
@@ -540,6 +555,7 @@ Json BayesianOptimizationOracle::extra_state() const {
   state["acquisition"] = std::string(to_string(bayesian_.acquisition));
   state["output_warping"] = bayesian_.output_warping;
   state["trust_region"] = bayesian_.trust_region;
+  state["quadratic_trend"] = bayesian_.quadratic_trend;
   state["boundary_prior"] = bayesian_.boundary_prior;
   state["latin_hypercube"] = bayesian_.latin_hypercube;
   return state;
@@ -562,6 +578,7 @@ void BayesianOptimizationOracle::restore_extra_state(const Json& state) {
   if (state.contains("beta")) restored.beta = state.at("beta").get<double>();
   restored.output_warping = saved_switch(state, "output_warping", restored.output_warping);
   restored.trust_region = saved_switch(state, "trust_region", restored.trust_region);
+  restored.quadratic_trend = saved_switch(state, "quadratic_trend", restored.quadratic_trend);
   restored.latin_hypercube = saved_switch(state, "latin_hypercube", restored.latin_hypercube);
   if (state.contains("boundary_prior")) {
     if (!state.at("boundary_prior").is_number())

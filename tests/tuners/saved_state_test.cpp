@@ -117,6 +117,19 @@ BayesianOptions restored_bayesian(const std::string& fields) {
   return oracle.bayesian_options();
 }
 
+TEST(SavedOracleState, BayesianQuadraticTrendMustBeABooleanAndIsOffInOlderStates) {
+  EXPECT_TRUE(
+      restored_bayesian(R"("acquisition": "ucb", "quadratic_trend": true)").quadratic_trend);
+  EXPECT_FALSE(
+      restored_bayesian(R"("acquisition": "ucb", "quadratic_trend": false)").quadratic_trend);
+  // Saved before the option existed: the search goes on as it began.
+  EXPECT_FALSE(restored_bayesian(R"("acquisition": "ucb")").quadratic_trend);
+  const std::string message =
+      restore_oracle("BayesianOptimization", R"("seed": 1, "quadratic_trend": 1)");
+  EXPECT_NE(message.find("quadratic_trend 1; expected true or false"), std::string::npos)
+      << message;
+}
+
 TEST(SavedOracleState, BayesianTrustRegionMustBeABooleanAndIsOffInOlderStates) {
   EXPECT_TRUE(restored_bayesian(R"("acquisition": "ucb", "trust_region": true)").trust_region);
   EXPECT_FALSE(restored_bayesian(R"("acquisition": "ucb", "trust_region": false)").trust_region);

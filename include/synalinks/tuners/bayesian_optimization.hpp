@@ -66,6 +66,11 @@ struct BayesianOptions {
   // around the best trial that grows after improvements and shrinks after failures (TuRBO's
   // rules; see docs/bayesian_optimization.md). false: the whole space, every time.
   bool trust_region = true;
+  // With exact scores, the model fits the scores around a trend that is a convex quadratic in
+  // each numeric parameter, fitted to the trials by ridge regression, so that between trials it
+  // still sees a bowl the scores lie in (Levy's, Ackley's ripples; docs/bayesian_optimization.md).
+  // false: a constant mean (keras-tuner's model).
+  bool quadratic_trend = true;
   // With noisy scores (trials that report a standard error), the model behind the proposals
   // expects the edges of the box to score worse than its centre, by boundary_prior x the squared
   // distance from the centre summed over the numeric coordinates (each scaled to [0, 1]), in
@@ -101,10 +106,10 @@ class BayesianOptimizationOracle : public Oracle {
 
  protected:
   Proposal populate_space(const std::string& trial_id) override;
-  // num_initial_points, alpha, beta, acquisition, output_warping, trust_region, boundary_prior
-  // and latin_hypercube are saved (a state saved before boundary_prior or latin_hypercube
-  // existed resumes with 0 or false); on resume the saved values win, so that a resumed search
-  // continues the same way (as keras-tuner does).
+  // num_initial_points, alpha, beta, acquisition, output_warping, trust_region, quadratic_trend,
+  // boundary_prior and latin_hypercube are saved (a state saved before boundary_prior,
+  // latin_hypercube or quadratic_trend existed resumes with 0 or false); on resume the saved values
+  // win, so that a resumed search continues the same way (as keras-tuner does).
   Json extra_state() const override;
   void restore_extra_state(const Json& state) override;
   // When some completed trial reported a standard error: the model's posterior mean at each
