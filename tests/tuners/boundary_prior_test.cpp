@@ -4,6 +4,8 @@
 
 #include <vector>
 
+#include "support/gradient_check.hpp"
+
 namespace synalinks::tuners::detail {
 namespace {
 
@@ -27,16 +29,9 @@ TEST(BoundaryPrior, GradientMatchesFiniteDifferences) {
   const std::vector<double> point{0.1, 1.0, 0.8};
   std::vector<double> gradient;
   boundary_prior(point, numeric, 3.0, &gradient);
-  ASSERT_EQ(gradient.size(), 3u);
-  const double step = 1e-6;
-  for (std::size_t j = 0; j < point.size(); ++j) {
-    std::vector<double> up = point, down = point;
-    up[j] += step;
-    down[j] -= step;
-    const double difference =
-        (boundary_prior(up, numeric, 3.0) - boundary_prior(down, numeric, 3.0)) / (2 * step);
-    EXPECT_NEAR(gradient[j], difference, 1e-6) << "coordinate " << j;
-  }
+  synalinks::testing::expect_gradient_matches(
+      [&](const std::vector<double>& x) { return boundary_prior(x, numeric, 3.0); }, point,
+      gradient);
   EXPECT_EQ(gradient[1], 0.0);
 }
 

@@ -5,6 +5,8 @@
 #include <cmath>
 #include <vector>
 
+#include "support/gradient_check.hpp"
+
 namespace synalinks::tuners::detail {
 namespace {
 
@@ -88,15 +90,8 @@ TEST(QuadraticTrend, GradientMatchesFiniteDifferences) {
   const std::vector<double> point{0.15, 0.9};
   std::vector<double> gradient;
   trend.value(point, &gradient);
-  ASSERT_EQ(gradient.size(), 2u);
-  const double step = 1e-6;
-  for (std::size_t j = 0; j < point.size(); ++j) {
-    std::vector<double> up = point, down = point;
-    up[j] += step;
-    down[j] -= step;
-    EXPECT_NEAR(gradient[j], (trend.value(up) - trend.value(down)) / (2 * step), 1e-6)
-        << "coordinate " << j;
-  }
+  synalinks::testing::expect_gradient_matches(
+      [&](const std::vector<double>& x) { return trend.value(x); }, point, gradient);
 }
 
 }  // namespace

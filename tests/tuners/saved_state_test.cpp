@@ -117,41 +117,22 @@ BayesianOptions restored_bayesian(const std::string& fields) {
   return oracle.bayesian_options();
 }
 
-TEST(SavedOracleState, BayesianQuadraticTrendMustBeABooleanAndIsOffInOlderStates) {
-  EXPECT_TRUE(
-      restored_bayesian(R"("acquisition": "ucb", "quadratic_trend": true)").quadratic_trend);
-  EXPECT_FALSE(
-      restored_bayesian(R"("acquisition": "ucb", "quadratic_trend": false)").quadratic_trend);
-  // Saved before the option existed: the search goes on as it began.
-  EXPECT_FALSE(restored_bayesian(R"("acquisition": "ucb")").quadratic_trend);
+// A boolean option of BayesianOptions, saved as `key`: restored as saved, off in a state saved
+// before it existed (the search goes on as it began), and a clear error when not a boolean.
+void expect_saved_switch(const std::string& key, bool BayesianOptions::*option) {
+  SCOPED_TRACE(key);
+  EXPECT_TRUE(restored_bayesian(R"("acquisition": "ucb", ")" + key + R"(": true)").*option);
+  EXPECT_FALSE(restored_bayesian(R"("acquisition": "ucb", ")" + key + R"(": false)").*option);
+  EXPECT_FALSE(restored_bayesian(R"("acquisition": "ucb")").*option);
   const std::string message =
-      restore_oracle("BayesianOptimization", R"("seed": 1, "quadratic_trend": 1)");
-  EXPECT_NE(message.find("quadratic_trend 1; expected true or false"), std::string::npos)
-      << message;
+      restore_oracle("BayesianOptimization", R"("seed": 1, ")" + key + R"(": "yes")");
+  EXPECT_NE(message.find(key + R"( "yes"; expected true or false)"), std::string::npos) << message;
 }
 
-TEST(SavedOracleState, BayesianTrustRegionMustBeABooleanAndIsOffInOlderStates) {
-  EXPECT_TRUE(restored_bayesian(R"("acquisition": "ucb", "trust_region": true)").trust_region);
-  EXPECT_FALSE(restored_bayesian(R"("acquisition": "ucb", "trust_region": false)").trust_region);
-  // Saved before the option existed: the search goes on as it began.
-  EXPECT_FALSE(restored_bayesian(R"("acquisition": "ucb")").trust_region);
-  const std::string message =
-      restore_oracle("BayesianOptimization", R"("seed": 1, "trust_region": "yes")");
-  EXPECT_NE(message.find(R"(trust_region "yes"; expected true or false)"), std::string::npos)
-      << message;
-}
-
-TEST(SavedOracleState, BayesianLatinHypercubeMustBeABooleanAndIsOffInOlderStates) {
-  EXPECT_TRUE(
-      restored_bayesian(R"("acquisition": "ucb", "latin_hypercube": true)").latin_hypercube);
-  EXPECT_FALSE(
-      restored_bayesian(R"("acquisition": "ucb", "latin_hypercube": false)").latin_hypercube);
-  // Saved before the option existed: the search goes on as it began, its initial trials random.
-  EXPECT_FALSE(restored_bayesian(R"("acquisition": "ucb")").latin_hypercube);
-  const std::string message =
-      restore_oracle("BayesianOptimization", R"("seed": 1, "latin_hypercube": 1)");
-  EXPECT_NE(message.find("latin_hypercube 1; expected true or false"), std::string::npos)
-      << message;
+TEST(SavedOracleState, BayesianSwitchesMustBeBooleansAndAreOffInOlderStates) {
+  expect_saved_switch("trust_region", &BayesianOptions::trust_region);
+  expect_saved_switch("quadratic_trend", &BayesianOptions::quadratic_trend);
+  expect_saved_switch("latin_hypercube", &BayesianOptions::latin_hypercube);
 }
 
 TEST(SavedOracleState, BayesianBoundaryPriorMustBeANonNegativeNumberAndIsFlatInOlderStates) {
