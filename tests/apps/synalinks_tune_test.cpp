@@ -194,6 +194,31 @@ TEST(SynalinksTune, BayesianOptimizationFindsALowLoss) {
   EXPECT_LT(summary["best_trial"]["score"].get<double>(), 0.01);
 }
 
+TEST(SynalinksTune, BayesianSwitchesReachTheSavedOptions) {
+  TempDir dir;
+  ProcessResult result =
+      run_process(search_args(dir.path(), "3",
+                              {"--tuner", "bayesian", "--no-quadratic-trend", "--no-trust-region",
+                               "--no-output-warping", "--latin-hypercube", "--quiet"}),
+                  dir.path());
+  ASSERT_EQ(result.exit_code, 0) << result.err;
+  Json state = storage_json(dir.path() / "cli" / "oracle.json");
+  EXPECT_EQ(state["quadratic_trend"], false) << state.dump();
+  EXPECT_EQ(state["trust_region"], false) << state.dump();
+  EXPECT_EQ(state["output_warping"], false) << state.dump();
+  EXPECT_EQ(state["latin_hypercube"], true) << state.dump();
+  // Without the flags, a new project gets the defaults.
+  std::vector<std::string> plain = search_args(dir.path(), "3", {"--tuner", "bayesian", "--quiet"});
+  std::replace(plain.begin(), plain.end(), std::string("cli"), std::string("plain"));
+  result = run_process(plain, dir.path());
+  ASSERT_EQ(result.exit_code, 0) << result.err;
+  state = storage_json(dir.path() / "plain" / "oracle.json");
+  EXPECT_EQ(state["quadratic_trend"], true) << state.dump();
+  EXPECT_EQ(state["trust_region"], true) << state.dump();
+  EXPECT_EQ(state["output_warping"], true) << state.dump();
+  EXPECT_EQ(state["latin_hypercube"], false) << state.dump();
+}
+
 TEST(SynalinksTune, UsageErrorsExitWithTwoAndSayWhatIsExpected) {
   TempDir dir;
   auto run = [&dir](std::vector<std::string> args) { return run_process(args, dir.path()); };
