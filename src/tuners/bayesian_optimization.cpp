@@ -224,11 +224,10 @@ std::optional<ValueMap> BayesianOptimizationOracle::model_proposal(std::size_t t
   const std::vector<std::vector<double>>& points = observed->points;
   const Eigen::MatrixXd& x = observed->x;
   const bool noisy = observed->point_noise.size() > 0;
-  // With noisy scores the model fits what the trials say beyond the boundary prior
-  // (boundary_prior.hpp), which its predictions then add back. Every point here is encoded
-  // (snapped), so an inactive number sits at the centre and adds nothing.
-  // Exact scores: the model fits what the trials say beyond a convex quadratic trend fitted to
-  // them (quadratic_trend.hpp), which its predictions add back in the same way.
+  // The model fits what the trials say beyond a prior mean, which its predictions then add back:
+  // with noisy scores the boundary prior (boundary_prior.hpp), with exact ones a convex quadratic
+  // trend fitted to them (quadratic_trend.hpp). Every point here is encoded (snapped), so an
+  // inactive number sits at the centre and adds nothing to either.
   const double prior_weight = noisy ? bayesian_.boundary_prior : 0.0;
   const detail::QuadraticTrend trend =
       !noisy && bayesian_.quadratic_trend

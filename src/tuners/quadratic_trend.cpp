@@ -25,7 +25,7 @@ QuadraticTrend QuadraticTrend::fit(const std::vector<std::vector<double>>& point
   QuadraticTrend trend;
   trend.linear_.assign(d, 0.0);
   trend.curvature_.assign(d, 0.0);
-  if (n == 0) return trend;
+  if (n == 0 || scores.size() != points.size()) return trend;
   // Each pass drops the coordinates that came out with no floor in the box; at most d passes.
   for (std::size_t pass = 0; pass <= d; ++pass) {
     Eigen::MatrixXd features = Eigen::MatrixXd::Zero(n, columns);

@@ -27,7 +27,7 @@ class QuadraticTrend {
   // few. Coordinates whose fitted terms have no floor in the box (a_j <= 0, or the minimum of
   // b_j u + a_j u^2 outside [0, 1]) are dropped (both terms) and the rest refitted, until every
   // coordinate left has its floor in the box. `numeric` marks the coordinates that get terms
-  // (categories do not).
+  // (categories do not). No points, or not one score per point: no trend.
   static QuadraticTrend fit(const std::vector<std::vector<double>>& points,
                             const std::vector<double>& scores, const std::vector<bool>& numeric,
                             double ridge);
