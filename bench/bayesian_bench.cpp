@@ -176,7 +176,7 @@ std::optional<double> boundary_prior_weight;
 // A BayesianOptimization variant: its acquisition and its number of random trials (0: the
 // default, -1: keras-tuner's max(3 d, 3)).
 struct Variant {
-  tn::Acquisition acquisition = tn::Acquisition::expected_improvement;
+  tn::Acquisition acquisition = tn::BayesianOptions{}.acquisition;
   int initial_points = 0;
 };
 
@@ -204,6 +204,7 @@ std::unique_ptr<tn::Oracle> make(const std::string& kind, const Problem& problem
   if (kind == "bayesian_unwarped") bayesian.output_warping = false;
   if (kind == "bayesian_global") bayesian.trust_region = false;
   if (kind == "bayesian_no_trend") bayesian.quadratic_trend = false;
+  if (kind == "bayesian_ei") bayesian.acquisition = tn::Acquisition::expected_improvement;
   if (boundary_prior_weight) bayesian.boundary_prior = *boundary_prior_weight;
   if (kind == "bayesian_flat_prior") bayesian.boundary_prior = 0;
   if (kind == "bayesian_latin_hypercube") bayesian.latin_hypercube = true;
@@ -272,6 +273,7 @@ std::string oracle_label(const std::string& kind) {
   if (kind == "bayesian_unwarped") return "BayesianOptimization, scores not warped";
   if (kind == "bayesian_global") return "BayesianOptimization, no trust region";
   if (kind == "bayesian_no_trend") return "BayesianOptimization, no quadratic trend";
+  if (kind == "bayesian_ei") return "BayesianOptimization, expected improvement alone";
   if (kind == "bayesian_flat_prior") return "BayesianOptimization, no boundary prior";
   if (kind == "bayesian_latin_hypercube")
     return "BayesianOptimization, Latin hypercube initial trials";
@@ -281,7 +283,7 @@ std::string oracle_label(const std::string& kind) {
   throw std::invalid_argument(
       "unknown oracle '" + kind +
       "'; expected random, bayesian, bayesian_unwarped, bayesian_global, bayesian_flat_prior, "
-      "bayesian_latin_hypercube, tpe, tpe_multivariate or cmaes");
+      "bayesian_latin_hypercube, bayesian_no_trend, bayesian_ei, tpe, tpe_multivariate or cmaes");
 }
 
 void regret_tables(int seeds, int bo_trials, const std::string& only,
@@ -420,7 +422,8 @@ void latency_table(bool noisy) {
 // trials, for each acquisition and number of random trials.
 void defaults_table(int seeds, int trials, const std::string& only) {
   const std::vector<std::pair<std::string, Variant>> variants = {
-      {"EI, d + 1 random (default)", {tn::Acquisition::expected_improvement, 0}},
+      {"portfolio, d + 1 random (default)", {tn::Acquisition::portfolio, 0}},
+      {"EI, d + 1 random", {tn::Acquisition::expected_improvement, 0}},
       {"UCB, d + 1 random", {tn::Acquisition::ucb, 0}},
       {"EI, max(3d, 3) random", {tn::Acquisition::expected_improvement, -1}},
       {"UCB, max(3d, 3) random (keras-tuner)", {tn::Acquisition::ucb, -1}},

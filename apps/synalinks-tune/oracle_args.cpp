@@ -43,8 +43,11 @@ void add_oracle_options(CLI::App& command, OracleArgs& args) {
       ->capture_default_str();
   command.add_option("--beta", args.bayesian.beta, "Bayesian: ucb's weight of the deviation")
       ->capture_default_str();
-  command.add_option("--acquisition", args.acquisition, "Bayesian: expected_improvement or ucb")
-      ->check(CLI::IsMember({"expected_improvement", "ucb"}))
+  command
+      .add_option("--acquisition", args.acquisition,
+                  "Bayesian: portfolio (expected improvement and ucb in turn), "
+                  "expected_improvement or ucb")
+      ->check(CLI::IsMember({"portfolio", "expected_improvement", "ucb"}))
       ->capture_default_str();
   command.add_flag("--no-output-warping", args.no_output_warping,
                    "Bayesian: model the scores as they are, without the power transform");

@@ -32,7 +32,7 @@ struct OracleArgs {
   int max_consecutive_failures = 3;
   tuners::HyperbandOptions hyperband;
   tuners::BayesianOptions bayesian;
-  std::string acquisition = "expected_improvement";
+  std::string acquisition = "portfolio";
   bool no_output_warping = false;
   bool no_trust_region = false;
   bool no_quadratic_trend = false;

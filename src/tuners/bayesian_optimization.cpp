@@ -14,6 +14,7 @@
 #include "gp/gaussian_process.hpp"
 #include "gp/output_warping.hpp"
 #include "synalinks/errors.hpp"
+#include "tuners/acquisition_portfolio.hpp"
 #include "tuners/bayesian_optimization_encoding.hpp"
 #include "tuners/boundary_prior.hpp"
 #include "tuners/latin_hypercube.hpp"
@@ -124,14 +125,23 @@ struct BayesianOptimizationOracle::Observations {
 };
 
 std::string_view to_string(Acquisition acquisition) {
-  return acquisition == Acquisition::ucb ? "ucb" : "expected_improvement";
+  switch (acquisition) {
+    case Acquisition::ucb:
+      return "ucb";
+    case Acquisition::expected_improvement:
+      return "expected_improvement";
+    case Acquisition::portfolio:
+      return "portfolio";
+  }
+  return "expected_improvement";
 }
 
 Acquisition acquisition_from_string(std::string_view text) {
   if (text == "ucb") return Acquisition::ucb;
   if (text == "expected_improvement" || text == "ei") return Acquisition::expected_improvement;
+  if (text == "portfolio") return Acquisition::portfolio;
   throw InvalidArgument("unknown acquisition '" + std::string(text) +
-                        "'; expected ucb or expected_improvement");
+                        "'; expected ucb, expected_improvement or portfolio");
 }
 
 BayesianOptimizationOracle::BayesianOptimizationOracle(OracleOptions options,
@@ -294,12 +304,13 @@ std::optional<ValueMap> BayesianOptimizationOracle::model_proposal(std::size_t t
     }
   }
 
-  const gp::Acquisition acquisition{.kind = bayesian_.acquisition == Acquisition::ucb
-                                                ? gp::AcquisitionKind::lcb
-                                                : gp::AcquisitionKind::log_ei,
-                                    .beta = bayesian_.beta,
-                                    .best = rank_by.minCoeff(),
-                                    .noise_variance = new_noise};
+  const gp::Acquisition acquisition{
+      .kind = detail::proposes_by_ucb(bayesian_.acquisition, noisy, trial_index)
+                  ? gp::AcquisitionKind::lcb
+                  : gp::AcquisitionKind::log_ei,
+      .beta = bayesian_.beta,
+      .best = rank_by.minCoeff(),
+      .noise_variance = new_noise};
 
   // Candidates: uniform points, and perturbations of the best trials.
   std::mt19937_64 random(stream_seed(trial_index, 2));

@@ -136,7 +136,8 @@ TEST(BayesianOptimization, SameSeedSameProposals) {
              (hp.get<std::string>("model") == "b" ? 0.0 : 3.0);
     });
   };
-  for (auto acquisition : {Acquisition::expected_improvement, Acquisition::ucb}) {
+  for (auto acquisition :
+       {Acquisition::expected_improvement, Acquisition::ucb, Acquisition::portfolio}) {
     const auto first = sequence(5, acquisition);
     ASSERT_EQ(first.size(), 14u);
     EXPECT_EQ(first, sequence(5, acquisition));
@@ -289,11 +290,13 @@ TEST(BayesianOptimization, ResumeContinuesTheSameSequence) {
     return branin(hp.Float("x1", -5, 10), hp.Float("x2", 0, 15));
   };
   TempDir once;
-  BayesianOptimization straight(objective, {.objective = Objective("loss"),
-                                            .max_trials = 12,
-                                            .seed = 21,
-                                            .directory = once.path(),
-                                            .verbose = 0});
+  BayesianOptimization straight(objective,
+                                {.objective = Objective("loss"),
+                                 .max_trials = 12,
+                                 .seed = 21,
+                                 .directory = once.path(),
+                                 .verbose = 0},
+                                {.beta = 1.5});
   straight.search();
 
   TempDir twice;
@@ -464,7 +467,8 @@ RegionWalk walk_in_one_dimension(bool trust_region) {
   space.Float("x", 0, 1);
   BayesianOptimizationOracle oracle(
       {.objective = Objective("loss"), .max_trials = 24, .seed = 5, .hyperparameters = space},
-      quiet({.trust_region = trust_region}));
+      // Expected improvement throughout: the test is of the region, whatever the acquisition.
+      quiet({.acquisition = Acquisition::expected_improvement, .trust_region = trust_region}));
   RegionWalk walk;
   const auto initial = static_cast<std::size_t>(oracle.initial_points());
   synalinks::testing::run_ask_tell(oracle, [&](const HyperParameters& hp) {
@@ -533,6 +537,31 @@ TEST(BayesianOptimization, TheQuadraticTrendFindsTheFloorOfARippledBowl) {
   // trend's: most seeds, and by far on the whole.
   EXPECT_GE(better, 5) << "of 8 seeds";
   EXPECT_LT(std::exp(log_ratio_sum / 8), 0.5) << "geometric mean of the best scores' ratio";
+}
+
+// The same seed and scores: the portfolio proposes what expected improvement proposes at even
+// trial indices and, at the odd ones, something of its own (UCB's choice).
+TEST(BayesianOptimization, ThePortfolioTakesExpectedImprovementAndUcbInTurn) {
+  const auto proposals = [](Acquisition acquisition) {
+    HyperParameters space;
+    space.Float("x", 0, 1);
+    space.Float("y", 0, 1);
+    BayesianOptimizationOracle oracle(
+        {.objective = Objective("loss"), .max_trials = 6, .seed = 4, .hyperparameters = space},
+        quiet({.acquisition = acquisition}));
+    return run(oracle, [](const HyperParameters& hp) {
+      const double x = hp.get<double>("x");
+      const double y = hp.get<double>("y");
+      return std::sin(13 * x) + x + std::cos(7 * y);
+    });
+  };
+  const auto portfolio = proposals(Acquisition::portfolio);
+  const auto expected_improvement = proposals(Acquisition::expected_improvement);
+  ASSERT_EQ(portfolio.size(), 6u);
+  ASSERT_EQ(expected_improvement.size(), 6u);
+  // Trials 0-2 are random, trial 3 (odd) is the first model proposal: UCB's in the portfolio.
+  for (std::size_t k = 0; k < 3; ++k) EXPECT_EQ(portfolio[k], expected_improvement[k]) << k;
+  EXPECT_NE(portfolio[3], expected_improvement[3]);
 }
 
 // Noisy scores that say nothing (the same truth everywhere, each score a noisy estimate of it,

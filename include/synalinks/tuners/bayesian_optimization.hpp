@@ -47,8 +47,13 @@ enum class Acquisition {
   // Expected improvement over the best score, maximized through its logarithm (stable far from
   // the best trial, where the improvement itself underflows).
   expected_improvement,
+  // With exact scores, expected improvement at even trial indices (the trust region's proposals)
+  // and ucb at odd ones (the whole space's), whose fixed weight on the standard deviation explores
+  // rippled landscapes more; with noisy scores, expected improvement
+  // (docs/bayesian_optimization.md).
+  portfolio,
 };
-std::string_view to_string(Acquisition acquisition);  // "ucb", "expected_improvement"
+std::string_view to_string(Acquisition acquisition);  // "ucb", "expected_improvement", "portfolio"
 // InvalidArgument naming the accepted names otherwise.
 Acquisition acquisition_from_string(std::string_view text);
 
@@ -58,7 +63,7 @@ struct BayesianOptions {
   std::optional<int> num_initial_points;
   double alpha = 1e-4;  // added to the kernel's diagonal (standardized scores), > 0
   double beta = 2.6;    // ucb only: weight of the standard deviation, >= 0
-  Acquisition acquisition = Acquisition::expected_improvement;
+  Acquisition acquisition = Acquisition::portfolio;
   // Exact scores (no standard error) pass through a Yeo-Johnson power transform fitted to them
   // before the model sees them, so that a few very bad trials do not flatten the good region.
   bool output_warping = true;
