@@ -8,7 +8,7 @@
 //   (IDS: comma-separated, e.g. lmprog_noisy,levy6_shifted, see problems(); --noisy-latency: the
 //   latency cases report standard errors; LIST: comma-separated among random, bayesian,
 //   bayesian_unwarped, bayesian_global, bayesian_flat_prior, bayesian_latin_hypercube,
-//   bayesian_no_trend, tpe, tpe_multivariate, cmaes, default random,bayesian)
+//   bayesian_no_trend, bayesian_ei, tpe, tpe_multivariate, cmaes, default random,bayesian)
 //   BAYESIAN_BENCH_PER_SEED=1 adds each seed's regrets to stderr ("per-seed ID ORACLE K r25 r50
 //   r100"), for paired comparisons of two oracles.
 //   bayesian_bench --tpe-latency   (TPE's proposal after 100 to 1,000 trials, d = 10)
