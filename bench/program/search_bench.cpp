@@ -9,10 +9,13 @@
 //                               configuration the simulator rewards most (chain of thought at a
 //                               temperature below 0.1), median over seeds.
 //   search_bench --quality [--seeds N (at least 20)] [--trials T (10)] [--confirm K] [--fresh F]
-//                [--no-confirm-racing] [--confirm-confidence C (0.95)] [--details]
+//                [--no-confirm-racing] [--confirm-confidence C (0.95)] [--confirm-first-stage S]
+//                [--confidence C (0.95)]
+//                [--tuner random|bayesian] [--details]
 //                               the guide's search on sim-guide (16 training, 24 validation
 //                               questions, F = 24 fresh ones to confirm K = 3 trials, raced
-//                               unless --no-confirm-racing): the true
+//                               unless --no-confirm-racing; the search races at --confidence;
+//                               --tuner: one tuner instead of both): the true
 //                               accuracy of the trained program each rule names, over the best
 //                               reachable, its reported val_reward minus that truth, and the LM
 //                               calls, per tuner, each seed on its own questions and simulator
@@ -30,12 +33,14 @@
 //                               early, and the named winner at fixed budgets. --details: each
 //                               seed's named winner after every trial and each trial's status,
 //                               score and true accuracy over the best, on stderr.
-//   search_bench --budgets [--seeds N (at least 20)]
-//                               BayesianOptimization bounded by max_lm_calls 300, 600 and 900,
-//                               racing on and off: the calls the simulator answered against the
-//                               budget, and the named winner's true accuracy.
+//   search_bench --budgets [--seeds N (at least 20)] [--budget N ...] [--confidence C (0.95)]
+//                               BayesianOptimization bounded by max_lm_calls (300, 600 and 900
+//                               unless --budget is given, once per budget), racing on (at
+//                               --confidence) and off: the calls the simulator answered against
+//                               the budget, and the named winner's true accuracy.
 // GSM8K_DIR=<folder with train.jsonl/test.jsonl> uses real GSM8K questions (required).
 #include <fmt/format.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <chrono>
@@ -55,6 +60,12 @@ namespace {
 
 namespace sl = synalinks;
 using namespace std::chrono_literals;
+
+// The projects of this run, apart from those of another run of the bench at the same time.
+std::filesystem::path bench_directory() {
+  return std::filesystem::temp_directory_path() /
+         fmt::format("synalinks-search-bench-{}", ::getpid());
+}
 
 // BayesianOptimization's options for every mode (--latin-hypercube: its initial trials spread).
 sl::tuners::BayesianOptions bayesian_options{};
@@ -103,16 +114,15 @@ void throughput(const std::string& data_dir) {
                                .data_dir = data_dir});
   const auto data = sl::datasets::gsm8k::load_data({.directory = data_dir, .limit = 60});
   const sl::LanguageModel lm = model_of(sim, "sim-200ms", 16);
-  sl::tuners::RandomSearch tuner(
-      guide_space(lm),
-      {.objective = sl::tuners::Objective("val_reward", sl::tuners::Direction::max),
-       .max_trials = 20,
-       .seed = 1234,
-       .directory = std::filesystem::temp_directory_path() / "synalinks-search-bench",
-       .project_name = "throughput",
-       .overwrite = true,
-       .max_parallel_trials = 4,
-       .verbose = 0});
+  sl::tuners::RandomSearch tuner(guide_space(lm), {.objective = sl::tuners::Objective(
+                                                       "val_reward", sl::tuners::Direction::max),
+                                                   .max_trials = 20,
+                                                   .seed = 1234,
+                                                   .directory = bench_directory(),
+                                                   .project_name = "throughput",
+                                                   .overwrite = true,
+                                                   .max_parallel_trials = 4,
+                                                   .verbose = 0});
   const auto start = std::chrono::steady_clock::now();
   tuner.search(sl::FitOptions{.x = data.train.take(40).x,
                               .y = data.train.take(40).y,
@@ -157,7 +167,7 @@ void landscape(const std::string& data_dir, int seeds, int max_trials) {
           .objective = sl::tuners::Objective("val_reward", sl::tuners::Direction::max),
           .max_trials = max_trials,
           .seed = seed,
-          .directory = std::filesystem::temp_directory_path() / "synalinks-search-bench",
+          .directory = bench_directory(),
           .project_name = name + std::to_string(seed),
           .overwrite = true,
           .verbose = 0};
@@ -258,7 +268,9 @@ std::string describe(const sl::tuners::Tuner& tuner, const sl::tuners::Trial& tr
 }
 
 void quality(const std::string& data_dir, int seeds, int max_trials, std::size_t confirm,
-             std::size_t fresh, bool confirm_racing, double confirm_confidence, bool details) {
+             std::size_t fresh, bool confirm_racing, double confirm_confidence,
+             std::size_t confirm_first_stage, double search_confidence,
+             const std::vector<std::string>& tuners, bool details) {
   constexpr std::size_t kTrain = 16, kVal = 24;
   const double best = best_reachable();
   const auto data = sl::datasets::gsm8k::load_data(
@@ -271,7 +283,7 @@ void quality(const std::string& data_dir, int seeds, int max_trials, std::size_t
       "--- | --- | --- |\n",
       max_trials, kTrain, kVal, fresh, confirm, seeds, best);
   std::string confirmation_notes;  // after the table: what the confirmation spent and stopped
-  for (const std::string name : {"random", "bayesian"}) {
+  for (const std::string& name : tuners) {
     std::vector<double> confirmation_calls;
     int confirmed = 0, stopped = 0;
     struct Rule {
@@ -296,7 +308,7 @@ void quality(const std::string& data_dir, int seeds, int max_trials, std::size_t
           .objective = sl::tuners::Objective("val_reward", sl::tuners::Direction::max),
           .max_trials = max_trials,
           .seed = seed,
-          .directory = std::filesystem::temp_directory_path() / "synalinks-search-bench",
+          .directory = bench_directory(),
           .project_name = "quality-" + name + std::to_string(seed),
           .overwrite = true,
           .verbose = 0};
@@ -310,7 +322,8 @@ void quality(const std::string& data_dir, int seeds, int max_trials, std::size_t
                                    .y = questions.take(kTrain).y,
                                    .validation_data = questions.slice(kTrain, kTrain + kVal),
                                    .batch_size = 4,
-                                   .seed = static_cast<std::uint64_t>(seed)});
+                                   .seed = static_cast<std::uint64_t>(seed),
+                                   .racing = {.confidence = search_confidence}});
       const auto search_calls = static_cast<double>(sim.stats()["requests"].get<std::int64_t>());
       const auto record = [&](Rule& rule, const sl::tuners::Trial& named, double calls) {
         const double truth = true_accuracy(*tuner, named);
@@ -327,12 +340,14 @@ void quality(const std::string& data_dir, int seeds, int max_trials, std::size_t
       };
       record(rules[0], tuner->oracle().get_best_trials_observed(1).front(), search_calls);
       record(rules[1], tuner->oracle().get_best_trials(1).front(), search_calls);
-      const sl::Confirmation confirmation = sl::confirm_best(
-          *tuner, guide_space(lm),
-          {.top = confirm,
-           .data = questions.slice(kTrain + kVal, kTrain + kVal + fresh),
-           .batch_size = 4,
-           .racing = {.enabled = confirm_racing, .confidence = confirm_confidence}});
+      const sl::Confirmation confirmation =
+          sl::confirm_best(*tuner, guide_space(lm),
+                           {.top = confirm,
+                            .data = questions.slice(kTrain + kVal, kTrain + kVal + fresh),
+                            .batch_size = 4,
+                            .racing = {.enabled = confirm_racing,
+                                       .confidence = confirm_confidence,
+                                       .first_stage = confirm_first_stage}});
       confirmation_calls.push_back(static_cast<double>(confirmation.usage.calls));
       for (const auto& trial : confirmation.trials) {
         ++confirmed;
@@ -488,7 +503,7 @@ void racing(const std::string& data_dir, int seeds, int max_trials, std::size_t 
           {.objective = sl::tuners::Objective("val_reward", sl::tuners::Direction::max),
            .max_trials = max_trials,
            .seed = seed,
-           .directory = std::filesystem::temp_directory_path() / "synalinks-search-bench",
+           .directory = bench_directory(),
            .project_name = fmt::format("racing-{}-{}", arm.racing, seed),
            .overwrite = true,
            .callbacks = {recorder},
@@ -570,19 +585,21 @@ void racing(const std::string& data_dir, int seeds, int max_trials, std::size_t 
 
 // Searches bounded by max_lm_calls: the calls the simulator answered against the budget (the
 // overshoot), and the named winner's true accuracy with and without racing.
-void budgets(const std::string& data_dir, int seeds) {
+void budgets(const std::string& data_dir, int seeds, const std::vector<std::int64_t>& budget_list,
+             double confidence) {
   constexpr std::size_t kTrain = 16, kVal = 24;
   const double best = best_reachable();
   const auto data = sl::datasets::gsm8k::load_data(
       {.directory = data_dir, .limit = static_cast<std::size_t>(seeds) * (kTrain + kVal)});
   std::cout << fmt::format(
       "## Searches bounded by max_lm_calls on sim-guide (BayesianOptimization, at most 100 "
-      "trials, {} training and {} validation questions, the defaults far from the best; {} "
-      "seeds)\n\n| budget | racing | calls answered: max over seeds | over budget | trials "
+      "trials, {} training and {} validation questions, the defaults far from the best, racing "
+      "confidence {}; {} seeds)\n\n| budget | racing | calls answered: max over seeds | over "
+      "budget | trials "
       "stopped by the budget | named winner / best: median | 10th percentile |\n"
       "| --- | --- | --- | --- | --- | --- | --- |\n",
-      kTrain, kVal, seeds);
-  for (const std::int64_t budget : {300, 600, 900}) {
+      kTrain, kVal, confidence, seeds);
+  for (const std::int64_t budget : budget_list) {
     for (const bool racing : {true, false}) {
       std::vector<double> ratio;
       std::int64_t most = 0, over = 0, cut = 0;
@@ -596,7 +613,7 @@ void budgets(const std::string& data_dir, int seeds) {
             {.objective = sl::tuners::Objective("val_reward", sl::tuners::Direction::max),
              .max_trials = 100,
              .seed = seed,
-             .directory = std::filesystem::temp_directory_path() / "synalinks-search-bench",
+             .directory = bench_directory(),
              .project_name = fmt::format("budget-{}-{}-{}", budget, racing, seed),
              .overwrite = true,
              .verbose = 0,
@@ -608,6 +625,7 @@ void budgets(const std::string& data_dir, int seeds) {
                             .batch_size = 4,
                             .seed = static_cast<std::uint64_t>(seed)};
         args.racing.enabled = racing;
+        args.racing.confidence = confidence;
         tuner.search(args);
         const auto answered = sim.stats()["requests"].get<std::int64_t>();
         most = std::max(most, answered);
@@ -649,8 +667,12 @@ int main(int argc, char** argv) {
   std::size_t fresh = 24;            // --quality: fresh questions the confirmation scores on
   bool confirm_racing = true;        // --quality: --no-confirm-racing scores every fresh question
   double confirm_confidence = 0.95;  // --quality: the confirmation's racing confidence
+  std::size_t confirm_first_stage = sl::RacingOptions{}.first_stage;  // --quality
   std::size_t validation = 24;
-  double confidence = 0.95;
+  double confidence = 0.95;  // --racing, --quality: the search's racing confidence
+  std::vector<std::string> quality_tuners = {"random", "bayesian"};
+  std::vector<std::int64_t> budget_list = {300, 600, 900};  // --budgets: --budget N (repeatable)
+  bool budget_given = false;
   for (int i = 1; i < argc; ++i) {
     const std::string flag = argv[i];
     if (flag == "--throughput")
@@ -667,6 +689,8 @@ int main(int argc, char** argv) {
       run_budgets = true;
     else if (flag == "--confirm" && i + 1 < argc)
       confirm = static_cast<std::size_t>(std::stoul(argv[++i]));
+    else if (flag == "--confirm-first-stage" && i + 1 < argc)
+      confirm_first_stage = static_cast<std::size_t>(std::stoul(argv[++i]));
     else if (flag == "--confirm-confidence" && i + 1 < argc)
       confirm_confidence = std::stod(argv[++i]);
     else if (flag == "--latin-hypercube")
@@ -679,7 +703,14 @@ int main(int argc, char** argv) {
       validation = static_cast<std::size_t>(std::stoul(argv[++i]));
     else if (flag == "--confidence" && i + 1 < argc)
       confidence = std::stod(argv[++i]);
-    else if (flag == "--seeds" && i + 1 < argc)
+    else if (flag == "--tuner" && i + 1 < argc &&
+             (argv[i + 1] == std::string("random") || argv[i + 1] == std::string("bayesian")))
+      quality_tuners = {argv[++i]};
+    else if (flag == "--budget" && i + 1 < argc) {
+      if (!budget_given) budget_list.clear();
+      budget_given = true;
+      budget_list.push_back(std::stoll(argv[++i]));
+    } else if (flag == "--seeds" && i + 1 < argc)
       seeds = std::stoi(argv[++i]);
     else if (flag == "--trials" && i + 1 < argc)
       trials = std::stoi(argv[++i]);
@@ -694,9 +725,10 @@ int main(int argc, char** argv) {
   if (run_landscape) landscape(dir, seeds, trials > 0 ? trials : 20);
   if (run_quality)
     quality(dir, std::max(seeds, 20), trials > 0 ? trials : 10, confirm, fresh, confirm_racing,
-            confirm_confidence, details);
-  if (run_budgets) budgets(dir, std::max(seeds, 20));
+            confirm_confidence, confirm_first_stage, confidence, quality_tuners, details);
+  if (run_budgets) budgets(dir, std::max(seeds, 20), budget_list, confidence);
   if (run_racing)
     racing(dir, std::max(seeds, 20), trials > 0 ? trials : 30, validation, confidence, details);
+  std::filesystem::remove_all(bench_directory());
   return 0;
 }

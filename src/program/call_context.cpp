@@ -34,8 +34,17 @@ ProgramUsage RunRecorder::usage() const {
 }
 
 std::vector<ModulePrediction> RunRecorder::take_predictions() {
-  std::lock_guard lock(mutex_);
-  return std::exchange(predictions_, {});
+  std::vector<ModulePrediction> taken;
+  {
+    std::lock_guard lock(mutex_);
+    taken = std::exchange(predictions_, {});
+  }
+  // In sample order, whatever order the concurrent runs ended in: a seeded fit over the same
+  // answers then offers its optimizer the same pool, and trains the same program.
+  std::stable_sort(
+      taken.begin(), taken.end(),
+      [](const ModulePrediction& a, const ModulePrediction& b) { return a.sample < b.sample; });
+  return taken;
 }
 
 std::vector<std::string> RunRecorder::failure_messages() const {

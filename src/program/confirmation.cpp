@@ -9,6 +9,7 @@
 #include <numeric>
 
 #include "synalinks/errors.hpp"
+#include "trial_calls.hpp"
 #include "trial_race.hpp"
 
 namespace synalinks::program {
@@ -148,10 +149,17 @@ Confirmation confirm_best(tuners::Tuner& tuner,
          .pooled_uncertainty = pooled.score_uncertainty(objective).value_or(tuners::Uncertainty{}),
          .stop_reason = std::move(stop_reason)});
   };
+  std::shared_ptr<const CallHooks> hooks;
+  if (options.share_deterministic_calls) {
+    CallHooks shared;
+    shared.deterministic_cache = search_response_cache(tuner.project_dir());
+    hooks = std::make_shared<const CallHooks>(std::move(shared));
+  }
   // The trial's trained program: the hyperparameters rebuild it, its saved variables train it.
   const auto program_of = [&](const tuners::Trial& trial) {
     HyperParameters hp = trial.hyperparameters;
     Program program = build_program(hp);
+    if (hooks) program.set_call_hooks(hooks);
     const auto variables = tuner.trial_dir(trial.trial_id) / kTrialVariablesFile;
     if (std::filesystem::exists(variables)) program.load_variables(variables);
     return program;
@@ -234,7 +242,8 @@ void TrialRunner<program::Program>::after_search(Tuner& tuner, const std::any& s
       program::confirm_best(tuner, {.top = given->confirm_top,
                                     .data = *given->confirmation_data,
                                     .batch_size = std::max<std::size_t>(1, given->batch_size),
-                                    .racing = given->racing});
+                                    .racing = given->racing,
+                                    .share_deterministic_calls = given->share_deterministic_calls});
   if (given->verbose > 0) {
     std::ostream& out = given->output != nullptr ? *given->output : std::cout;
     out << "Confirmed " << confirmation.trials.size() << " best trials on "

@@ -2,17 +2,14 @@
 
 #include <map>
 
-#include "synalinks/lm/response_cache.hpp"
-
 namespace synalinks::program {
-namespace {
-
 // One cache object per file for the trials running in this process, so that identical requests
 // they make at the same moment are sent once (ResponseCache::claim); other processes share the
 // file.
-std::shared_ptr<ResponseCache> search_cache(const std::filesystem::path& path) {
+std::shared_ptr<ResponseCache> search_response_cache(const std::filesystem::path& project_dir) {
   static std::mutex mutex;
   static std::map<std::filesystem::path, std::weak_ptr<ResponseCache>> open;
+  const std::filesystem::path path = project_dir / "lm_cache.sqlite";
   std::lock_guard lock(mutex);
   std::weak_ptr<ResponseCache>& entry = open[path];
   if (auto cache = entry.lock()) return cache;
@@ -20,8 +17,6 @@ std::shared_ptr<ResponseCache> search_cache(const std::filesystem::path& path) {
   entry = cache;
   return cache;
 }
-
-}  // namespace
 
 TrialCalls::TrialCalls(const tuners::TrialContext& context, const FitOptions& options) {
   CallHooks hooks;
@@ -51,7 +46,7 @@ TrialCalls::TrialCalls(const tuners::TrialContext& context, const FitOptions& op
   hooks.cancel = context.interrupt_token;
   // The project folder holds the trial folders; every trial of the search opens the same cache.
   if (options.share_deterministic_calls)
-    hooks.deterministic_cache = search_cache(context.trial_dir.parent_path() / "lm_cache.sqlite");
+    hooks.deterministic_cache = search_response_cache(context.trial_dir.parent_path());
   hooks_ = std::make_shared<const CallHooks>(std::move(hooks));
 }
 

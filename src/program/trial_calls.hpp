@@ -4,13 +4,19 @@
 #pragma once
 
 #include <atomic>
+#include <filesystem>
 #include <memory>
 #include <mutex>
 
 #include "synalinks/errors.hpp"
+#include "synalinks/lm/response_cache.hpp"
 #include "synalinks/program/program.hpp"
 
 namespace synalinks::program {
+
+// The replies to deterministic requests that the trials of the search in `project_dir` share (a
+// file in that folder; one object per file in this process).
+std::shared_ptr<ResponseCache> search_response_cache(const std::filesystem::path& project_dir);
 
 class TrialCalls {
  public:

@@ -158,6 +158,26 @@ TEST_F(Fit, SavedVariablesReproduceThePredictions) {
               HasSubstr("lack 'generator/state_generator'"));
 }
 
+// At temperature 0 the answers are the same whatever order the concurrent calls end in; a seeded
+// fit then trains the same program every time (its optimizer sees its predictions in sample
+// order), so that trials of one configuration share the search's cached replies.
+TEST_F(Fit, ASeededFitOverDeterministicAnswersTrainsTheSameProgram) {
+  lmsim::SimulatorProcess sim({.config = simulator_config(questions)});
+  const LanguageModel lm = simulator_model(sim, "sim-learner");
+  std::optional<Json> first;
+  for (int fit = 0; fit < 6; ++fit) {
+    Program program = gsm8k_program(lm, true);
+    program.fit({.x = data.train.take(12).x,
+                 .y = data.train.take(12).y,
+                 .validation_data = data.train.slice(12, 20),
+                 .batch_size = 4,
+                 .seed = 7});
+    const Json trained = program.get_state_tree();
+    if (!first) first = trained;
+    EXPECT_EQ(trained, *first) << "fit " << fit;
+  }
+}
+
 TEST_F(Fit, ConcurrentSavesToOnePathLeaveOneWholeFile) {
   lmsim::SimulatorProcess sim({.config = simulator_config(questions)});
   const Program program = gsm8k_program(simulator_model(sim, "sim-learner"), true);

@@ -415,6 +415,35 @@ TEST_F(Tuning, TheConfirmationRacesItsCandidatesAndStopsOneThePairedTestFindsWor
   EXPECT_EQ(calls_without - calls_with_racing, 16) << calls_without << " " << calls_with_racing;
 }
 
+TEST_F(Tuning, TheConfirmationPaysOnceForTrialsThatTrainOneDeterministicProgram) {
+  for (const bool share : {true, false}) {
+    lmsim::SimulatorProcess sim({.config = simulator_config(questions)});
+    tuners::RandomSearch tuner(
+        [&sim](HyperParameters& hp) {
+          hp.Int("variant", 0, 9);  // every trial trains one program, at temperature 0
+          return gsm8k_program(simulator_model(sim, "sim-perfect"), false);
+        },
+        options(3, share ? "confirm-shared" : "confirm-unshared"));
+    tuner.search(fit_args(12, 8));
+    const auto before = requests_served(sim);
+    const Confirmation confirmation = confirm_best(tuner, {.top = 2,
+                                                           .data = data.train.slice(20, 36),
+                                                           .racing = {.enabled = false},
+                                                           .share_deterministic_calls = share});
+    ASSERT_GE(confirmation.trials.size(), 2u);
+    const auto confirmed = static_cast<std::int64_t>(confirmation.trials.size());
+    for (const auto& trial : confirmation.trials) {
+      EXPECT_EQ(trial.confirmation_uncertainty.count, 16);
+      EXPECT_EQ(trial.confirmation_score, 1.0);
+    }
+    // Sharing the search's cache, the first confirmed trial's 16 replies answer the others: the
+    // simulator serves them once, and the others' calls are cache hits.
+    EXPECT_EQ(requests_served(sim) - before, share ? 16 : 16 * confirmed);
+    EXPECT_EQ(confirmation.usage.calls, share ? 16 : 16 * confirmed);
+    EXPECT_EQ(confirmation.usage.cache_hits, share ? 16 * (confirmed - 1) : 0);
+  }
+}
+
 TEST_F(Tuning, RacingNeverStopsAChallengerThatAnswersAsTheIncumbentDoes) {
   lmsim::SimulatorProcess sim({.config = simulator_config(questions)});
   tuners::RandomSearch tuner(

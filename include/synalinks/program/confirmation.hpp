@@ -31,6 +31,10 @@ struct ConfirmOptions {
   // far; the leader is the candidate of the highest pooled score. A stopped candidate's evidence
   // is the fresh samples it answered. racing.enabled = false: every candidate answers them all.
   RacingOptions racing{};
+  // The candidates' deterministic requests (temperature 0) share the search's cache of replies
+  // (FitOptions::share_deterministic_calls): two confirmed trials that train the same program
+  // pay its fresh samples once.
+  bool share_deterministic_calls = true;
 };
 
 struct ConfirmedTrial {
