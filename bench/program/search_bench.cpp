@@ -25,15 +25,16 @@
 //   Every mode: --latin-hypercube spreads BayesianOptimization's initial trials as a Latin
 //   hypercube instead of drawing them at random.
 //   search_bench --racing [--seeds N (at least 20)] [--trials T (30)] [--val V (24)]
-//                [--confidence C (0.95)] [--details]
-//                               BayesianOptimization with racing, without, and Synalinks' loop
+//                [--confidence C (0.95)] [--tuner random|bayesian (bayesian)] [--details]
+//                               the tuner with racing, without, and Synalinks' loop
 //                               (its calls a trial, the observed maximum named): the LM calls until
 //                               the named winner's true accuracy stays >= 0.95 of the best, how
 //                               often it is below that after the 10th trial, the trials stopped
 //                               early, and the named winner at fixed budgets. --details: each
 //                               seed's named winner after every trial and each trial's status,
 //                               score and true accuracy over the best, on stderr.
-//   search_bench --budgets [--seeds N (at least 20)] [--budget N ...] [--confidence C (0.95)]
+//   search_bench --budgets [--seeds N (at least 20)] [--budget N ...] [--val V (24)]
+//                [--confidence C (0.95)]
 //                               BayesianOptimization bounded by max_lm_calls (300, 600 and 900
 //                               unless --budget is given, once per budget), racing on (at
 //                               --confidence) and off: the calls the simulator answered against
@@ -465,7 +466,7 @@ std::string calls_text(double calls) {
 }
 
 void racing(const std::string& data_dir, int seeds, int max_trials, std::size_t kVal,
-            double confidence, bool details) {
+            double confidence, const std::string& tuner_name, bool details) {
   constexpr std::size_t kTrain = 16;
   constexpr double kTarget = 0.95;
   const double best = best_reachable();
@@ -498,17 +499,22 @@ void racing(const std::string& data_dir, int seeds, int max_trials, std::size_t 
       auto recorder = std::make_shared<TrajectoryRecorder>(sim, best, arm.synalinks,
                                                            arm.synalinks ? synalinks_calls : 0.0);
       recorder->validation_size = kVal;
-      sl::tuners::BayesianOptimization tuner(
-          guide_space(lm, /*far_defaults=*/true),
-          {.objective = sl::tuners::Objective("val_reward", sl::tuners::Direction::max),
-           .max_trials = max_trials,
-           .seed = seed,
-           .directory = bench_directory(),
-           .project_name = fmt::format("racing-{}-{}", arm.racing, seed),
-           .overwrite = true,
-           .callbacks = {recorder},
-           .verbose = 0},
-          bayesian_options);
+      const sl::tuners::TunerOptions options{
+          .objective = sl::tuners::Objective("val_reward", sl::tuners::Direction::max),
+          .max_trials = max_trials,
+          .seed = seed,
+          .directory = bench_directory(),
+          .project_name = fmt::format("racing-{}-{}", arm.racing, seed),
+          .overwrite = true,
+          .callbacks = {recorder},
+          .verbose = 0};
+      std::unique_ptr<sl::tuners::Tuner> tuner;
+      if (tuner_name == "random")
+        tuner = std::make_unique<sl::tuners::RandomSearch>(guide_space(lm, /*far_defaults=*/true),
+                                                           options);
+      else
+        tuner = std::make_unique<sl::tuners::BayesianOptimization>(
+            guide_space(lm, /*far_defaults=*/true), options, bayesian_options);
       sl::FitOptions args{.x = questions.take(kTrain).x,
                           .y = questions.take(kTrain).y,
                           .validation_data = questions.slice(kTrain, kTrain + kVal),
@@ -516,24 +522,24 @@ void racing(const std::string& data_dir, int seeds, int max_trials, std::size_t 
                           .seed = static_cast<std::uint64_t>(seed)};
       args.racing.enabled = arm.racing;
       args.racing.confidence = confidence;
-      tuner.search(args);
+      tuner->search(args);
       if (details) {
         // The named winner's true accuracy over the best after each trial, then each trial's
         // status, reported score and true accuracy over the best.
         std::cerr << fmt::format("racing details: {} seed {}: named", arm.label, seed);
         for (const double ratio : recorder->path.ratio) std::cerr << fmt::format(" {:.3f}", ratio);
         std::cerr << "\n";
-        for (const auto& trial : tuner.oracle().trials())
+        for (const auto& trial : tuner->oracle().trials())
           std::cerr << fmt::format("racing details: {} seed {}: trial {} {} {:.4f} {:.4f}\n",
                                    arm.label, seed, trial.trial_id,
                                    sl::tuners::to_string(trial.status), trial.score.value_or(-1),
-                                   true_accuracy(tuner, trial) / best);
+                                   true_accuracy(*tuner, trial) / best);
       }
       arm.paths.push_back(recorder->path);
     }
   }
   std::cout << fmt::format(
-      "## Racing on sim-guide (BayesianOptimization, {} trials, {} training and {} validation "
+      "## Racing on sim-guide ({}, {} trials, {} training and {} validation "
       "questions, racing confidence {}, the defaults far from the best; {} seeds, each on its own "
       "questions; the named winner is the noise-aware best, Synalinks' the observed maximum)\n\n"
       "| search | LM calls until the named winner first reaches >= {:.2f} of the best: median | "
@@ -541,7 +547,8 @@ void racing(const std::string& data_dir, int seeds, int max_trials, std::size_t 
       "it after the 10th trial: share of trials | trials stopped early | validation calls they "
       "saved | LM calls of the whole search: median |\n"
       "| --- | --- | --- | --- | --- | --- | --- | --- | --- |\n",
-      max_trials, kTrain, kVal, confidence, seeds, kTarget);
+      tuner_name == "random" ? "RandomSearch" : "BayesianOptimization", max_trials, kTrain, kVal,
+      confidence, seeds, kTarget);
   std::vector<double> medians;
   for (const Arm& arm : arms) {
     std::vector<double> first, needed, total;
@@ -586,8 +593,8 @@ void racing(const std::string& data_dir, int seeds, int max_trials, std::size_t 
 // Searches bounded by max_lm_calls: the calls the simulator answered against the budget (the
 // overshoot), and the named winner's true accuracy with and without racing.
 void budgets(const std::string& data_dir, int seeds, const std::vector<std::int64_t>& budget_list,
-             double confidence) {
-  constexpr std::size_t kTrain = 16, kVal = 24;
+             std::size_t kVal, double confidence) {
+  constexpr std::size_t kTrain = 16;
   const double best = best_reachable();
   const auto data = sl::datasets::gsm8k::load_data(
       {.directory = data_dir, .limit = static_cast<std::size_t>(seeds) * (kTrain + kVal)});
@@ -726,9 +733,10 @@ int main(int argc, char** argv) {
   if (run_quality)
     quality(dir, std::max(seeds, 20), trials > 0 ? trials : 10, confirm, fresh, confirm_racing,
             confirm_confidence, confirm_first_stage, confidence, quality_tuners, details);
-  if (run_budgets) budgets(dir, std::max(seeds, 20), budget_list, confidence);
+  if (run_budgets) budgets(dir, std::max(seeds, 20), budget_list, validation, confidence);
   if (run_racing)
-    racing(dir, std::max(seeds, 20), trials > 0 ? trials : 30, validation, confidence, details);
+    racing(dir, std::max(seeds, 20), trials > 0 ? trials : 30, validation, confidence,
+           quality_tuners.size() == 1 ? quality_tuners.front() : "bayesian", details);
   std::filesystem::remove_all(bench_directory());
   return 0;
 }
