@@ -4,8 +4,10 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <cmath>
 #include <filesystem>
 #include <iostream>
+#include <map>
 #include <numeric>
 
 #include "synalinks/errors.hpp"
@@ -23,18 +25,19 @@ std::string evaluated_name(const std::string& objective) {
 // A trial the confirmation scores: its trained program and its rewards on the fresh samples.
 struct Candidate {
   tuners::Trial trial;
+  double score_before = 0;  // its score as the ranking estimated it before the confirmation
   Program program;
   std::vector<double> fresh;  // in the order of the fresh samples
   std::string stop_reason;
 };
 
-// The trial's score pooled with its fresh rewards so far, weighed by sample counts.
+// The trial's estimated score pooled with its fresh rewards so far, weighed by sample counts.
 double pooled_score(const Candidate& candidate, const tuners::Objectives& objective) {
   const auto uncertainty = candidate.trial.score_uncertainty(objective);
   const double count = uncertainty ? uncertainty->count : 0.0;
   const auto fresh = static_cast<double>(candidate.fresh.size());
   const double fresh_sum = std::accumulate(candidate.fresh.begin(), candidate.fresh.end(), 0.0);
-  return (candidate.trial.score.value_or(0.0) * count + fresh_sum) / std::max(1.0, count + fresh);
+  return (candidate.score_before * count + fresh_sum) / std::max(1.0, count + fresh);
 }
 
 // The candidate's per-sample rewards on the first `validation` samples of the search's shared
@@ -135,12 +138,22 @@ Confirmation confirm_best(tuners::Tuner& tuner,
   // every fresh sample by evaluate's mean.
   const bool per_sample = objective.name() == "val_reward";
 
+  // The search named its best trials by noisy scores, so their observed scores carry the luck
+  // that ranked them first. The fresh evidence is pooled with each one's score as the ranking
+  // estimates it before any confirmation (shrunk for that luck), not with the observed score.
+  const std::map<std::string, double> estimates_before = oracle.estimated_scores();
+  const auto score_before = [&](const tuners::Trial& trial) {
+    const auto estimate = estimates_before.find(trial.trial_id);
+    return estimate != estimates_before.end() && std::isfinite(estimate->second)
+               ? estimate->second
+               : trial.score.value_or(0.0);
+  };
   // Pools a candidate's fresh evidence into its trial.
   const auto pool = [&](const tuners::Trial& trial, double value,
                         const tuners::Uncertainty& uncertainty, std::string stop_reason) {
     tuners::Metrics evidence{{objective.name(), value}};
     tuners::set_uncertainty(evidence, objective.name(), uncertainty);
-    const tuners::Trial pooled = oracle.add_evidence(trial.trial_id, evidence);
+    const tuners::Trial pooled = oracle.add_evidence(trial.trial_id, evidence, score_before(trial));
     out.trials.push_back(
         {.trial_id = trial.trial_id,
          .confirmation_score = value,
@@ -179,7 +192,8 @@ Confirmation confirm_best(tuners::Tuner& tuner,
              .pooled_uncertainty =
                  trial.score_uncertainty(objective).value_or(tuners::Uncertainty{})});
       } else if (trial.status == tuners::TrialStatus::completed) {
-        candidates.push_back({.trial = trial, .program = program_of(trial)});
+        candidates.push_back(
+            {.trial = trial, .score_before = score_before(trial), .program = program_of(trial)});
       }
     }
     if (per_sample) {

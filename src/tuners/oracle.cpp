@@ -320,7 +320,8 @@ Trial Oracle::tell(const std::string& trial_id, double value) {
   return tell(trial_id, Metrics{{options_.objective.name(), value}});
 }
 
-Trial Oracle::add_evidence(const std::string& trial_id, const Metrics& evidence) {
+Trial Oracle::add_evidence(const std::string& trial_id, const Metrics& evidence,
+                           std::optional<double> score_before) {
   std::lock_guard lock(mutex_);
   const Objectives& objective = options_.objective;
   const std::string& name = objective.name();
@@ -346,11 +347,16 @@ Trial Oracle::add_evidence(const std::string& trial_id, const Metrics& evidence)
     if (!before || !(before->count > 0))
       throw InvalidArgument(what + "the trial's score has no sample count to pool with; expected " +
                             "a trial that reported \"" + count_key(name) + "\"");
+    if (score_before && !std::isfinite(*score_before))
+      throw InvalidArgument(what + "score_before is " + std::to_string(*score_before) +
+                            "; expected a finite estimate of the trial's score");
     const double n = before->count + added->count;
-    const double pooled = (*trial.score * before->count + value->second * added->count) / n;
+    const double prior = score_before.value_or(*trial.score);
+    const double pooled = (prior * before->count + value->second * added->count) / n;
     const double error =
         std::hypot(before->std_error * before->count, added->std_error * added->count) / n;
     const std::int64_t step = *trial.best_step;
+    trial.metrics.update("unconfirmed_" + name, *trial.score, step, objective.direction(), *before);
     trial.metrics.update("confirmed_" + name, value->second, step, objective.direction(), *added);
     trial.metrics.replace(name, pooled, step, Uncertainty{.std_error = error, .count = n});
     score_trial(trial);

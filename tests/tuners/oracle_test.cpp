@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <limits>
 #include <set>
 #include <thread>
 
@@ -286,6 +287,47 @@ TEST(Oracle, AskAndTellRunTrialsFromOutside) {
   }
   EXPECT_EQ(oracle.ask().status, TrialStatus::stopped);
   EXPECT_THROW(oracle.tell("99", 1.0), NotFound);
+}
+
+// Evidence from fresh samples is pooled by sample counts with the trial's observed score, or with
+// the estimate given in its place (the score corrected for the search's choice of the trial);
+// the observed score and the new measurement stay on record apart.
+TEST(Oracle, EvidenceIsPooledWithTheScoreOrTheEstimateGivenInItsPlace) {
+  const auto completed = [](RandomSearchOracle& oracle) {
+    const std::string id = oracle.ask().trial_id;
+    Metrics metrics{{"val_reward", 0.8}};
+    set_uncertainty(metrics, "val_reward", {.std_error = 0.1, .count = 10});
+    oracle.tell(id, metrics);
+    return id;
+  };
+  Metrics fresh{{"val_reward", 0.5}};
+  set_uncertainty(fresh, "val_reward", {.std_error = 0.2, .count = 30});
+  RandomSearchOracle oracle({.objective = Objective("val_reward", Direction::max),
+                             .max_trials = 5,
+                             .seed = 3,
+                             .hyperparameters = space_with_int()});
+  const std::string observed = completed(oracle);
+  const std::string estimated = completed(oracle);
+
+  const Trial plain = oracle.add_evidence(observed, fresh);
+  EXPECT_DOUBLE_EQ(*plain.score, (0.8 * 10 + 0.5 * 30) / 40);
+  const Trial corrected = oracle.add_evidence(estimated, fresh, 0.7);
+  EXPECT_DOUBLE_EQ(*corrected.score, (0.7 * 10 + 0.5 * 30) / 40);
+  for (const Trial& trial : {plain, corrected}) {
+    EXPECT_EQ(trial.metrics.get("unconfirmed_val_reward").last_value(), 0.8);
+    EXPECT_EQ(trial.metrics.get("confirmed_val_reward").last_value(), 0.5);
+    const auto pooled = trial.score_uncertainty(oracle.objective());
+    ASSERT_TRUE(pooled);
+    EXPECT_EQ(pooled->count, 40);
+    EXPECT_DOUBLE_EQ(pooled->std_error, std::hypot(0.1 * 10, 0.2 * 30) / 40);
+  }
+
+  const std::string third = completed(oracle);
+  EXPECT_THAT(message_of<InvalidArgument>([&] {
+                oracle.add_evidence(third, fresh, std::numeric_limits<double>::quiet_NaN());
+              }),
+              HasSubstr("expected a finite estimate of the trial's score"));
+  EXPECT_FALSE(oracle.get_trial(third).metrics.contains("confirmed_val_reward"));
 }
 
 TEST(Oracle, RejectsBadOptions) {

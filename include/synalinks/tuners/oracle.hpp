@@ -122,11 +122,16 @@ class Oracle {
   // More evidence on a completed trial's objective: a new measurement, on samples its score did
   // not use, of the same quantity ("<objective>", "<objective>/stderr", "<objective>/count").
   // It is pooled with the trial's score at its best step, each weighed by its sample count; the
-  // new measurement alone is kept as "confirmed_<objective>". Once per trial: a trial that has it
-  // already is returned unchanged (two workers of a shared storage may confirm the same trial at
-  // once). InvalidArgument when the trial is
-  // not completed, the search has several objectives, or either side lacks a sample count.
-  Trial add_evidence(const std::string& trial_id, const Metrics& evidence);
+  // new measurement alone is kept as "confirmed_<objective>", the score it was pooled with as
+  // "unconfirmed_<objective>". `score_before`, when given, is pooled in place of the observed
+  // score: the trial's score corrected for the search's choice of it (its estimated_scores()
+  // entry taken before any confirmation), since the best of many noisy scores is a lucky one and
+  // pooling its luck would keep half of it. Once per trial: a trial that has it already is
+  // returned unchanged (two workers of a shared storage may confirm the same trial at once).
+  // InvalidArgument when the trial is not completed, the search has several objectives, either
+  // side lacks a sample count, or `score_before` is not finite.
+  Trial add_evidence(const std::string& trial_id, const Metrics& evidence,
+                     std::optional<double> score_before = std::nullopt);
 
   // --- reading the results ---
   // Completed trials, best first, then, when fewer than n completed, the other trials in
