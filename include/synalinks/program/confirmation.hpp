@@ -54,7 +54,9 @@ struct Confirmation {
 };
 
 // Scores the `top` best trials' trained programs (rebuilt by `build_program`) on `data` and adds
-// that evidence to their trials (Oracle::add_evidence), so that get_best_trials,
+// that evidence to their trials (Oracle::add_evidence, pooled with each trial's score as
+// estimated_scores() gave it before the confirmation: the observed score of a trial chosen for
+// scoring high is lucky on average), so that get_best_trials,
 // get_best_hyperparameters and get_best_programs name the winner on the pooled evidence. When the
 // confirmed trials fall below one that was not confirmed, that one is confirmed too, until the
 // best trial is a confirmed one. The
