@@ -78,12 +78,29 @@ std::vector<Trial> best_first(const Partition& parts, const std::vector<double>&
   return best;
 }
 
+// The estimates the ranking uses: estimate_scores', except that a confirmed trial keeps its
+// pooled score, whose validation part is already the estimate corrected for the search's choice
+// (confirm_best): shrinking it again would rank it below unconfirmed trials of the same merit.
+std::vector<double> ranking_estimates(const Oracle& oracle,
+                                      const std::vector<const Trial*>& completed,
+                                      std::vector<double> estimates) {
+  const Objectives& objective = oracle.objective();
+  if (objective.is_multi()) return estimates;
+  const std::string confirmed = "confirmed_" + objective.name();
+  for (std::size_t i = 0; i < completed.size(); ++i)
+    if (completed[i]->metrics.contains(confirmed) && completed[i]->score)
+      estimates[i] = *completed[i]->score;
+  return estimates;
+}
+
 }  // namespace
 
 std::vector<Trial> Oracle::get_best_trials(std::size_t num_trials) const {
   std::lock_guard lock(mutex_);
   const Partition parts = partition(order_, trials_);
-  return best_first(parts, estimate_scores(parts.completed), options_.objective, num_trials);
+  return best_first(parts,
+                    ranking_estimates(*this, parts.completed, estimate_scores(parts.completed)),
+                    options_.objective, num_trials);
 }
 
 std::vector<Trial> Oracle::get_best_trials_observed(std::size_t num_trials) const {
@@ -97,7 +114,8 @@ std::vector<Trial> Oracle::get_best_trials_observed(std::size_t num_trials) cons
 std::map<std::string, double> Oracle::estimated_scores() const {
   std::lock_guard lock(mutex_);
   const Partition parts = partition(order_, trials_);
-  const auto estimates = estimate_scores(parts.completed);
+  const auto estimates =
+      ranking_estimates(*this, parts.completed, estimate_scores(parts.completed));
   std::map<std::string, double> out;
   for (std::size_t i = 0; i < parts.completed.size(); ++i)
     out[parts.completed[i]->trial_id] = estimates[i];

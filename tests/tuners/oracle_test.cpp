@@ -322,7 +322,13 @@ TEST(Oracle, EvidenceIsPooledWithTheScoreOrTheEstimateGivenInItsPlace) {
     EXPECT_DOUBLE_EQ(pooled->std_error, std::hypot(0.1 * 10, 0.2 * 30) / 40);
   }
 
+  // The ranking takes a confirmed trial's pooled score as it stands: its validation part is
+  // already an estimate, and shrinking the whole again would rank it below unconfirmed trials.
   const std::string third = completed(oracle);
+  const auto estimates = oracle.estimated_scores();
+  EXPECT_EQ(estimates.at(observed), *plain.score);
+  EXPECT_EQ(estimates.at(estimated), *corrected.score);
+  EXPECT_EQ(oracle.get_best_trials(3)[2].trial_id, estimated);
   EXPECT_THAT(message_of<InvalidArgument>([&] {
                 oracle.add_evidence(third, fresh, std::numeric_limits<double>::quiet_NaN());
               }),
